@@ -1,0 +1,14 @@
+-- Revert V2: drop the sync triggers and the close column. Any price that only
+-- reached close is first copied into current_price, so no value is lost.
+
+DROP TRIGGER IF EXISTS price_data_real_sync_close_ai;
+
+DROP TRIGGER IF EXISTS price_data_real_sync_close_au_current_price;
+
+DROP TRIGGER IF EXISTS price_data_real_sync_close_au_close;
+
+UPDATE price_data_real
+   SET current_price = close
+ WHERE current_price IS NULL AND close IS NOT NULL;
+
+ALTER TABLE price_data_real DROP COLUMN close;

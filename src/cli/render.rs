@@ -1,0 +1,283 @@
+//! Rendering results and progress: aligned status lines on stderr, results
+//! on stdout as text or JSON, errors as one clear message. The only place
+//! mendb prints.
+
+use std::io::Write;
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::opt::{Format, LogFormat};
+use crate::db::DbUrl;
+use crate::migrate::{
+    BaselineReport, Direction, Event, MigrationState, RepairReport, RunReport, Scaffolded,
+    StatusReport,
+};
+
+pub struct Output {
+    format: Format,
+    log_format: LogFormat,
+    quiet: bool,
+}
+
+/// Width of cargo-style status verbs.
+const VERB: usize = 12;
+
+impl Output {
+    pub fn new(format: Format, log_format: LogFormat, quiet: bool) -> Output {
+        Output {
+            format,
+            log_format,
+            quiet,
+        }
+    }
+
+    fn json<T: Serialize>(&self, value: &T) {
+        let text = serde_json::to_string_pretty(value)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        println!("{text}");
+    }
+
+    /// Progress of a running migration: one cargo-style line per step on a
+    /// terminal or in text logs, one structured log line with JSON logs.
+    pub fn event(&self, event: &Event<'_>) {
+        if self.log_format == LogFormat::Json {
+            match event {
+                Event::Started {
+                    direction,
+                    migration,
+                    resume_after,
+                } => tracing::info!(
+                    direction = ?direction, version = migration.version, name = %migration.name,
+                    resume_after, "migration started"
+                ),
+                Event::Finished {
+                    direction,
+                    migration,
+                    elapsed,
+                } => tracing::info!(
+                    direction = ?direction, version = migration.version, name = %migration.name,
+                    elapsed_ms = elapsed.as_millis() as u64, "migration finished"
+                ),
+                Event::Failed {
+                    direction,
+                    migration,
+                    elapsed,
+                } => tracing::error!(
+                    direction = ?direction, version = migration.version, name = %migration.name,
+                    elapsed_ms = elapsed.as_millis() as u64, "migration failed"
+                ),
+            }
+            return;
+        }
+        if self.quiet {
+            return;
+        }
+        let mut err = std::io::stderr().lock();
+        let _ = match event {
+            Event::Started {
+                direction,
+                migration,
+                resume_after,
+            } => {
+                let verb = match direction {
+                    Direction::Up if *resume_after > 0 => "Resuming",
+                    Direction::Up => "Applying",
+                    Direction::Down => "Reverting",
+                };
+                let resume = if *resume_after > 0 {
+                    format!(" after statement {resume_after}")
+                } else {
+                    String::new()
+                };
+                write!(
+                    err,
+                    "{verb:>VERB$} V{} {}{resume} ... ",
+                    migration.version, migration.name
+                )
+            }
+            Event::Finished { elapsed, .. } => writeln!(err, "ok ({} ms)", elapsed.as_millis()),
+            Event::Failed { elapsed, .. } => writeln!(err, "FAILED ({} ms)", elapsed.as_millis()),
+        };
+        let _ = err.flush();
+    }
+
+    pub fn run_report(&self, report: &RunReport, url: &DbUrl) {
+        if self.format == Format::Json {
+            return self.json(report);
+        }
+        let version = |v: Option<i32>| v.map_or("nothing".to_string(), |v| format!("V{v}"));
+        let (verb, none) = match report.direction {
+            Direction::Up => ("apply", "Nothing to apply"),
+            Direction::Down => ("revert", "Nothing to revert"),
+        };
+        if report.steps.is_empty() {
+            println!("{none}: {url} is at {}", version(report.from_version));
+            return;
+        }
+        if report.dry_run {
+            println!(
+                "Dry run: would {verb} {} migration(s) on {url}, {} -> {}",
+                report.steps.len(),
+                version(report.from_version),
+                version(report.to_version)
+            );
+            for step in &report.steps {
+                let resume = if step.resume_after > 0 {
+                    format!(", resuming after statement {}", step.resume_after)
+                } else {
+                    String::new()
+                };
+                println!(
+                    "\n-- V{} {} ({}{resume})",
+                    step.version, step.name, step.path
+                );
+                for stmt in &step.statements {
+                    println!("{stmt};");
+                }
+            }
+            if let Some(loss) = &report.data_loss {
+                println!("\n{loss}");
+            }
+            return;
+        }
+        let total: u128 = report.steps.iter().filter_map(|s| s.elapsed_ms).sum();
+        let past = match report.direction {
+            Direction::Up => "Migrated",
+            Direction::Down => "Reverted",
+        };
+        println!(
+            "{past} {url} from {} to {} ({} step(s), {total} ms)",
+            version(report.from_version),
+            version(report.to_version),
+            report.steps.len()
+        );
+    }
+
+    pub fn status(&self, report: &StatusReport) {
+        if self.format == Format::Json {
+            return self.json(report);
+        }
+        let current = report
+            .current_version
+            .map_or("none".into(), |v| format!("V{v}"));
+        let latest = report
+            .latest_version
+            .map_or("none".into(), |v| format!("V{v}"));
+        println!("Database    {} ({})", report.database, report.dialect);
+        println!("Migrations  {}", report.migrations);
+        println!(
+            "Version     {current} of {latest}, {} pending",
+            report.pending
+        );
+        println!();
+        let name_w = report
+            .rows
+            .iter()
+            .map(|r| r.name.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        println!(
+            "{:<8} {:<name_w$} {:<13} {:<28} {:<9} DOWN",
+            "VERSION", "NAME", "STATE", "APPLIED AT", "CHECKSUM"
+        );
+        for r in &report.rows {
+            println!(
+                "{:<8} {:<name_w$} {:<13} {:<28} {:<9} {}",
+                format!("V{}", r.version),
+                r.name,
+                r.state.to_string(),
+                r.applied_on.as_deref().unwrap_or("-"),
+                r.checksum.unwrap_or("-"),
+                if r.has_down { "yes" } else { "no" }
+            );
+        }
+        for d in &report.dirty {
+            println!(
+                "\nDirty: {} of V{}__{} stopped after {} of {} statements{}",
+                d.direction,
+                d.version,
+                d.name,
+                d.statements_done,
+                d.statements_total,
+                d.error
+                    .as_ref()
+                    .map(|e| format!(": {e}"))
+                    .unwrap_or_default()
+            );
+        }
+        for p in &report.problems {
+            println!("\nProblem: {p}");
+        }
+        if report
+            .rows
+            .iter()
+            .any(|r| r.state != MigrationState::Applied && r.state != MigrationState::Pending)
+        {
+            println!("\nRun `mendb migrate up` only after the problems above are resolved.");
+        }
+    }
+
+    pub fn baseline(&self, report: &BaselineReport) {
+        if self.format == Format::Json {
+            return self.json(report);
+        }
+        println!(
+            "Baselined at V{}: recorded {} migration(s) as applied without running them",
+            report.version,
+            report.recorded.len()
+        );
+    }
+
+    pub fn repair(&self, report: &RepairReport) {
+        if self.format == Format::Json {
+            return self.json(report);
+        }
+        if report.cleared.is_empty() && report.rechecksummed.is_empty() {
+            println!("Nothing to repair: no dirty migration, no checksum to update");
+            return;
+        }
+        for e in &report.cleared {
+            if report.rerun {
+                println!(
+                    "Cleared dirty V{}__{}: the next run starts it over",
+                    e.version, e.name
+                );
+            } else {
+                println!(
+                    "Cleared dirty V{}__{}: the next run resumes after statement {} of {}",
+                    e.version, e.name, e.statements_done, e.statements_total
+                );
+            }
+        }
+        for m in &report.rechecksummed {
+            println!(
+                "Recorded the current checksum of V{}__{}",
+                m.version, m.name
+            );
+        }
+    }
+
+    pub fn scaffolded(&self, made: &Scaffolded) {
+        if self.format == Format::Json {
+            return self.json(made);
+        }
+        println!("Created V{}__{}:", made.version, made.name);
+        for f in &made.files {
+            println!("  {}", f.display());
+        }
+    }
+
+    /// One clear message on stderr (JSON on stdout too when asked), never a
+    /// backtrace.
+    pub fn error(&self, message: &str, code: i32) {
+        if self.format == Format::Json {
+            self.json(&json!({ "error": message, "exit_code": code }));
+        }
+        if self.log_format == LogFormat::Json {
+            tracing::error!(exit_code = code, "{message}");
+        }
+        eprintln!("error: {message}");
+    }
+}

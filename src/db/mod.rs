@@ -1,0 +1,265 @@
+//! Database access: URLs, connecting (and waiting for a database that is
+//! still starting), the dialect's answers to small questions, locks and
+//! schema introspection. Owns every piece of SQL that differs between MySQL,
+//! PostgreSQL and SQLite; knows nothing about migrations or plans.
+
+mod dialect;
+pub mod introspect;
+pub mod lock;
+mod url;
+
+use std::time::{Duration, Instant};
+
+use sqlx::any::{AnyConnectOptions, AnyRow};
+use sqlx::{AnyConnection, AssertSqlSafe, ConnectOptions, Connection, Executor, Row};
+
+pub use dialect::{Dialect, TxStyle};
+pub use url::{DEFAULT_URL, DbUrl, redact};
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("invalid database URL `{url}`: {reason}")]
+    InvalidUrl { url: String, reason: String },
+    #[error("cannot connect to {url}: {reason}")]
+    Connect { url: String, reason: String },
+    #[error("{url} did not accept connections within {waited:?}; last error: {reason}")]
+    WaitTimedOut {
+        url: String,
+        waited: Duration,
+        reason: String,
+    },
+    #[error("{context}: {source}")]
+    Query {
+        context: String,
+        #[source]
+        source: sqlx::Error,
+    },
+    #[error(
+        "timed out after {waited:?} waiting for lock `{name}`{}",
+        holder.as_ref().map(|h| format!("; held by {h}")).unwrap_or_default()
+    )]
+    LockTimeout {
+        name: String,
+        waited: Duration,
+        holder: Option<String>,
+    },
+    #[error("interrupted while waiting for {what}")]
+    Interrupted { what: String },
+}
+
+impl DbError {
+    pub fn query(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> DbError {
+        let context = context.into();
+        move |source| DbError::Query { context, source }
+    }
+}
+
+/// One dedicated connection and what it is connected to.
+pub struct Db {
+    conn: AnyConnection,
+    url: DbUrl,
+}
+
+impl Db {
+    /// Connects once; `wait` > 0 retries with backoff until the database
+    /// answers (an init container usually starts before its database).
+    pub async fn connect(url: &DbUrl, wait: Duration) -> Result<Db, DbError> {
+        sqlx::any::install_default_drivers();
+        let options: AnyConnectOptions = url
+            .connect_str()
+            .parse::<AnyConnectOptions>()
+            .map_err(|e| DbError::InvalidUrl {
+                url: url.to_string(),
+                reason: scrub(&e.to_string(), url),
+            })?
+            .log_statements(tracing::log::LevelFilter::Trace)
+            .log_slow_statements(tracing::log::LevelFilter::Debug, Duration::from_secs(5));
+        let started = Instant::now();
+        let mut delay = Duration::from_millis(100);
+        loop {
+            match options.connect().await {
+                Ok(conn) => {
+                    let mut db = Db {
+                        conn,
+                        url: url.clone(),
+                    };
+                    db.execute(db.dialect().session_setup()).await?;
+                    tracing::debug!(url = %url, "connected");
+                    return Ok(db);
+                }
+                Err(e) if matches!(e, sqlx::Error::Configuration(_)) => {
+                    return Err(DbError::InvalidUrl {
+                        url: url.to_string(),
+                        reason: scrub(&e.to_string(), url),
+                    });
+                }
+                Err(e) => {
+                    let reason = scrub(&connect_reason(&e), url);
+                    if started.elapsed() + delay > wait {
+                        return Err(if wait.is_zero() {
+                            DbError::Connect {
+                                url: url.to_string(),
+                                reason,
+                            }
+                        } else {
+                            DbError::WaitTimedOut {
+                                url: url.to_string(),
+                                waited: started.elapsed(),
+                                reason,
+                            }
+                        });
+                    }
+                    tracing::info!(url = %url, error = %reason, "database not ready; retrying in {delay:?}");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(2));
+                }
+            }
+        }
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.url.dialect()
+    }
+
+    pub fn url(&self) -> &DbUrl {
+        &self.url
+    }
+
+    /// Runs SQL that binds nothing; several statements are allowed.
+    pub async fn execute(&mut self, sql: &str) -> Result<u64, DbError> {
+        if sql.trim().is_empty() {
+            return Ok(0);
+        }
+        let result = self
+            .conn
+            .execute(sqlx::raw_sql(AssertSqlSafe(sql.to_string())))
+            .await
+            .map_err(DbError::query(format!("running `{}`", abbreviate(sql))))?;
+        Ok(result.rows_affected())
+    }
+
+    /// Runs one statement with bound text parameters and returns its rows.
+    pub async fn fetch(&mut self, sql: &str, params: &[&str]) -> Result<Vec<AnyRow>, DbError> {
+        let mut query = sqlx::query(AssertSqlSafe(sql.to_string()));
+        for p in params {
+            query = query.bind(p.to_string());
+        }
+        query
+            .fetch_all(&mut self.conn)
+            .await
+            .map_err(DbError::query(format!("running `{}`", abbreviate(sql))))
+    }
+
+    /// Runs one statement with bound parameters and returns rows affected.
+    pub async fn run(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DbError> {
+        let mut query = sqlx::query(AssertSqlSafe(sql.to_string()));
+        for p in params {
+            query = match p {
+                Param::Text(s) => query.bind(s.to_string()),
+                Param::Int(i) => query.bind(*i),
+                Param::NullText => query.bind(None::<String>),
+            };
+        }
+        let result = query
+            .execute(&mut self.conn)
+            .await
+            .map_err(DbError::query(format!("running `{}`", abbreviate(sql))))?;
+        Ok(result.rows_affected())
+    }
+
+    /// A single integer from the first column of the first row, if any.
+    pub async fn scalar_i64(&mut self, sql: &str) -> Result<Option<i64>, DbError> {
+        let rows = self.fetch(sql, &[]).await?;
+        match rows.first() {
+            None => Ok(None),
+            Some(row) => Ok(get_i64(row, 0)),
+        }
+    }
+
+    pub async fn close(self) {
+        let _ = self.conn.close().await;
+    }
+}
+
+/// A bound parameter. The `Any` driver only carries a few types, and mendb
+/// needs no more for its own bookkeeping.
+#[derive(Debug, Clone, Copy)]
+pub enum Param<'a> {
+    Text(&'a str),
+    Int(i64),
+    NullText,
+}
+
+/// Reads an integer column whatever width the driver chose for it.
+pub fn get_i64(row: &AnyRow, idx: usize) -> Option<i64> {
+    row.try_get::<Option<i64>, _>(idx)
+        .ok()
+        .flatten()
+        .or_else(|| {
+            row.try_get::<Option<i32>, _>(idx)
+                .ok()
+                .flatten()
+                .map(i64::from)
+        })
+        .or_else(|| {
+            row.try_get::<Option<i16>, _>(idx)
+                .ok()
+                .flatten()
+                .map(i64::from)
+        })
+        .or_else(|| {
+            row.try_get::<Option<bool>, _>(idx)
+                .ok()
+                .flatten()
+                .map(i64::from)
+        })
+        .or_else(|| {
+            row.try_get::<Option<String>, _>(idx)
+                .ok()
+                .flatten()
+                .and_then(|s| s.trim().parse().ok())
+        })
+}
+
+/// Reads a text column; NULL and undecodable values become `None`.
+pub fn get_string(row: &AnyRow, idx: usize) -> Option<String> {
+    row.try_get::<Option<String>, _>(idx)
+        .ok()
+        .flatten()
+        .or_else(|| {
+            row.try_get::<Option<Vec<u8>>, _>(idx)
+                .ok()
+                .flatten()
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+        })
+        .or_else(|| get_i64(row, idx).map(|i| i.to_string()))
+}
+
+fn connect_reason(e: &sqlx::Error) -> String {
+    match e {
+        sqlx::Error::Io(io) => io.to_string(),
+        sqlx::Error::Database(db) => db.message().to_string(),
+        other => other.to_string(),
+    }
+}
+
+/// Drivers sometimes echo the URL back in errors; make sure the password
+/// does not travel with it.
+fn scrub(message: &str, url: &DbUrl) -> String {
+    match ::url::Url::parse(url.connect_str()) {
+        Ok(u) if u.password().is_some_and(|p| !p.is_empty()) => {
+            message.replace(u.password().unwrap_or_default(), "***")
+        }
+        _ => message.to_string(),
+    }
+}
+
+/// First line of a statement, shortened, for error messages.
+pub fn abbreviate(sql: &str) -> String {
+    let one_line: String = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 80 {
+        format!("{}...", one_line.chars().take(77).collect::<String>())
+    } else {
+        one_line
+    }
+}

@@ -1,0 +1,8 @@
+//! mendb: versioned, reversible schema migrations and resumable backfills
+//! for a crypto market-data database on MySQL/MariaDB, PostgreSQL and
+//! SQLite. The binary is `cli::main`; everything else returns data.
+
+pub mod cli;
+pub mod db;
+pub mod migrate;
+pub mod sql;

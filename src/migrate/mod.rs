@@ -1,0 +1,134 @@
+//! Versioned schema migrations, up and down: loading files (`source`),
+//! refinery's driver over sqlx (`driver`), the per-migration log that makes
+//! half-applied MySQL migrations visible (`log`), the decisions of each
+//! command (`runner`), checks before a revert (`data_loss`) and scaffolding
+//! new files (`scaffold`). Owns the history and log tables; never renders
+//! output.
+
+mod data_loss;
+mod driver;
+mod history;
+pub mod log;
+mod runner;
+mod scaffold;
+pub mod source;
+
+use serde::Serialize;
+
+pub use data_loss::DataLoss;
+pub use driver::HISTORY_TABLE;
+pub use history::{HistoryProblem, MigrationState, StatusReport, StatusRow};
+pub use log::Direction;
+pub use runner::{
+    BaselineReport, DownOptions, DownTarget, Event, Options, RepairOptions, RepairReport,
+    RunReport, StepPlan, baseline, down, repair, status, up,
+};
+pub use scaffold::{Scaffolded, scaffold};
+pub use source::{MigrationFile, MigrationSet, SourceError};
+
+use crate::db::DbError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MigrateError {
+    #[error(transparent)]
+    Source(#[from] SourceError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error("unknown version {version}: {origin} has {available}")]
+    UnknownVersion {
+        version: i64,
+        origin: String,
+        available: String,
+    },
+    #[error("{0}")]
+    History(HistoryProblem),
+    #[error(
+        "database is dirty: {direction} of V{version}__{name} failed at statement {statement_index} (line {line}) after {done} of {total} statements committed: {error}\n  statement: {statement}\n  fix the database and the file by hand, then run `mendb migrate repair` (resume after the committed statements) or `mendb migrate repair --rerun` (start the migration over)"
+    )]
+    Dirty {
+        version: i32,
+        name: String,
+        direction: String,
+        done: i64,
+        total: i64,
+        statement_index: i64,
+        line: i64,
+        statement: String,
+        error: String,
+    },
+    #[error("cannot revert V{version}__{name}: no down migration {expected}")]
+    MissingDown {
+        version: i32,
+        name: String,
+        expected: String,
+    },
+    #[error("{0}")]
+    DataLoss(DataLoss),
+    #[error(
+        "{path}:{line}: V{version}__{name} failed at statement {statement_index}: {error}{}",
+        if *left_dirty { "\n  earlier statements of this migration were committed (MySQL DDL is not transactional); the database is marked dirty" } else { "\n  the migration was rolled back; nothing of it was applied" }
+    )]
+    Failed {
+        version: i32,
+        name: String,
+        path: String,
+        line: usize,
+        statement_index: usize,
+        error: String,
+        left_dirty: bool,
+    },
+    #[error(
+        "database already has migration history (latest V{latest}); baseline only adopts a database that has none"
+    )]
+    AlreadyBaselined { latest: i32 },
+    #[error("migrate new: {0}")]
+    Scaffold(String),
+    #[error("refinery: {0}")]
+    Refinery(String),
+}
+
+/// Exit codes, documented in docs/migrations.md.
+pub mod exit {
+    pub const INTERNAL: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const UNREACHABLE: i32 = 3;
+    pub const LOCK_TIMEOUT: i32 = 4;
+    pub const FILES_OR_HISTORY: i32 = 5;
+    pub const DIRTY: i32 = 6;
+    pub const MIGRATION_FAILED: i32 = 7;
+    pub const DATA_LOSS: i32 = 8;
+}
+
+impl MigrateError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            MigrateError::Db(e) => db_exit_code(e),
+            MigrateError::UnknownVersion { .. } | MigrateError::Scaffold(_) => exit::USAGE,
+            MigrateError::Source(_)
+            | MigrateError::History(_)
+            | MigrateError::MissingDown { .. }
+            | MigrateError::AlreadyBaselined { .. } => exit::FILES_OR_HISTORY,
+            MigrateError::Dirty { .. } => exit::DIRTY,
+            MigrateError::Failed { .. } => exit::MIGRATION_FAILED,
+            MigrateError::DataLoss(_) => exit::DATA_LOSS,
+            MigrateError::Refinery(_) => exit::INTERNAL,
+        }
+    }
+}
+
+pub fn db_exit_code(e: &DbError) -> i32 {
+    match e {
+        DbError::InvalidUrl { .. } => exit::USAGE,
+        DbError::Connect { .. } | DbError::WaitTimedOut { .. } => exit::UNREACHABLE,
+        DbError::LockTimeout { .. } => exit::LOCK_TIMEOUT,
+        DbError::Interrupted { .. } => 130,
+        DbError::Query { .. } => exit::INTERNAL,
+    }
+}
+
+/// A migration as a command reports it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MigrationRef {
+    pub version: i32,
+    pub name: String,
+}

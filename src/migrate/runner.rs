@@ -1,0 +1,672 @@
+//! What each migrate command decides and does: plan from files and history,
+//! take the lock, refuse on a dirty or divergent database, apply or revert
+//! step by step, and return a report. Progress leaves through `Event`s; no
+//! output is written here.
+
+use std::time::{Duration, Instant};
+
+use refinery_core::traits::r#async::{AsyncMigrate, AsyncTransaction};
+use refinery_core::{Target, error::Kind};
+use serde::Serialize;
+
+use super::data_loss::{self, DataLoss};
+use super::driver::{Digest, Driver, HISTORY_TABLE, Step};
+use super::history::{self, HistoryProblem, StatusReport};
+use super::log::{self, Direction};
+use super::source::{MigrationFile, MigrationSet};
+use super::{MigrateError, MigrationRef};
+use crate::db::lock::{LockName, with_lock};
+use crate::db::{Db, Param};
+use crate::sql::split_statements;
+
+/// Settings shared by the mutating commands.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub lock_timeout: Duration,
+}
+
+/// Progress of a run, for the caller to render.
+#[derive(Debug, Clone)]
+pub enum Event<'a> {
+    Started {
+        direction: Direction,
+        migration: &'a MigrationFile,
+        resume_after: usize,
+    },
+    Finished {
+        direction: Direction,
+        migration: &'a MigrationFile,
+        elapsed: Duration,
+    },
+    Failed {
+        direction: Direction,
+        migration: &'a MigrationFile,
+        elapsed: Duration,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepPlan {
+    pub version: i32,
+    pub name: String,
+    pub path: String,
+    /// Statements completed by an earlier, repaired attempt that will be skipped.
+    pub resume_after: usize,
+    /// The statements that will run (dry runs only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<u128>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub direction: Direction,
+    pub dry_run: bool,
+    pub from_version: Option<i32>,
+    pub to_version: Option<i32>,
+    pub steps: Vec<StepPlan>,
+    /// What a revert destroys (only when allowed with --allow-data-loss).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_loss: Option<DataLoss>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum DownTarget {
+    To(i64),
+    Steps(usize),
+}
+
+#[derive(Debug, Clone)]
+pub struct DownOptions {
+    pub target: DownTarget,
+    pub dry_run: bool,
+    pub allow_data_loss: bool,
+}
+
+fn lock_name() -> LockName {
+    LockName("migrate".into())
+}
+
+fn check_version(set: &MigrationSet, version: i64, allow_zero: bool) -> Result<(), MigrateError> {
+    let known = (allow_zero && version == 0)
+        || set
+            .migrations
+            .iter()
+            .any(|m| i64::from(m.version) == version);
+    if known {
+        return Ok(());
+    }
+    let available = match (set.migrations.first(), set.migrations.last()) {
+        (Some(first), Some(last)) => format!(
+            "versions {}{}",
+            if allow_zero { "0, " } else { "" },
+            if first.version == last.version {
+                first.version.to_string()
+            } else {
+                format!("{} to {}", first.version, last.version)
+            }
+        ),
+        _ => "no migrations".to_string(),
+    };
+    Err(MigrateError::UnknownVersion {
+        version,
+        origin: set.origin.clone(),
+        available,
+    })
+}
+
+/// Refuses while a dirty mark stands. `settle` (lock held) first turns the
+/// interrupted attempts of transactional databases into rolled-back ones.
+async fn check_not_dirty(db: &mut Db, settle: bool) -> Result<(), MigrateError> {
+    let dirty = if settle {
+        log::settle_interrupted(db).await?
+    } else if db.dialect().can_be_left_dirty() {
+        log::unfinished(db).await?
+    } else {
+        Vec::new()
+    };
+    match dirty.into_iter().next() {
+        None => Ok(()),
+        Some(e) => Err(MigrateError::Dirty {
+            version: e.version,
+            name: e.name,
+            direction: e.direction,
+            done: e.statements_done,
+            total: e.statements_total,
+            statement_index: e.statements_done + 1,
+            line: e.failed_line.unwrap_or_default(),
+            statement: e
+                .failed_statement
+                .unwrap_or_else(|| "(the process stopped before recording it)".into()),
+            error: e.error.unwrap_or_else(|| "the run was interrupted".into()),
+        }),
+    }
+}
+
+fn first_problem(problems: Vec<HistoryProblem>) -> Result<(), MigrateError> {
+    match problems.into_iter().next() {
+        Some(p) => Err(MigrateError::History(p)),
+        None => Ok(()),
+    }
+}
+
+/// How many leading statements a repaired attempt lets this run skip.
+async fn resume_point(
+    db: &mut Db,
+    m: &MigrationFile,
+    direction: Direction,
+) -> Result<usize, MigrateError> {
+    let Some(entry) = log::resumable(db, m.version, direction).await? else {
+        return Ok(0);
+    };
+    let sql = match direction {
+        Direction::Up => &m.up.sql,
+        Direction::Down => m.down.as_ref().map_or(&m.up.sql, |d| &d.sql),
+    };
+    let done = entry.statements_done as usize;
+    let mut digest = Digest::default();
+    for stmt in split_statements(sql).iter().take(done) {
+        digest.add(&stmt.text);
+    }
+    if entry.done_digest.as_deref() == Some(digest.hex().as_str()) {
+        Ok(done)
+    } else {
+        Err(MigrateError::Dirty {
+            version: m.version,
+            name: m.name.clone(),
+            direction: entry.direction,
+            done: entry.statements_done,
+            total: entry.statements_total,
+            statement_index: entry.statements_done + 1,
+            line: entry.failed_line.unwrap_or_default(),
+            statement: "(the statements that completed before the failure were edited since, so mendb cannot tell where to resume)".into(),
+            error: entry.error.unwrap_or_default(),
+        })
+    }
+}
+
+fn step_plan(
+    m: &MigrationFile,
+    direction: Direction,
+    resume_after: usize,
+    dry_run: bool,
+) -> StepPlan {
+    let file = match direction {
+        Direction::Up => &m.up,
+        Direction::Down => m.down.as_ref().unwrap_or(&m.up),
+    };
+    StepPlan {
+        version: m.version,
+        name: m.name.clone(),
+        path: file.path.clone(),
+        resume_after,
+        statements: if dry_run {
+            split_statements(&file.sql)
+                .into_iter()
+                .skip(resume_after)
+                .map(|s| s.text)
+                .collect()
+        } else {
+            Vec::new()
+        },
+        elapsed_ms: None,
+    }
+}
+
+pub async fn status(db: &mut Db, set: &MigrationSet) -> Result<StatusReport, MigrateError> {
+    let applied = history::read_applied(db).await?;
+    let (mut rows, problems) = history::compare(set, &applied);
+    let dirty = if db.dialect().can_be_left_dirty() {
+        log::unfinished(db).await?
+    } else {
+        Vec::new()
+    };
+    for entry in &dirty {
+        if let Some(row) = rows.iter_mut().find(|r| r.version == entry.version) {
+            row.state = history::MigrationState::Dirty;
+        }
+    }
+    Ok(StatusReport {
+        database: db.url().to_string(),
+        dialect: db.dialect(),
+        migrations: set.origin.clone(),
+        current_version: applied.iter().map(|a| a.version).max(),
+        latest_version: set.latest_version(),
+        pending: rows
+            .iter()
+            .filter(|r| r.state == history::MigrationState::Pending)
+            .count(),
+        rows,
+        dirty,
+        problems: problems.iter().map(ToString::to_string).collect(),
+    })
+}
+
+/// The pending migrations up to `to`, after checking files against history.
+async fn plan_up<'s>(
+    db: &mut Db,
+    set: &'s MigrationSet,
+    to: Option<i64>,
+) -> Result<(Option<i32>, Vec<&'s MigrationFile>), MigrateError> {
+    let applied = history::read_applied(db).await?;
+    let (_, problems) = history::compare(set, &applied);
+    first_problem(problems)?;
+    let current = applied.iter().map(|a| a.version).max();
+    let pending = set
+        .migrations
+        .iter()
+        .filter(|m| current.is_none_or(|c| m.version > c))
+        .filter(|m| to.is_none_or(|t| i64::from(m.version) <= t))
+        .collect();
+    Ok((current, pending))
+}
+
+pub async fn up(
+    db: &mut Db,
+    set: &MigrationSet,
+    to: Option<i64>,
+    dry_run: bool,
+    opts: &Options,
+    on_event: &(dyn Fn(Event<'_>) + Sync),
+) -> Result<RunReport, MigrateError> {
+    if let Some(t) = to {
+        check_version(set, t, false)?;
+    }
+    if dry_run {
+        check_not_dirty(db, false).await?;
+        let (current, pending) = plan_up(db, set, to).await?;
+        let mut steps = Vec::new();
+        for m in pending {
+            let resume = resume_point(db, m, Direction::Up).await?;
+            steps.push(step_plan(m, Direction::Up, resume, true));
+        }
+        return Ok(RunReport {
+            direction: Direction::Up,
+            dry_run,
+            from_version: current,
+            to_version: steps.last().map(|s| s.version).or(current),
+            steps,
+            data_loss: None,
+        });
+    }
+    let all = set.refinery_migrations();
+    with_lock(db, &lock_name(), opts.lock_timeout, async |db: &mut Db| {
+        log::ensure_table(db).await?;
+        check_not_dirty(db, true).await?;
+        let (current, pending) = plan_up(db, set, to).await?;
+        let mut report = RunReport {
+            direction: Direction::Up,
+            dry_run,
+            from_version: current,
+            to_version: current,
+            steps: Vec::new(),
+            data_loss: None,
+        };
+        for m in pending {
+            let resume = resume_point(db, m, Direction::Up).await?;
+            let elapsed =
+                apply(db, m, Direction::Up, resume, Via::Refinery(&all), on_event).await?;
+            let mut step = step_plan(m, Direction::Up, resume, false);
+            step.elapsed_ms = Some(elapsed.as_millis());
+            report.steps.push(step);
+            report.to_version = Some(m.version);
+        }
+        Ok(report)
+    })
+    .await
+}
+
+/// How a step reaches the database: ups go through refinery so its checks
+/// and history bookkeeping run; downs undo refinery's history row directly.
+enum Via<'a> {
+    Refinery(&'a [refinery_core::Migration]),
+    Direct,
+}
+
+async fn apply(
+    db: &mut Db,
+    m: &MigrationFile,
+    direction: Direction,
+    resume_after: usize,
+    via: Via<'_>,
+    on_event: &(dyn Fn(Event<'_>) + Sync),
+) -> Result<Duration, MigrateError> {
+    let file = match direction {
+        Direction::Up => &m.up,
+        Direction::Down => m.down.as_ref().ok_or_else(|| MigrateError::MissingDown {
+            version: m.version,
+            name: m.name.clone(),
+            expected: format!("V{}__{}.down.sql", m.version, m.name),
+        })?,
+    };
+    let total = split_statements(&file.sql).len();
+    let log_id = log::start(db, m.version, &m.name, direction, m.checksum(), total).await?;
+    on_event(Event::Started {
+        direction,
+        migration: m,
+        resume_after,
+    });
+    let started = Instant::now();
+    let mut driver = Driver::new(db);
+    driver.set_step(Some(Step {
+        sql: file.sql.clone(),
+        log_id,
+        skip: resume_after,
+    }));
+    let result = match via {
+        Via::Refinery(all) => driver
+            .migrate(
+                all,
+                true,
+                true,
+                false,
+                Target::Version(m.version),
+                HISTORY_TABLE,
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| refinery_error(e, m)),
+        Via::Direct => {
+            let delete = format!("DELETE FROM {HISTORY_TABLE} WHERE version = {}", m.version);
+            driver
+                .execute([file.sql.as_str(), delete.as_str()].into_iter())
+                .await
+                .map(|_| ())
+                .map_err(MigrateError::from)
+        }
+    };
+    let failure = driver.take_failure();
+    let elapsed = started.elapsed();
+    match result {
+        Ok(()) => {
+            log::finish(db, log_id).await?;
+            on_event(Event::Finished {
+                direction,
+                migration: m,
+                elapsed,
+            });
+            Ok(elapsed)
+        }
+        Err(err) => {
+            on_event(Event::Failed {
+                direction,
+                migration: m,
+                elapsed,
+            });
+            let Some(f) = failure else {
+                log::fail(
+                    db,
+                    log_id,
+                    log::status::ROLLED_BACK,
+                    None,
+                    None,
+                    &err.to_string(),
+                )
+                .await?;
+                return Err(err);
+            };
+            let status = if f.left_dirty {
+                log::status::FAILED
+            } else {
+                log::status::ROLLED_BACK
+            };
+            log::fail(
+                db,
+                log_id,
+                status,
+                Some(f.line),
+                Some(&f.statement),
+                &f.error,
+            )
+            .await?;
+            Err(MigrateError::Failed {
+                version: m.version,
+                name: m.name.clone(),
+                path: file.path.clone(),
+                line: f.line,
+                statement_index: f.index,
+                error: f.error,
+                left_dirty: f.left_dirty,
+            })
+        }
+    }
+}
+
+fn refinery_error(e: refinery_core::Error, m: &MigrationFile) -> MigrateError {
+    match e.kind() {
+        Kind::DivergentVersion(applied, _) => MigrateError::History(HistoryProblem::Changed {
+            version: applied.version(),
+            name: applied.name().to_string(),
+            path: m.up.path.clone(),
+        }),
+        Kind::MissingVersion(missing) => MigrateError::Refinery(format!(
+            "V{}__{} is missing or out of order",
+            missing.version(),
+            missing.name()
+        )),
+        _ => MigrateError::Refinery(e.to_string()),
+    }
+}
+
+/// Applied migrations to revert, newest first, after every check that can
+/// be made without writing.
+async fn plan_down<'s>(
+    db: &mut Db,
+    set: &'s MigrationSet,
+    target: DownTarget,
+) -> Result<(Option<i32>, Vec<&'s MigrationFile>), MigrateError> {
+    let applied = history::read_applied(db).await?;
+    let (_, problems) = history::compare(set, &applied);
+    first_problem(problems)?;
+    let mut versions: Vec<i32> = applied.iter().map(|a| a.version).collect();
+    versions.sort_unstable_by(|a, b| b.cmp(a));
+    let chosen: Vec<i32> = match target {
+        DownTarget::To(to) => versions
+            .into_iter()
+            .filter(|v| i64::from(*v) > to)
+            .collect(),
+        DownTarget::Steps(n) => versions.into_iter().take(n).collect(),
+    };
+    let mut steps = Vec::new();
+    for v in chosen {
+        // compare() has already refused versions without files.
+        let Some(m) = set.get(v) else { continue };
+        if m.down.is_none() {
+            return Err(MigrateError::MissingDown {
+                version: m.version,
+                name: m.name.clone(),
+                expected: format!("V{}__{}.down.sql next to {}", m.version, m.name, m.up.path),
+            });
+        }
+        steps.push(m);
+    }
+    Ok((applied.iter().map(|a| a.version).max(), steps))
+}
+
+pub async fn down(
+    db: &mut Db,
+    set: &MigrationSet,
+    opts: &DownOptions,
+    run: &Options,
+    on_event: &(dyn Fn(Event<'_>) + Sync),
+) -> Result<RunReport, MigrateError> {
+    match opts.target {
+        DownTarget::To(v) => check_version(set, v, true)?,
+        DownTarget::Steps(0) => {
+            return Err(MigrateError::UnknownVersion {
+                version: 0,
+                origin: "--steps".into(),
+                available: "at least 1 step".into(),
+            });
+        }
+        DownTarget::Steps(_) => {}
+    }
+    let plan = async |db: &mut Db, settle: bool| -> Result<RunReport, MigrateError> {
+        check_not_dirty(db, settle).await?;
+        let (current, steps) = plan_down(db, set, opts.target).await?;
+        let loss = data_loss::assess(db, &steps).await?;
+        if !loss.is_empty() && !opts.allow_data_loss {
+            return Err(MigrateError::DataLoss(loss));
+        }
+        let mut plans = Vec::new();
+        for m in &steps {
+            let resume = resume_point(db, m, Direction::Down).await?;
+            plans.push(step_plan(m, Direction::Down, resume, opts.dry_run));
+        }
+        let to_version = match steps.last() {
+            Some(last) => history::read_applied(db)
+                .await?
+                .iter()
+                .map(|a| a.version)
+                .filter(|v| *v < last.version)
+                .max(),
+            None => current,
+        };
+        Ok(RunReport {
+            direction: Direction::Down,
+            dry_run: opts.dry_run,
+            from_version: current,
+            to_version,
+            steps: plans,
+            data_loss: (!loss.is_empty()).then_some(loss),
+        })
+    };
+    if opts.dry_run {
+        return plan(db, false).await;
+    }
+    with_lock(db, &lock_name(), run.lock_timeout, async |db: &mut Db| {
+        log::ensure_table(db).await?;
+        let mut report = plan(db, true).await?;
+        for step in &mut report.steps {
+            let Some(m) = set.get(step.version) else {
+                continue;
+            };
+            let elapsed = apply(
+                db,
+                m,
+                Direction::Down,
+                step.resume_after,
+                Via::Direct,
+                on_event,
+            )
+            .await?;
+            step.elapsed_ms = Some(elapsed.as_millis());
+        }
+        Ok(report)
+    })
+    .await
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct BaselineReport {
+    pub version: i32,
+    pub recorded: Vec<MigrationRef>,
+}
+
+/// Records every migration up to `version` as applied without running it:
+/// how an existing production database is adopted.
+pub async fn baseline(
+    db: &mut Db,
+    set: &MigrationSet,
+    version: i64,
+    opts: &Options,
+) -> Result<BaselineReport, MigrateError> {
+    check_version(set, version, false)?;
+    let all = set.refinery_migrations();
+    with_lock(db, &lock_name(), opts.lock_timeout, async |db: &mut Db| {
+        log::ensure_table(db).await?;
+        if let Some(latest) = history::read_applied(db)
+            .await?
+            .iter()
+            .map(|a| a.version)
+            .max()
+        {
+            return Err(MigrateError::AlreadyBaselined { latest });
+        }
+        let mut driver = Driver::new(db);
+        let target = Target::FakeVersion(version as i32);
+        driver
+            .migrate(&all, true, true, false, target, HISTORY_TABLE)
+            .await
+            .map_err(|e| MigrateError::Refinery(e.to_string()))?;
+        Ok(BaselineReport {
+            version: version as i32,
+            recorded: set
+                .migrations
+                .iter()
+                .filter(|m| i64::from(m.version) <= version)
+                .map(|m| MigrationRef {
+                    version: m.version,
+                    name: m.name.clone(),
+                })
+                .collect(),
+        })
+    })
+    .await
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct RepairOptions {
+    pub rerun: bool,
+    pub recompute_checksums: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RepairReport {
+    /// Dirty attempts cleared, with how the next run will treat them.
+    pub cleared: Vec<log::Entry>,
+    pub rerun: bool,
+    /// Applied migrations whose recorded checksum (and name) were updated.
+    pub rechecksummed: Vec<MigrationRef>,
+}
+
+pub async fn repair(
+    db: &mut Db,
+    set: &MigrationSet,
+    opts: &RepairOptions,
+    run: &Options,
+) -> Result<RepairReport, MigrateError> {
+    with_lock(db, &lock_name(), run.lock_timeout, async |db: &mut Db| {
+        log::ensure_table(db).await?;
+        let cleared = log::repair(db, opts.rerun).await?;
+        let mut rechecksummed = Vec::new();
+        if opts.recompute_checksums {
+            let d = db.dialect();
+            for a in history::read_applied(db).await? {
+                let Some(m) = set.get(a.version) else {
+                    continue;
+                };
+                if a.checksum == m.checksum().to_string() && a.name == m.name {
+                    continue;
+                }
+                let sql = format!(
+                    "UPDATE {HISTORY_TABLE} SET checksum = {}, name = {} WHERE version = {}",
+                    d.param(1),
+                    d.param(2),
+                    d.param(3)
+                );
+                let checksum = m.checksum().to_string();
+                db.run(
+                    &sql,
+                    &[
+                        Param::Text(&checksum),
+                        Param::Text(&m.name),
+                        Param::Int(i64::from(m.version)),
+                    ],
+                )
+                .await?;
+                rechecksummed.push(MigrationRef {
+                    version: m.version,
+                    name: m.name.clone(),
+                });
+            }
+        }
+        Ok(RepairReport {
+            cleared,
+            rerun: opts.rerun,
+            rechecksummed,
+        })
+    })
+    .await
+}

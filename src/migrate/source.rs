@@ -1,0 +1,343 @@
+//! Loading migration files: the embedded `migrations/` tree or a directory
+//! given with `--migrations`. Owns file naming, pairing ups with downs and
+//! the byte-level checks (CRLF, BOM, UTF-8) that matter because checksums
+//! are byte-exact. Never touches a database.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use include_dir::{Dir, include_dir};
+
+use crate::db::Dialect;
+
+static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error(
+        "{path}: not a migration file name; expected V<version>__<name>.sql or V<version>__<name>.down.sql (name: letters, digits, _)"
+    )]
+    BadName { path: String },
+    #[error("{path}:{line}: CRLF line ending; checksums are byte-exact, so convert the file to LF")]
+    Crlf { path: String, line: usize },
+    #[error("{path}: starts with a UTF-8 byte order mark; checksums are byte-exact, so remove it")]
+    Bom { path: String },
+    #[error("{path}: not valid UTF-8")]
+    NotUtf8 { path: String },
+    #[error("version {version} is defined twice: {first} and {second}")]
+    Duplicate {
+        version: i32,
+        first: String,
+        second: String,
+    },
+    #[error("{path}: down migration without an up migration V{version}__{name}.sql")]
+    OrphanDown {
+        path: String,
+        version: i32,
+        name: String,
+    },
+    #[error("{path}: cannot read migrations: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: no such migrations directory")]
+    NoDir { path: String },
+}
+
+/// One file's text and where it came from (for messages).
+#[derive(Debug, Clone)]
+pub struct SqlFile {
+    pub path: String,
+    pub sql: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct MigrationFile {
+    pub version: i32,
+    pub name: String,
+    pub up: SqlFile,
+    pub down: Option<SqlFile>,
+    refinery: refinery_core::Migration,
+}
+
+impl MigrationFile {
+    /// refinery's view of the up migration (its checksum is the one stored
+    /// in the history table).
+    pub fn refinery(&self) -> &refinery_core::Migration {
+        &self.refinery
+    }
+
+    pub fn checksum(&self) -> u64 {
+        self.refinery.checksum()
+    }
+
+    pub fn label(&self) -> String {
+        format!("V{}__{}", self.version, self.name)
+    }
+}
+
+/// The migrations of one dialect, sorted by version.
+#[derive(Debug, Clone)]
+pub struct MigrationSet {
+    pub dialect: Dialect,
+    /// Where they came from, for messages: a directory or "embedded".
+    pub origin: String,
+    pub migrations: Vec<MigrationFile>,
+}
+
+impl MigrationSet {
+    /// Loads `dir/<dialect>/` when it exists, else `dir` itself; without a
+    /// directory, the migrations embedded in the binary.
+    pub fn load(dialect: Dialect, dir: Option<&Path>) -> Result<MigrationSet, SourceError> {
+        let files = match dir {
+            Some(dir) => read_dir_files(dialect, dir)?,
+            None => embedded_files(dialect),
+        };
+        let origin = match dir {
+            Some(dir) => dialect_dir(dialect, dir).display().to_string(),
+            None => format!("embedded migrations/{}", dialect.dir_name()),
+        };
+        Ok(MigrationSet {
+            dialect,
+            origin,
+            migrations: pair(files)?,
+        })
+    }
+
+    pub fn get(&self, version: i32) -> Option<&MigrationFile> {
+        self.migrations.iter().find(|m| m.version == version)
+    }
+
+    pub fn latest_version(&self) -> Option<i32> {
+        self.migrations.last().map(|m| m.version)
+    }
+
+    pub fn refinery_migrations(&self) -> Vec<refinery_core::Migration> {
+        self.migrations.iter().map(|m| m.refinery.clone()).collect()
+    }
+}
+
+/// The directory a dialect's migrations are read from under `dir`.
+pub fn dialect_dir(dialect: Dialect, dir: &Path) -> PathBuf {
+    let sub = dir.join(dialect.dir_name());
+    if sub.is_dir() { sub } else { dir.to_path_buf() }
+}
+
+fn embedded_files(dialect: Dialect) -> Vec<(String, Vec<u8>)> {
+    EMBEDDED
+        .get_dir(dialect.dir_name())
+        .map(|d| {
+            d.files()
+                .map(|f| {
+                    (
+                        format!("migrations/{}", f.path().display()),
+                        f.contents().to_vec(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn read_dir_files(dialect: Dialect, dir: &Path) -> Result<Vec<(String, Vec<u8>)>, SourceError> {
+    if !dir.is_dir() {
+        return Err(SourceError::NoDir {
+            path: dir.display().to_string(),
+        });
+    }
+    let dir = dialect_dir(dialect, dir);
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| SourceError::Io { path, source }
+    };
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
+        let path = entry.map_err(io(&dir))?.path();
+        if path.is_file() && path.extension().is_some_and(|e| e == "sql") {
+            let bytes = std::fs::read(&path).map_err(io(&path))?;
+            files.push((path.display().to_string(), bytes));
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+enum Kind {
+    Up,
+    Down,
+}
+
+/// Splits `V12__add_index.down.sql` into (12, "add_index", Down).
+fn parse_file_name(path: &str) -> Option<(i32, String, Kind)> {
+    let file = Path::new(path).file_name()?.to_str()?;
+    let (stem, kind) = match file.strip_suffix(".down.sql") {
+        Some(stem) => (stem, Kind::Down),
+        None => (file.strip_suffix(".sql")?, Kind::Up),
+    };
+    let (version, name) = stem.strip_prefix('V')?.split_once("__")?;
+    let valid_name =
+        !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid_name || version.is_empty() || !version.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    Some((version.parse().ok()?, name.to_string(), kind))
+}
+
+fn decode(path: &str, bytes: Vec<u8>) -> Result<String, SourceError> {
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        return Err(SourceError::Bom {
+            path: path.to_string(),
+        });
+    }
+    let text = String::from_utf8(bytes).map_err(|_| SourceError::NotUtf8 {
+        path: path.to_string(),
+    })?;
+    if let Some(pos) = text.find("\r\n") {
+        return Err(SourceError::Crlf {
+            path: path.to_string(),
+            line: text[..pos].matches('\n').count() + 1,
+        });
+    }
+    Ok(text)
+}
+
+fn pair(files: Vec<(String, Vec<u8>)>) -> Result<Vec<MigrationFile>, SourceError> {
+    let mut ups: BTreeMap<i32, (String, SqlFile)> = BTreeMap::new();
+    let mut downs: Vec<(i32, String, SqlFile)> = Vec::new();
+    for (path, bytes) in files {
+        let Some((version, name, kind)) = parse_file_name(&path) else {
+            return Err(SourceError::BadName { path });
+        };
+        let sql = decode(&path, bytes)?;
+        let file = SqlFile { path, sql };
+        match kind {
+            Kind::Up => {
+                if let Some((_, first)) = ups.get(&version) {
+                    return Err(SourceError::Duplicate {
+                        version,
+                        first: first.path.clone(),
+                        second: file.path,
+                    });
+                }
+                ups.insert(version, (name, file));
+            }
+            Kind::Down => downs.push((version, name, file)),
+        }
+    }
+    let mut migrations: BTreeMap<i32, MigrationFile> = BTreeMap::new();
+    for (version, (name, up)) in ups {
+        let refinery = refinery_core::Migration::unapplied(&format!("V{version}__{name}"), &up.sql)
+            .map_err(|_| SourceError::BadName {
+                path: up.path.clone(),
+            })?;
+        migrations.insert(
+            version,
+            MigrationFile {
+                version,
+                name,
+                up,
+                down: None,
+                refinery,
+            },
+        );
+    }
+    for (version, name, file) in downs {
+        match migrations.get_mut(&version) {
+            Some(m) if m.name == name => {
+                if let Some(first) = &m.down {
+                    return Err(SourceError::Duplicate {
+                        version,
+                        first: first.path.clone(),
+                        second: file.path,
+                    });
+                }
+                m.down = Some(file);
+            }
+            _ => {
+                return Err(SourceError::OrphanDown {
+                    path: file.path,
+                    version,
+                    name,
+                });
+            }
+        }
+    }
+    Ok(migrations.into_values().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(path: &str, sql: &str) -> (String, Vec<u8>) {
+        (path.to_string(), sql.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn pairs_ups_and_downs_in_version_order() {
+        let set = pair(vec![
+            file("m/V2__b.sql", "select 2;"),
+            file("m/V10__c.sql", "select 10;"),
+            file("m/V2__b.down.sql", "select -2;"),
+            file("m/V1__a.sql", "select 1;"),
+        ])
+        .unwrap();
+        let labels: Vec<_> = set.iter().map(MigrationFile::label).collect();
+        assert_eq!(labels, ["V1__a", "V2__b", "V10__c"]);
+        assert!(set[1].down.is_some());
+        assert!(set[0].down.is_none());
+    }
+
+    #[test]
+    fn rejects_bad_names_crlf_bom_duplicates_and_orphans() {
+        let err = pair(vec![file("m/V1_a.sql", "")]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("m/V1_a.sql: not a migration file name")
+        );
+        let err = pair(vec![file("m/V1__a.sql", "select 1;\nselect 2;\r\n")]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "m/V1__a.sql:2: CRLF line ending; checksums are byte-exact, so convert the file to LF"
+        );
+        let err = pair(vec![(
+            "m/V1__a.sql".into(),
+            b"\xEF\xBB\xBFselect 1;".to_vec(),
+        )])
+        .unwrap_err();
+        assert!(matches!(err, SourceError::Bom { .. }));
+        let err = pair(vec![file("m/V1__a.sql", ""), file("n/V1__b.sql", "")]).unwrap_err();
+        assert!(err.to_string().contains("version 1 is defined twice"));
+        let err = pair(vec![file("m/V1__a.sql", ""), file("m/V1__b.down.sql", "")]).unwrap_err();
+        assert!(err.to_string().contains("down migration without an up"));
+    }
+
+    #[test]
+    fn embedded_migrations_agree_across_dialects() {
+        let sets: Vec<MigrationSet> = Dialect::ALL
+            .iter()
+            .map(|d| MigrationSet::load(*d, None).unwrap())
+            .collect();
+        let labels = |s: &MigrationSet| {
+            s.migrations
+                .iter()
+                .map(MigrationFile::label)
+                .collect::<Vec<_>>()
+        };
+        assert!(!sets[0].migrations.is_empty());
+        assert_eq!(labels(&sets[0]), labels(&sets[1]));
+        assert_eq!(labels(&sets[0]), labels(&sets[2]));
+        for set in &sets {
+            for m in &set.migrations {
+                assert!(
+                    m.down.is_some(),
+                    "{} has no down in {}",
+                    m.label(),
+                    set.origin
+                );
+            }
+        }
+    }
+}
