@@ -1,0 +1,408 @@
+//! Test harness: a fresh, real database per test (a SQLite file, or a new
+//! database on the local MariaDB / PostgreSQL server), the mendb binary run
+//! as a user runs it, and a few queries to look at what it did.
+//!
+//! Server suites are skipped, visibly, when the server cannot be reached,
+//! or when MENDB_TEST_MYSQL / MENDB_TEST_POSTGRES is `skip`; under CI=true
+//! an unreachable server fails the test instead.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use mendb::db::introspect::{self, Schema};
+use mendb::db::{Db, DbUrl, Dialect, get_string};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Mysql,
+    Postgres,
+}
+
+impl Backend {
+    pub fn dialect(self) -> Dialect {
+        match self {
+            Backend::Sqlite => Dialect::Sqlite,
+            Backend::Mysql => Dialect::Mysql,
+            Backend::Postgres => Dialect::Postgres,
+        }
+    }
+
+    fn admin_url(self) -> Option<(String, &'static str)> {
+        match self {
+            Backend::Sqlite => None,
+            Backend::Mysql => Some((
+                std::env::var("MENDB_TEST_MYSQL_URL")
+                    .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into()),
+                "MENDB_TEST_MYSQL",
+            )),
+            Backend::Postgres => Some((
+                std::env::var("MENDB_TEST_POSTGRES_URL")
+                    .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into()),
+                "MENDB_TEST_POSTGRES",
+            )),
+        }
+    }
+}
+
+/// Generates one #[test] per backend for a scenario `fn name(b: Backend)`.
+#[macro_export]
+macro_rules! per_backend {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            use super::*;
+            #[test]
+            fn sqlite() { super::$name(Backend::Sqlite) }
+            #[test]
+            fn mariadb() { super::$name(Backend::Mysql) }
+            #[test]
+            fn postgres() { super::$name(Backend::Postgres) }
+        }
+    )*};
+}
+
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio runtime")
+        .block_on(f)
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A database of its own for one test, dropped afterwards.
+pub struct TestDb {
+    pub backend: Backend,
+    pub url: String,
+    pub dir: PathBuf,
+    admin: Option<String>,
+    name: String,
+}
+
+impl TestDb {
+    /// `None` when the backend's server is unavailable and that is allowed.
+    pub fn new(backend: Backend, tag: &str) -> Option<TestDb> {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let name = format!("mendb_t_{tag}_{}_{n}", std::process::id());
+        let dir = std::env::temp_dir().join(&name);
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let Some((admin, switch)) = backend.admin_url() else {
+            return Some(TestDb {
+                backend,
+                url: format!("sqlite:{}", dir.join("test.db").display()),
+                dir,
+                admin: None,
+                name,
+            });
+        };
+        if std::env::var(switch).as_deref() == Ok("skip") {
+            eprintln!("SKIPPED {backend:?} suite ({switch}=skip)");
+            return None;
+        }
+        let created = block_on(async {
+            let url = DbUrl::parse(&admin).map_err(|e| e.to_string())?;
+            let mut db = Db::connect(&url, std::time::Duration::ZERO)
+                .await
+                .map_err(|e| e.to_string())?;
+            db.execute(&format!("CREATE DATABASE {name}"))
+                .await
+                .map_err(|e| e.to_string())?;
+            db.close().await;
+            Ok::<_, String>(())
+        });
+        if let Err(e) = created {
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("{backend:?} server unreachable under CI=true ({admin}): {e}");
+            }
+            eprintln!("SKIPPED {backend:?} suite: no server at {admin}: {e}");
+            return None;
+        }
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        Some(TestDb {
+            backend,
+            url: format!("{base}/{name}"),
+            dir,
+            admin: Some(admin),
+            name,
+        })
+    }
+
+    /// Runs the mendb binary against this database.
+    pub fn mendb(&self, args: &[&str]) -> Run {
+        mendb_with(&self.url, args, &[])
+    }
+
+    /// Runs mendb with a migrations directory of the test's own.
+    pub fn mendb_dir(&self, dir: &Path, args: &[&str]) -> Run {
+        let mut all = vec!["--migrations", dir.to_str().expect("utf-8 path")];
+        all.extend_from_slice(args);
+        self.mendb(&all)
+    }
+
+    pub fn connect(&self) -> Db {
+        block_on(async {
+            Db::connect(
+                &DbUrl::parse(&self.url).expect("url"),
+                std::time::Duration::ZERO,
+            )
+            .await
+            .expect("connect to test database")
+        })
+    }
+
+    pub fn exec(&self, sql: &str) {
+        block_on(async {
+            let mut db = Db::connect(&DbUrl::parse(&self.url).unwrap(), std::time::Duration::ZERO)
+                .await
+                .unwrap();
+            db.execute(sql)
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            db.close().await;
+        })
+    }
+
+    /// Rows as text (NULL as None).
+    pub fn query(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        block_on(async {
+            let mut db = Db::connect(&DbUrl::parse(&self.url).unwrap(), std::time::Duration::ZERO)
+                .await
+                .unwrap();
+            let rows = db
+                .fetch(sql, &[])
+                .await
+                .unwrap_or_else(|e| panic!("{sql}: {e}"));
+            db.close().await;
+            use sqlx::Row;
+            rows.iter()
+                .map(|r| (0..r.len()).map(|i| get_string(r, i)).collect())
+                .collect()
+        })
+    }
+
+    pub fn scalar(&self, sql: &str) -> i64 {
+        self.query(sql)[0][0]
+            .as_deref()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("{sql}: not an integer"))
+    }
+
+    pub fn schema(&self) -> Schema {
+        block_on(async {
+            let mut db = Db::connect(&DbUrl::parse(&self.url).unwrap(), std::time::Duration::ZERO)
+                .await
+                .unwrap();
+            let s = introspect::read_schema(&mut db, false).await.unwrap();
+            db.close().await;
+            s
+        })
+    }
+
+    pub fn q(&self, ident: &str) -> String {
+        self.backend.dialect().quote_ident(ident)
+    }
+
+    /// Expression casting a column to text, for content comparisons.
+    pub fn as_text(&self, column: &str) -> String {
+        let c = self.q(column);
+        match self.backend {
+            Backend::Mysql => format!("COALESCE(CAST({c} AS CHAR), 'NULL')"),
+            Backend::Postgres => format!("COALESCE({c}::text, 'NULL')"),
+            Backend::Sqlite => format!("COALESCE(CAST({c} AS TEXT), 'NULL')"),
+        }
+    }
+
+    /// Every row of `table`, each as one line of its columns' text, sorted.
+    pub fn table_rows(&self, table: &str) -> Vec<String> {
+        let schema = block_on(async {
+            let mut db = self.connect_async().await;
+            let s = introspect::read_schema(&mut db, true).await.unwrap();
+            db.close().await;
+            s
+        });
+        let columns = &schema
+            .tables
+            .get(table)
+            .unwrap_or_else(|| panic!("no table {table}"))
+            .columns;
+        let concat: Vec<String> = columns.iter().map(|c| self.as_text(&c.name)).collect();
+        let sep = match self.backend {
+            Backend::Mysql => ", '|', ",
+            _ => " || '|' || ",
+        };
+        let expr = match self.backend {
+            Backend::Mysql => format!("CONCAT({})", concat.join(sep)),
+            _ => concat.join(sep),
+        };
+        let mut rows: Vec<String> = self
+            .query(&format!("SELECT {expr} FROM {}", self.q(table)))
+            .into_iter()
+            .map(|r| r[0].clone().unwrap_or_default())
+            .collect();
+        rows.sort();
+        rows
+    }
+
+    pub async fn connect_async(&self) -> Db {
+        Db::connect(&DbUrl::parse(&self.url).unwrap(), std::time::Duration::ZERO)
+            .await
+            .unwrap()
+    }
+
+    /// Writes a migrations directory for this test: `files` are
+    /// (file name, SQL) pairs placed in dir/<dialect>/.
+    pub fn migrations(&self, files: &[(&str, &str)]) -> PathBuf {
+        let root = self.dir.join("migrations");
+        let dir = root.join(self.backend.dialect().dir_name());
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, sql) in files {
+            std::fs::write(dir.join(name), sql).unwrap();
+        }
+        root
+    }
+
+    pub fn history_versions(&self) -> Vec<i64> {
+        self.query("SELECT version FROM refinery_schema_history ORDER BY version")
+            .into_iter()
+            .map(|r| r[0].as_deref().unwrap().parse().unwrap())
+            .collect()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        let Some(admin) = self.admin.clone() else {
+            return;
+        };
+        let drop_sql = match self.backend {
+            Backend::Postgres => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            _ => format!("DROP DATABASE IF EXISTS {}", self.name),
+        };
+        // Drop runs outside any runtime: tests are synchronous.
+        let _ = std::thread::spawn(move || {
+            block_on(async {
+                if let Ok(url) = DbUrl::parse(&admin)
+                    && let Ok(mut db) = Db::connect(&url, std::time::Duration::ZERO).await
+                {
+                    let _ = db.execute(&drop_sql).await;
+                    db.close().await;
+                }
+            })
+        })
+        .join();
+    }
+}
+
+/// What a mendb process did.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn ok(&self) -> &Run {
+        assert_eq!(
+            self.code, 0,
+            "mendb failed:\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        self
+    }
+
+    pub fn fails_with(&self, code: i32) -> &Run {
+        assert_eq!(
+            self.code, code,
+            "expected exit {code}:\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
+        assert!(!self.stderr.contains("panicked"), "{}", self.stderr);
+        assert!(!self.stderr.contains("RUST_BACKTRACE"), "{}", self.stderr);
+        self
+    }
+
+    pub fn stderr_has(&self, fragment: &str) -> &Run {
+        assert!(
+            self.stderr.contains(fragment),
+            "stderr lacks `{fragment}`:\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    pub fn stdout_has(&self, fragment: &str) -> &Run {
+        assert!(
+            self.stdout.contains(fragment),
+            "stdout lacks `{fragment}`:\n{}",
+            self.stdout
+        );
+        self
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+}
+
+pub fn mendb_command(url: &str, args: &[&str]) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_mendb"));
+    cmd.env_remove("DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .arg("--database-url")
+        .arg(url)
+        .args(args);
+    cmd
+}
+
+pub fn mendb_with(url: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = mendb_command(url, args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out: Output = cmd.output().expect("run mendb");
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// The 28 low-quality tables V3 prunes (docs/schema.md).
+pub const PRUNED: [&str; 28] = [
+    "price_data_test",
+    "price_data_tmp",
+    "price_data_backup_20250901",
+    "price_data_real_backup_20250915",
+    "price_data_v1",
+    "ohlc_data_test",
+    "ohlc_data_backup_20250820",
+    "crypto_assets_backup_20250901",
+    "crypto_assets_test",
+    "crypto_onchain_data_v1",
+    "crypto_onchain_data_tmp",
+    "onchain_enhanced_test",
+    "ml_features_v1",
+    "ml_features_test",
+    "ml_features_materialized_old",
+    "ml_features_backup_20250910",
+    "sentiment_data_old",
+    "social_sentiment_test",
+    "news_data_old",
+    "crypto_news_tmp",
+    "technical_indicators_v1",
+    "trading_signals_test",
+    "trading_signals_backup_20250825",
+    "macro_indicators_old",
+    "narrative_analysis_tmp",
+    "collector_runs_old",
+    "api_usage_log_backup_20250901",
+    "price_alerts_test",
+];
