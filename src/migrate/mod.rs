@@ -42,20 +42,8 @@ pub enum MigrateError {
     },
     #[error("{0}")]
     History(HistoryProblem),
-    #[error(
-        "database is dirty: {direction} of V{version}__{name} failed at statement {statement_index} (line {line}) after {done} of {total} statements committed: {error}\n  statement: {statement}\n  fix the database and the file by hand, then run `mendb migrate repair` (resume after the committed statements) or `mendb migrate repair --rerun` (start the migration over)"
-    )]
-    Dirty {
-        version: i32,
-        name: String,
-        direction: String,
-        done: i64,
-        total: i64,
-        statement_index: i64,
-        line: i64,
-        statement: String,
-        error: String,
-    },
+    #[error(transparent)]
+    Dirty(Box<DirtyMark>),
     #[error("cannot revert V{version}__{name}: no down migration {expected}")]
     MissingDown {
         version: i32,
@@ -64,19 +52,8 @@ pub enum MigrateError {
     },
     #[error("{0}")]
     DataLoss(DataLoss),
-    #[error(
-        "{path}:{line}: V{version}__{name} failed at statement {statement_index}: {error}{}",
-        if *left_dirty { "\n  earlier statements of this migration were committed (MySQL DDL is not transactional); the database is marked dirty" } else { "\n  the migration was rolled back; nothing of it was applied" }
-    )]
-    Failed {
-        version: i32,
-        name: String,
-        path: String,
-        line: usize,
-        statement_index: usize,
-        error: String,
-        left_dirty: bool,
-    },
+    #[error(transparent)]
+    Failed(Box<StatementFailed>),
     #[error(
         "database already has migration history (latest V{latest}); baseline only adopts a database that has none"
     )]
@@ -85,6 +62,39 @@ pub enum MigrateError {
     Scaffold(String),
     #[error("refinery: {0}")]
     Refinery(String),
+}
+
+/// A migration that stopped half-way where DDL is not transactional.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "database is dirty: {direction} of V{version}__{name} failed at statement {statement_index} (line {line}) after {done} of {total} statements committed: {error}\n  statement: {statement}\n  fix the database and the file by hand, then run `mendb migrate repair` (resume after the committed statements) or `mendb migrate repair --rerun` (start the migration over)"
+)]
+pub struct DirtyMark {
+    pub version: i32,
+    pub name: String,
+    pub direction: String,
+    pub done: i64,
+    pub total: i64,
+    pub statement_index: i64,
+    pub line: i64,
+    pub statement: String,
+    pub error: String,
+}
+
+/// A statement of a migration that the database rejected.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "{path}:{line}: V{version}__{name} failed at statement {statement_index}: {error}{}",
+    if *left_dirty { "\n  earlier statements of this migration were committed (MySQL DDL is not transactional); the database is marked dirty" } else { "\n  the migration was rolled back; nothing of it was applied" }
+)]
+pub struct StatementFailed {
+    pub version: i32,
+    pub name: String,
+    pub path: String,
+    pub line: usize,
+    pub statement_index: usize,
+    pub error: String,
+    pub left_dirty: bool,
 }
 
 /// Exit codes, documented in docs/migrations.md.
@@ -108,8 +118,8 @@ impl MigrateError {
             | MigrateError::History(_)
             | MigrateError::MissingDown { .. }
             | MigrateError::AlreadyBaselined { .. } => exit::FILES_OR_HISTORY,
-            MigrateError::Dirty { .. } => exit::DIRTY,
-            MigrateError::Failed { .. } => exit::MIGRATION_FAILED,
+            MigrateError::Dirty(_) => exit::DIRTY,
+            MigrateError::Failed(_) => exit::MIGRATION_FAILED,
             MigrateError::DataLoss(_) => exit::DATA_LOSS,
             MigrateError::Refinery(_) => exit::INTERNAL,
         }

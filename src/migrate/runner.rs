@@ -14,7 +14,7 @@ use super::driver::{Digest, Driver, HISTORY_TABLE, Step};
 use super::history::{self, HistoryProblem, StatusReport};
 use super::log::{self, Direction};
 use super::source::{MigrationFile, MigrationSet};
-use super::{MigrateError, MigrationRef};
+use super::{DirtyMark, MigrateError, MigrationRef, StatementFailed};
 use crate::db::lock::{LockName, with_lock};
 use crate::db::{Db, Param};
 use crate::sql::split_statements;
@@ -128,7 +128,7 @@ async fn check_not_dirty(db: &mut Db, settle: bool) -> Result<(), MigrateError> 
     };
     match dirty.into_iter().next() {
         None => Ok(()),
-        Some(e) => Err(MigrateError::Dirty {
+        Some(e) => Err(MigrateError::Dirty(Box::new(DirtyMark {
             version: e.version,
             name: e.name,
             direction: e.direction,
@@ -140,7 +140,7 @@ async fn check_not_dirty(db: &mut Db, settle: bool) -> Result<(), MigrateError> 
                 .failed_statement
                 .unwrap_or_else(|| "(the process stopped before recording it)".into()),
             error: e.error.unwrap_or_else(|| "the run was interrupted".into()),
-        }),
+        }))),
     }
 }
 
@@ -172,7 +172,7 @@ async fn resume_point(
     if entry.done_digest.as_deref() == Some(digest.hex().as_str()) {
         Ok(done)
     } else {
-        Err(MigrateError::Dirty {
+        Err(MigrateError::Dirty(Box::new(DirtyMark {
             version: m.version,
             name: m.name.clone(),
             direction: entry.direction,
@@ -182,7 +182,7 @@ async fn resume_point(
             line: entry.failed_line.unwrap_or_default(),
             statement: "(the statements that completed before the failure were edited since, so mendb cannot tell where to resume)".into(),
             error: entry.error.unwrap_or_default(),
-        })
+        })))
     }
 }
 
@@ -420,7 +420,7 @@ async fn apply(
                 &f.error,
             )
             .await?;
-            Err(MigrateError::Failed {
+            Err(MigrateError::Failed(Box::new(StatementFailed {
                 version: m.version,
                 name: m.name.clone(),
                 path: file.path.clone(),
@@ -428,7 +428,7 @@ async fn apply(
                 statement_index: f.index,
                 error: f.error,
                 left_dirty: f.left_dirty,
-            })
+            })))
         }
     }
 }

@@ -1,0 +1,231 @@
+//! Bad input gets one clear line, a documented exit code, and no write.
+
+mod common;
+
+use common::{Backend, TestDb, mendb_with};
+
+fn one_line(stderr: &str) -> &str {
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "expected one line, got:\n{stderr}");
+    lines[0]
+}
+
+#[test]
+fn unreachable_database_is_one_line_exit_3_without_the_password() {
+    let run = mendb_with(
+        "mysql://root:hunter2@127.0.0.1:1/test",
+        &["migrate", "status"],
+        &[],
+    );
+    run.fails_with(3);
+    let line = one_line(&run.stderr);
+    assert!(
+        line.starts_with("error: cannot connect to mysql://root:***@127.0.0.1:1/test: "),
+        "{line}"
+    );
+    assert!(!run.stderr.contains("hunter2"));
+
+    let run = mendb_with(
+        "postgres://u:hunter2@127.0.0.1:1/test",
+        &["--wait", "1s", "migrate", "up"],
+        &[],
+    );
+    run.fails_with(3);
+    let line = one_line(&run.stderr);
+    assert!(line.contains("did not accept connections within"), "{line}");
+    assert!(!line.contains("hunter2"), "{line}");
+}
+
+#[test]
+fn malformed_urls_are_usage_errors() {
+    for (url, fragment) in [
+        (
+            "mysql://root:hunter2@/test",
+            "invalid database URL `mysql://root:***@/test`",
+        ),
+        ("oracle://db/x", "unknown scheme `oracle`"),
+        ("postgres://localhost", "missing database name"),
+        ("nonsense", "expected a URL such as"),
+        ("sqlite:", "missing file name"),
+    ] {
+        let run = mendb_with(url, &["migrate", "up"], &[]);
+        run.fails_with(2);
+        let line = one_line(&run.stderr);
+        assert!(line.contains(fragment), "{url}: {line}");
+        assert!(!line.contains("hunter2"));
+    }
+}
+
+#[test]
+fn database_url_comes_from_the_environment_too() {
+    let db = TestDb::new(Backend::Sqlite, "env").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mendb"))
+        .env("DATABASE_URL", &db.url)
+        .args(["migrate", "up", "--to", "1"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(db.history_versions(), [1]);
+}
+
+#[test]
+fn unknown_version_and_bad_flags_are_usage_errors_that_write_nothing() {
+    let db = TestDb::new(Backend::Sqlite, "usage").unwrap();
+    let run = db.mendb(&["migrate", "up", "--to", "99"]);
+    run.fails_with(2);
+    assert_eq!(
+        one_line(&run.stderr),
+        "error: unknown version 99: embedded migrations/sqlite has versions 1 to 4"
+    );
+    db.mendb(&["migrate", "down", "--to", "7"])
+        .fails_with(2)
+        .stderr_has("unknown version 7");
+    db.mendb(&["migrate", "down", "--steps", "0"]).fails_with(2);
+    db.mendb(&["migrate", "up", "--frobnicate"]).fails_with(2);
+    db.mendb(&["--lock-timeout", "soon", "migrate", "up"])
+        .fails_with(2)
+        .stderr_has("`soon` is not a duration");
+    db.mendb(&["migrate", "down", "--to", "1", "--steps", "2"])
+        .fails_with(2);
+    assert!(db.schema().tables.is_empty(), "usage errors write nothing");
+}
+
+#[test]
+fn missing_down_file_refuses_before_reverting_anything() {
+    let db = TestDb::new(Backend::Sqlite, "nodown").unwrap();
+    let dir = db.migrations(&[
+        ("V1__a.sql", "CREATE TABLE a (id INTEGER);\n"),
+        ("V1__a.down.sql", "DROP TABLE a;\n"),
+        ("V2__b.sql", "CREATE TABLE b (id INTEGER);\n"),
+        ("V3__c.sql", "CREATE TABLE c (id INTEGER);\n"),
+        ("V3__c.down.sql", "DROP TABLE c;\n"),
+    ]);
+    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    let run = db.mendb_dir(&dir, &["migrate", "down", "--to", "0"]);
+    run.fails_with(5);
+    let line = one_line(&run.stderr);
+    assert!(
+        line.starts_with("error: cannot revert V2__b: no down migration V2__b.down.sql next to "),
+        "{line}"
+    );
+    assert_eq!(
+        db.history_versions(),
+        [1, 2, 3],
+        "V3 must not be reverted either"
+    );
+    db.mendb_dir(&dir, &["migrate", "down"]).ok();
+    assert_eq!(db.history_versions(), [1, 2]);
+}
+
+#[test]
+fn bad_migration_files_name_the_file() {
+    let db = TestDb::new(Backend::Sqlite, "badfiles").unwrap();
+    let dir = db.migrations(&[(
+        "V1__a.sql",
+        "CREATE TABLE a (id INTEGER);\r\nCREATE TABLE b (id INTEGER);\r\n",
+    )]);
+    let run = db.mendb_dir(&dir, &["migrate", "up"]);
+    run.fails_with(5);
+    let line = one_line(&run.stderr);
+    assert!(
+        line.ends_with(
+            "V1__a.sql:1: CRLF line ending; checksums are byte-exact, so convert the file to LF"
+        ),
+        "{line}"
+    );
+
+    let sub = dir.join("sqlite");
+    std::fs::write(
+        sub.join("V1__a.sql"),
+        b"\xEF\xBB\xBFCREATE TABLE a (id INTEGER);\n",
+    )
+    .unwrap();
+    db.mendb_dir(&dir, &["migrate", "up"])
+        .fails_with(5)
+        .stderr_has("V1__a.sql: starts with a UTF-8 byte order mark");
+
+    std::fs::write(sub.join("V1__a.sql"), "CREATE TABLE a (id INTEGER);\n").unwrap();
+    std::fs::write(sub.join("V2-b.sql"), "CREATE TABLE b (id INTEGER);\n").unwrap();
+    db.mendb_dir(&dir, &["migrate", "up"])
+        .fails_with(5)
+        .stderr_has("V2-b.sql: not a migration file name");
+    std::fs::remove_file(sub.join("V2-b.sql")).unwrap();
+    std::fs::write(sub.join("V2__b.down.sql"), "DROP TABLE b;\n").unwrap();
+    db.mendb_dir(&dir, &["migrate", "up"])
+        .fails_with(5)
+        .stderr_has("V2__b.down.sql: down migration without an up migration V2__b.sql");
+    db.mendb(&["--migrations", "/nonexistent/dir", "migrate", "up"])
+        .fails_with(5)
+        .stderr_has("/nonexistent/dir: no such migrations directory");
+    assert!(db.schema().tables.is_empty(), "bad files write nothing");
+}
+
+#[test]
+fn new_scaffolds_every_dialect_and_status_sees_it() {
+    let db = TestDb::new(Backend::Sqlite, "scaffold").unwrap();
+    let dir = db.dir.join("project-migrations");
+    for d in ["mysql", "postgres", "sqlite"] {
+        std::fs::create_dir_all(dir.join(d)).unwrap();
+        std::fs::write(
+            dir.join(d).join("V1__a.sql"),
+            "CREATE TABLE a (id INTEGER);\n",
+        )
+        .unwrap();
+        std::fs::write(dir.join(d).join("V1__a.down.sql"), "DROP TABLE a;\n").unwrap();
+    }
+    db.mendb_dir(&dir, &["migrate", "new", "add_index"])
+        .ok()
+        .stdout_has("Created V2__add_index");
+    for d in ["mysql", "postgres", "sqlite"] {
+        assert!(dir.join(d).join("V2__add_index.sql").is_file());
+        assert!(dir.join(d).join("V2__add_index.down.sql").is_file());
+    }
+    let status = db
+        .mendb_dir(&dir, &["--format", "json", "migrate", "status"])
+        .ok()
+        .json();
+    assert_eq!(status["pending"], 2);
+    assert_eq!(status["rows"][1]["name"], "add_index");
+    db.mendb_dir(&dir, &["migrate", "new", "Bad Name"])
+        .fails_with(2);
+    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    assert_eq!(db.history_versions(), [1, 2]);
+}
+
+#[test]
+fn json_output_for_results_and_errors() {
+    let db = TestDb::new(Backend::Sqlite, "json").unwrap();
+    let report = db
+        .mendb(&["--format", "json", "migrate", "up", "--to", "2"])
+        .ok()
+        .json();
+    assert_eq!(report["direction"], "up");
+    assert_eq!(report["to_version"], 2);
+    assert_eq!(report["steps"].as_array().unwrap().len(), 2);
+    let err = db.mendb(&["--format", "json", "migrate", "up", "--to", "9"]);
+    err.fails_with(2);
+    let v = err.json();
+    assert_eq!(v["exit_code"], 2);
+    assert!(v["error"].as_str().unwrap().contains("unknown version 9"));
+}
+
+#[test]
+fn json_logs_are_one_object_per_line() {
+    let db = TestDb::new(Backend::Sqlite, "jsonlog").unwrap();
+    let run = db.mendb(&["--log-format", "json", "migrate", "up"]);
+    run.ok();
+    let lines: Vec<serde_json::Value> = run
+        .stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+        .collect();
+    let finished = lines
+        .iter()
+        .filter(|l| l["message"] == "migration finished")
+        .count();
+    assert_eq!(finished, 4, "{}", run.stderr);
+}
