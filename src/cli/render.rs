@@ -179,16 +179,16 @@ impl Output {
             .unwrap_or(4)
             .max(4);
         println!(
-            "{:<8} {:<name_w$} {:<13} {:<28} {:<9} DOWN",
+            "{:<8} {:<name_w$} {:<13} {:<20} {:<9} DOWN",
             "VERSION", "NAME", "STATE", "APPLIED AT", "CHECKSUM"
         );
         for r in &report.rows {
             println!(
-                "{:<8} {:<name_w$} {:<13} {:<28} {:<9} {}",
+                "{:<8} {:<name_w$} {:<13} {:<20} {:<9} {}",
                 format!("V{}", r.version),
                 r.name,
                 r.state.to_string(),
-                r.applied_on.as_deref().unwrap_or("-"),
+                r.applied_on.as_deref().map_or("-".to_string(), short_time),
                 r.checksum.unwrap_or("-"),
                 if r.has_down { "yes" } else { "no" }
             );
@@ -279,5 +279,14 @@ impl Output {
             tracing::error!(exit_code = code, "{message}");
         }
         eprintln!("error: {message}");
+    }
+}
+
+/// `2026-11-22T22:49:19.254591393Z` as `2026-11-22 22:49:19Z`: seconds are
+/// enough for a person; JSON output keeps the full value.
+fn short_time(rfc3339: &str) -> String {
+    match (rfc3339.get(..10), rfc3339.get(11..19)) {
+        (Some(date), Some(time)) => format!("{date} {time}Z"),
+        _ => rfc3339.to_string(),
     }
 }
