@@ -157,9 +157,7 @@ impl TestDb {
 
     pub fn exec(&self, sql: &str) {
         block_on(async {
-            let mut db = Db::connect(&DbUrl::parse(&self.url).unwrap(), std::time::Duration::ZERO)
-                .await
-                .unwrap();
+            let mut db = self.connect_async().await;
             db.execute(sql)
                 .await
                 .unwrap_or_else(|e| panic!("{sql}: {e}"));
@@ -170,9 +168,7 @@ impl TestDb {
     /// Rows as text (NULL as None).
     pub fn query(&self, sql: &str) -> Vec<Vec<Option<String>>> {
         block_on(async {
-            let mut db = Db::connect(&DbUrl::parse(&self.url).unwrap(), std::time::Duration::ZERO)
-                .await
-                .unwrap();
+            let mut db = self.connect_async().await;
             let rows = db
                 .fetch(sql, &[])
                 .await
@@ -192,12 +188,17 @@ impl TestDb {
             .unwrap_or_else(|| panic!("{sql}: not an integer"))
     }
 
+    /// The project's schema, without mendb's own tables.
     pub fn schema(&self) -> Schema {
+        self.read_schema(false)
+    }
+
+    fn read_schema(&self, include_internal: bool) -> Schema {
         block_on(async {
-            let mut db = Db::connect(&DbUrl::parse(&self.url).unwrap(), std::time::Duration::ZERO)
+            let mut db = self.connect_async().await;
+            let s = introspect::read_schema(&mut db, include_internal)
                 .await
                 .unwrap();
-            let s = introspect::read_schema(&mut db, false).await.unwrap();
             db.close().await;
             s
         })
@@ -219,12 +220,7 @@ impl TestDb {
 
     /// Every row of `table`, each as one line of its columns' text, sorted.
     pub fn table_rows(&self, table: &str) -> Vec<String> {
-        let schema = block_on(async {
-            let mut db = self.connect_async().await;
-            let s = introspect::read_schema(&mut db, true).await.unwrap();
-            db.close().await;
-            s
-        });
+        let schema = self.read_schema(true);
         let columns = &schema
             .tables
             .get(table)
@@ -249,9 +245,12 @@ impl TestDb {
     }
 
     pub async fn connect_async(&self) -> Db {
-        Db::connect(&DbUrl::parse(&self.url).unwrap(), std::time::Duration::ZERO)
-            .await
-            .unwrap()
+        Db::connect(
+            &DbUrl::parse(&self.url).expect("url"),
+            std::time::Duration::ZERO,
+        )
+        .await
+        .expect("connect to the test database")
     }
 
     /// Writes a migrations directory for this test: `files` are
