@@ -84,7 +84,9 @@ fn unknown_version_and_bad_flags_are_usage_errors_that_write_nothing() {
     db.mendb(&["migrate", "down", "--to", "7"])
         .fails_with(2)
         .stderr_has("unknown version 7");
-    db.mendb(&["migrate", "down", "--steps", "0"]).fails_with(2);
+    db.mendb(&["migrate", "down", "--steps", "0"])
+        .fails_with(2)
+        .stderr_has("--steps");
     db.mendb(&["migrate", "up", "--frobnicate"]).fails_with(2);
     db.mendb(&["--lock-timeout", "soon", "migrate", "up"])
         .fails_with(2)
@@ -189,6 +191,10 @@ fn new_scaffolds_every_dialect_and_status_sees_it() {
         .ok()
         .json();
     assert_eq!(status["pending"], 2);
+    assert!(
+        !db.dir.join("test.db").exists(),
+        "status must not create the SQLite file"
+    );
     assert_eq!(status["rows"][1]["name"], "add_index");
     db.mendb_dir(&dir, &["migrate", "new", "Bad Name"])
         .fails_with(2);

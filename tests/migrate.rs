@@ -329,18 +329,53 @@ fn down_refuses_to_drop_data_without_consent(b: Backend) {
     };
     db.mendb(&["migrate", "up"]).ok();
     fill(&db, "price_data_old", 3);
-    let run = db.mendb(&["migrate", "down", "--to", "0"]);
-    run.fails_with(8)
+    fill(&db, "price_data_real", 2);
+
+    // V4 drops the provenance column, which now holds values.
+    db.mendb(&["migrate", "down"])
+        .fails_with(8)
         .stderr_has("refusing to revert")
-        .stderr_has("drops table price_data_old holding 3 rows")
+        .stderr_has("drops column price_data_real.data_source holding 2 non-null value(s)")
         .stderr_has("--allow-data-loss");
     assert_eq!(
         db.history_versions(),
         [1, 2, 3, 4],
         "a refused down writes nothing"
     );
-    // V4 and V3 hold nothing that would be lost.
-    db.mendb(&["migrate", "down", "--to", "2"]).ok();
+
+    // A dry run shows every loss instead of refusing.
+    db.mendb(&["migrate", "down", "--to", "0", "--dry-run"])
+        .ok()
+        .stdout_has("drops table price_data_old holding 3 row(s)")
+        .stdout_has("drops column price_data_real.close holding 2 non-null value(s) (allowed by the file: close only ever holds copies of current_price)")
+        .stdout_has("A real run refuses unless given --allow-data-loss");
+
+    db.mendb(&["migrate", "down", "--allow-data-loss"])
+        .ok()
+        .stdout_has("Destroyed data:")
+        .stdout_has("price_data_real.data_source");
+    assert!(
+        !db.schema().tables["price_data_real"]
+            .columns
+            .iter()
+            .any(|c| c.name == "data_source")
+    );
+
+    // V3 only renames; V2's down vouches for its loss in the file itself.
+    db.mendb(&["migrate", "down", "--to", "1"])
+        .ok()
+        .stdout_has("allowed by the file");
+    assert_eq!(db.history_versions(), [1]);
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM price_data_real WHERE current_price IS NOT NULL"),
+        2
+    );
+
+    db.mendb(&["migrate", "down", "--to", "0"])
+        .fails_with(8)
+        .stderr_has("drops table price_data_old holding 3 row(s)")
+        .stderr_has("drops table price_data_real holding 2 row(s)");
+    assert_eq!(db.history_versions(), [1]);
     db.mendb(&["migrate", "down", "--to", "0", "--allow-data-loss"])
         .ok();
     assert!(db.history_versions().is_empty());

@@ -142,7 +142,8 @@ fn lock_timeout_names_the_holder(b: Backend) {
         holder.close().await;
         run
     });
-    run.fails_with(4).stderr_has("waiting for lock `migrate`");
+    run.fails_with(4)
+        .stderr_has("waiting for the `migrate` lock (");
     let holder = match b {
         Backend::Mysql => "held by connection",
         Backend::Postgres => "held by pid",

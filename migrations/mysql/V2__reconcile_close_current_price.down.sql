@@ -1,5 +1,6 @@
 -- Revert V2: drop the sync triggers and the close column. Any price that only
 -- reached close is first copied into current_price, so no value is lost.
+-- mendb:allow-data-loss close only ever holds copies of current_price
 
 DROP TRIGGER IF EXISTS price_data_real_sync_close_bi;
 

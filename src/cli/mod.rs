@@ -3,6 +3,7 @@
 //! message and a documented exit code.
 
 mod opt;
+#[macro_use]
 mod render;
 
 use std::path::Path;
@@ -37,40 +38,43 @@ pub fn main() -> i32 {
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
+            render::errln!("error: cannot start the async runtime: {e}");
             return migrate::exit::INTERNAL;
         }
     };
     runtime.block_on(async {
         tokio::select! {
             code = run(&cli) => code,
-            signal = shutdown_signal() => {
-                eprintln!("mendb: {signal}; stopped (the database released the lock; work in progress was rolled back or is marked in the migration log)");
-                130
+            (signal, code) = shutdown_signal() => {
+                render::errln!("mendb: {signal}; stopped (the database released the lock; work in progress was rolled back or is marked in the migration log)");
+                code
             }
         }
     })
 }
 
-async fn shutdown_signal() -> &'static str {
+/// Waits for SIGINT or SIGTERM; returns what to say and the conventional
+/// exit code (128 + signal number).
+async fn shutdown_signal() -> (&'static str, i32) {
+    const INTERRUPTED: (&str, i32) = ("interrupted", 130);
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
         match signal(SignalKind::terminate()) {
             Ok(mut term) => tokio::select! {
-                _ = tokio::signal::ctrl_c() => "interrupted",
-                _ = term.recv() => "terminated",
+                _ = tokio::signal::ctrl_c() => INTERRUPTED,
+                _ = term.recv() => ("terminated", 143),
             },
             Err(_) => {
                 let _ = tokio::signal::ctrl_c().await;
-                "interrupted"
+                INTERRUPTED
             }
         }
     }
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
-        "interrupted"
+        INTERRUPTED
     }
 }
 
@@ -132,7 +136,15 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
         return Ok(());
     }
     let raw = cli.database_url.as_deref().unwrap_or(DEFAULT_URL);
-    let url = DbUrl::parse(raw)?;
+    let mut url = DbUrl::parse(raw)?;
+    let read_only = match &args.command {
+        MigrateCommand::Status => true,
+        MigrateCommand::Up { dry_run, .. } | MigrateCommand::Down { dry_run, .. } => *dry_run,
+        _ => false,
+    };
+    if read_only {
+        url = url.read_only();
+    }
     let set =
         MigrationSet::load(url.dialect(), cli.migrations.as_deref()).map_err(MigrateError::from)?;
     let mut db = Db::connect(&url, cli.wait).await?;
@@ -154,7 +166,7 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
         } => {
             let target = match (to, steps) {
                 (Some(v), _) => DownTarget::To(*v),
-                (None, Some(n)) => DownTarget::Steps(*n),
+                (None, Some(n)) => DownTarget::Steps(*n as usize),
                 (None, None) => DownTarget::Steps(1),
             };
             let down = DownOptions {

@@ -12,7 +12,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     about = "Mends a crypto market-data database: reversible schema migrations and resumable backfills"
 )]
 pub struct Cli {
-    /// Database URL: mysql://, mariadb://, postgres:// or sqlite:FILE [default: sqlite:mendb.db]
+    /// Database URL: mysql://, mariadb://, postgres://, postgresql://, sqlite:FILE or sqlite::memory: [default: sqlite:mendb.db]
     #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
     pub database_url: Option<String>,
 
@@ -89,8 +89,8 @@ pub enum MigrateCommand {
         #[arg(long, value_name = "V", conflicts_with = "steps")]
         to: Option<i64>,
         /// Revert the newest N migrations [default: 1]
-        #[arg(long, value_name = "N")]
-        steps: Option<usize>,
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+        steps: Option<u32>,
         /// Print what would run, write nothing
         #[arg(long)]
         dry_run: bool,
@@ -102,6 +102,7 @@ pub enum MigrateCommand {
     Status,
     /// Adopt an existing database: record migrations up to V as applied without running them
     Baseline {
+        /// The version the database already matches
         #[arg(long, value_name = "V")]
         version: i64,
     },

@@ -14,6 +14,25 @@ use crate::migrate::{
     StatusReport,
 };
 
+/// Like `println!`, but a closed pipe is not worth a panic: output that
+/// cannot be written is dropped, and the command finishes its work.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` without the panic on a closed stderr.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+pub(crate) use errln;
+
 pub struct Output {
     format: Format,
     log_format: LogFormat,
@@ -35,7 +54,7 @@ impl Output {
     fn json<T: Serialize>(&self, value: &T) {
         let text = serde_json::to_string_pretty(value)
             .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-        println!("{text}");
+        outln!("{text}");
     }
 
     /// Progress of a running migration: one cargo-style line per step on a
@@ -106,17 +125,20 @@ impl Output {
         if self.format == Format::Json {
             return self.json(report);
         }
-        let version = |v: Option<i32>| v.map_or("nothing".to_string(), |v| format!("V{v}"));
+        let version = |v: Option<i32>| v.map_or("no migration".to_string(), |v| format!("V{v}"));
         let (verb, none) = match report.direction {
             Direction::Up => ("apply", "Nothing to apply"),
             Direction::Down => ("revert", "Nothing to revert"),
         };
         if report.steps.is_empty() {
-            println!("{none}: {url} is at {}", version(report.from_version));
+            match report.from_version {
+                Some(v) => outln!("{none}: {url} is at V{v}"),
+                None => outln!("{none}: {url} has no migration applied"),
+            }
             return;
         }
         if report.dry_run {
-            println!(
+            outln!(
                 "Dry run: would {verb} {} migration(s) on {url}, {} -> {}",
                 report.steps.len(),
                 version(report.from_version),
@@ -128,16 +150,24 @@ impl Output {
                 } else {
                     String::new()
                 };
-                println!(
+                outln!(
                     "\n-- V{} {} ({}{resume})",
-                    step.version, step.name, step.path
+                    step.version,
+                    step.name,
+                    step.path
                 );
                 for stmt in &step.statements {
-                    println!("{stmt};");
+                    outln!("{stmt};");
                 }
             }
             if let Some(loss) = &report.data_loss {
-                println!("\n{loss}");
+                outln!("\nThis revert destroys data:");
+                for line in loss.lines() {
+                    outln!("  {line}");
+                }
+                if loss.needs_consent() {
+                    outln!("A real run refuses unless given --allow-data-loss.");
+                }
             }
             return;
         }
@@ -146,12 +176,18 @@ impl Output {
             Direction::Up => "Migrated",
             Direction::Down => "Reverted",
         };
-        println!(
+        outln!(
             "{past} {url} from {} to {} ({} step(s), {total} ms)",
             version(report.from_version),
             version(report.to_version),
             report.steps.len()
         );
+        if let Some(loss) = &report.data_loss {
+            outln!("Destroyed data:");
+            for line in loss.lines() {
+                outln!("  {line}");
+            }
+        }
     }
 
     pub fn status(&self, report: &StatusReport) {
@@ -164,13 +200,13 @@ impl Output {
         let latest = report
             .latest_version
             .map_or("none".into(), |v| format!("V{v}"));
-        println!("Database    {} ({})", report.database, report.dialect);
-        println!("Migrations  {}", report.migrations);
-        println!(
+        outln!("Database    {} ({})", report.database, report.dialect);
+        outln!("Migrations  {}", report.migrations);
+        outln!(
             "Version     {current} of {latest}, {} pending",
             report.pending
         );
-        println!();
+        outln!();
         let name_w = report
             .rows
             .iter()
@@ -178,12 +214,16 @@ impl Output {
             .max()
             .unwrap_or(4)
             .max(4);
-        println!(
+        outln!(
             "{:<8} {:<name_w$} {:<13} {:<20} {:<9} DOWN",
-            "VERSION", "NAME", "STATE", "APPLIED AT", "CHECKSUM"
+            "VERSION",
+            "NAME",
+            "STATE",
+            "APPLIED AT",
+            "CHECKSUM"
         );
         for r in &report.rows {
-            println!(
+            outln!(
                 "{:<8} {:<name_w$} {:<13} {:<20} {:<9} {}",
                 format!("V{}", r.version),
                 r.name,
@@ -194,7 +234,7 @@ impl Output {
             );
         }
         for d in &report.dirty {
-            println!(
+            outln!(
                 "\nDirty: {} of V{}__{} stopped after {} of {} statements{}",
                 d.direction,
                 d.version,
@@ -208,14 +248,14 @@ impl Output {
             );
         }
         for p in &report.problems {
-            println!("\nProblem: {p}");
+            outln!("\nProblem: {p}");
         }
         if report
             .rows
             .iter()
             .any(|r| r.state != MigrationState::Applied && r.state != MigrationState::Pending)
         {
-            println!("\nRun `mendb migrate up` only after the problems above are resolved.");
+            outln!("\nRun `mendb migrate up` only after the problems above are resolved.");
         }
     }
 
@@ -223,7 +263,7 @@ impl Output {
         if self.format == Format::Json {
             return self.json(report);
         }
-        println!(
+        outln!(
             "Baselined at V{}: recorded {} migration(s) as applied without running them",
             report.version,
             report.recorded.len()
@@ -235,26 +275,31 @@ impl Output {
             return self.json(report);
         }
         if report.cleared.is_empty() && report.rechecksummed.is_empty() {
-            println!("Nothing to repair: no dirty migration, no checksum to update");
+            outln!("Nothing to repair: no dirty migration, no checksum to update");
             return;
         }
         for e in &report.cleared {
             if report.rerun {
-                println!(
+                outln!(
                     "Cleared dirty V{}__{}: the next run starts it over",
-                    e.version, e.name
+                    e.version,
+                    e.name
                 );
             } else {
-                println!(
+                outln!(
                     "Cleared dirty V{}__{}: the next run resumes after statement {} of {}",
-                    e.version, e.name, e.statements_done, e.statements_total
+                    e.version,
+                    e.name,
+                    e.statements_done,
+                    e.statements_total
                 );
             }
         }
         for m in &report.rechecksummed {
-            println!(
+            outln!(
                 "Recorded the current checksum of V{}__{}",
-                m.version, m.name
+                m.version,
+                m.name
             );
         }
     }
@@ -263,9 +308,9 @@ impl Output {
         if self.format == Format::Json {
             return self.json(made);
         }
-        println!("Created V{}__{}:", made.version, made.name);
+        outln!("Created V{}__{}:", made.version, made.name);
         for f in &made.files {
-            println!("  {}", f.display());
+            outln!("  {}", f.display());
         }
     }
 
@@ -278,7 +323,7 @@ impl Output {
         if self.log_format == LogFormat::Json {
             tracing::error!(exit_code = code, "{message}");
         }
-        eprintln!("error: {message}");
+        errln!("error: {message}");
     }
 }
 

@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::sql::Flavor;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Dialect {
@@ -36,6 +38,14 @@ impl Dialect {
             Dialect::Mysql => "mysql",
             Dialect::Postgres => "postgres",
             Dialect::Sqlite => "sqlite",
+        }
+    }
+
+    /// The lexical rules its SQL files are split with.
+    pub fn sql_flavor(self) -> Flavor {
+        match self {
+            Dialect::Mysql => Flavor::Mysql,
+            Dialect::Postgres | Dialect::Sqlite => Flavor::Standard,
         }
     }
 

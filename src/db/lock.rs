@@ -58,8 +58,9 @@ where
 
 async fn acquire(db: &mut Db, name: &LockName, timeout: Duration) -> Result<(), DbError> {
     let started = Instant::now();
-    let timed_out = |holder: Option<String>| DbError::LockTimeout {
+    let timed_out = |lock: String, holder: Option<String>| DbError::LockTimeout {
         name: name.0.clone(),
+        lock,
         waited: started.elapsed(),
         holder,
     };
@@ -77,7 +78,7 @@ async fn acquire(db: &mut Db, name: &LockName, timeout: Duration) -> Result<(), 
                 return Ok(());
             }
             let holder = mysql_holder(db, &lock).await;
-            Err(timed_out(holder))
+            Err(timed_out(format!("MySQL GET_LOCK('{lock}')"), holder))
         }
         Dialect::Postgres => {
             let obj = name.pg_obj_id();
@@ -88,7 +89,8 @@ async fn acquire(db: &mut Db, name: &LockName, timeout: Duration) -> Result<(), 
                 }
                 if started.elapsed() >= timeout {
                     let holder = pg_holder(db, obj).await;
-                    return Err(timed_out(holder));
+                    let lock = format!("PostgreSQL advisory lock ({PG_CLASS_ID}, {obj})");
+                    return Err(timed_out(lock, holder));
                 }
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
@@ -101,9 +103,10 @@ async fn acquire(db: &mut Db, name: &LockName, timeout: Duration) -> Result<(), 
                 Err(DbError::Query { source, .. })
                     if Dialect::Sqlite.is_busy_error(&source.to_string()) =>
                 {
-                    Err(timed_out(Some(
-                        "another process writing to this SQLite file".to_string(),
-                    )))
+                    Err(timed_out(
+                        "SQLite write lock".to_string(),
+                        Some("another process writing to this SQLite file".to_string()),
+                    ))
                 }
                 Err(e) => Err(e),
             }

@@ -22,7 +22,7 @@ pub enum DbError {
     InvalidUrl { url: String, reason: String },
     #[error("cannot connect to {url}: {reason}")]
     Connect { url: String, reason: String },
-    #[error("{url} did not accept connections within {waited:?}; last error: {reason}")]
+    #[error("{url} did not accept connections within {:.1} s; last error: {reason}", waited.as_secs_f64())]
     WaitTimedOut {
         url: String,
         waited: Duration,
@@ -35,11 +35,14 @@ pub enum DbError {
         source: sqlx::Error,
     },
     #[error(
-        "timed out after {waited:?} waiting for lock `{name}`{}",
+        "timed out after {:.1} s waiting for the `{name}` lock ({lock}){}",
+        waited.as_secs_f64(),
         holder.as_ref().map(|h| format!("; held by {h}")).unwrap_or_default()
     )]
     LockTimeout {
         name: String,
+        /// How the database knows the lock, for an operator to look it up.
+        lock: String,
         waited: Duration,
         holder: Option<String>,
     },
@@ -95,7 +98,8 @@ impl Db {
                 }
                 Err(e) => {
                     let reason = scrub(&connect_reason(&e), url);
-                    if started.elapsed() + delay > wait {
+                    let remaining = wait.saturating_sub(started.elapsed());
+                    if remaining.is_zero() {
                         return Err(if wait.is_zero() {
                             DbError::Connect {
                                 url: url.to_string(),
@@ -109,8 +113,10 @@ impl Db {
                             }
                         });
                     }
-                    tracing::info!(url = %url, error = %reason, "database not ready; retrying in {delay:?}");
-                    tokio::time::sleep(delay).await;
+                    // The last try happens at the deadline, not a back-off step before it.
+                    let pause = delay.min(remaining);
+                    tracing::info!(url = %url, error = %reason, "database not ready; retrying in {pause:?}");
+                    tokio::time::sleep(pause).await;
                     delay = (delay * 2).min(Duration::from_secs(2));
                 }
             }
@@ -238,6 +244,10 @@ pub fn get_string(row: &AnyRow, idx: usize) -> Option<String> {
 fn connect_reason(e: &sqlx::Error) -> String {
     match e {
         sqlx::Error::Io(io) => io.to_string(),
+        // SQLite's words for a file that a read-only command won't create.
+        sqlx::Error::Database(db) if db.message().contains("unable to open database file") => {
+            "no such database file (or it cannot be opened)".to_string()
+        }
         sqlx::Error::Database(db) => db.message().to_string(),
         other => other.to_string(),
     }

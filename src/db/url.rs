@@ -57,7 +57,7 @@ impl DbUrl {
         };
         Ok(DbUrl {
             dialect,
-            redacted: redact(&connect),
+            redacted: redact(raw),
             connect,
         })
     }
@@ -69,6 +69,24 @@ impl DbUrl {
     /// The URL to hand to sqlx. Contains the password: do not log it.
     pub(crate) fn connect_str(&self) -> &str {
         &self.connect
+    }
+
+    /// The same database, for commands that only read: a missing SQLite
+    /// file is not created, but read as the empty database it stands for
+    /// (so `status` says everything is pending).
+    pub fn read_only(&self) -> DbUrl {
+        let mut url = self.clone();
+        if url.dialect != Dialect::Sqlite || !url.connect.ends_with(CREATE_MODE) {
+            return url;
+        }
+        let keep = url.connect.len() - CREATE_MODE.len();
+        let path = url.connect["sqlite://".len()..keep].trim_end_matches(['?', '&']);
+        url.connect = if std::path::Path::new(path).exists() {
+            format!("{}mode=rw", &url.connect[..keep])
+        } else {
+            "sqlite::memory:".to_string()
+        };
+        url
     }
 
     /// The database (or file) name, used to scope server-wide lock names.
@@ -94,6 +112,9 @@ impl fmt::Debug for DbUrl {
     }
 }
 
+/// Appended to SQLite URLs that don't choose a mode.
+const CREATE_MODE: &str = "mode=rwc";
+
 /// sqlx wants `sqlite://path?mode=rwc` to create a missing file; users write
 /// `sqlite:path` as often as `sqlite://path`.
 fn sqlite_url(raw: &str) -> Result<String, String> {
@@ -108,7 +129,7 @@ fn sqlite_url(raw: &str) -> Result<String, String> {
     }
     let mut params: Vec<&str> = query.split('&').filter(|p| !p.is_empty()).collect();
     if !params.iter().any(|p| p.starts_with("mode=")) {
-        params.push("mode=rwc");
+        params.push(CREATE_MODE);
     }
     Ok(format!("sqlite://{path}?{}", params.join("&")))
 }
@@ -162,7 +183,7 @@ mod tests {
         let u = DbUrl::parse("mariadb://root:pw@127.0.0.1:3306/test").unwrap();
         assert_eq!(u.dialect(), Dialect::Mysql);
         assert_eq!(u.connect_str(), "mysql://root:pw@127.0.0.1:3306/test");
-        assert_eq!(u.to_string(), "mysql://root:***@127.0.0.1:3306/test");
+        assert_eq!(u.to_string(), "mariadb://root:***@127.0.0.1:3306/test");
         assert_eq!(u.database_name(), "test");
         let p = DbUrl::parse("postgresql://postgres@localhost/test").unwrap();
         assert_eq!(p.dialect(), Dialect::Postgres);

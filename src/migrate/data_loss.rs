@@ -1,16 +1,19 @@
 //! Before a revert: which tables and columns its down files would destroy,
 //! and how many rows live there now. Renames made by earlier down files in
 //! the same revert are followed, so a table parked under another name is
-//! counted where it really is. Read-only.
+//! counted where it really is. A down file that destroys data on purpose
+//! says so with a line `-- mendb:allow-data-loss <reason>`; its losses are
+//! still reported, with the reason, but need no flag. Read-only.
 
 use std::collections::HashMap;
 use std::fmt;
 
 use serde::Serialize;
 
+use super::log::Direction;
 use super::source::MigrationFile;
 use crate::db::{Db, DbError, introspect};
-use crate::sql::{Effect, split_statements, statement_effects};
+use crate::sql::{Effect, statement_effects};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct LossItem {
@@ -19,6 +22,36 @@ pub struct LossItem {
     pub table: String,
     pub column: Option<String>,
     pub rows: i64,
+    /// The reason given by the file's `-- mendb:allow-data-loss` line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_by_file: Option<String>,
+}
+
+/// The marker line a reviewed down file carries when its data loss is intended.
+const ALLOW_MARKER: &str = "-- mendb:allow-data-loss";
+
+fn file_allowance(sql: &str) -> Option<String> {
+    sql.lines()
+        .find_map(|l| l.trim().strip_prefix(ALLOW_MARKER))
+        .map(|reason| reason.trim().to_string())
+}
+
+impl LossItem {
+    fn describe(&self) -> String {
+        let what = match &self.column {
+            Some(c) => format!(
+                "drops column {}.{c} holding {} non-null value(s)",
+                self.table, self.rows
+            ),
+            None => format!("drops table {} holding {} row(s)", self.table, self.rows),
+        };
+        let allowed = self
+            .allowed_by_file
+            .as_ref()
+            .map(|r| format!(" (allowed by the file: {r})"))
+            .unwrap_or_default();
+        format!("{}:{}: {what}{allowed}", self.path, self.line)
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -30,6 +63,16 @@ impl DataLoss {
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
     }
+
+    /// Losses no file vouches for: these need `--allow-data-loss`.
+    pub fn needs_consent(&self) -> bool {
+        self.items.iter().any(|i| i.allowed_by_file.is_none())
+    }
+
+    /// One line per loss.
+    pub fn lines(&self) -> impl Iterator<Item = String> + '_ {
+        self.items.iter().map(LossItem::describe)
+    }
 }
 
 impl fmt::Display for DataLoss {
@@ -38,19 +81,8 @@ impl fmt::Display for DataLoss {
             f,
             "refusing to revert: it would destroy data (rerun with --allow-data-loss to proceed)"
         )?;
-        for item in &self.items {
-            match &item.column {
-                Some(c) => write!(
-                    f,
-                    "\n  {}:{}: drops column {}.{} holding {} non-null values",
-                    item.path, item.line, item.table, c, item.rows
-                )?,
-                None => write!(
-                    f,
-                    "\n  {}:{}: drops table {} holding {} rows",
-                    item.path, item.line, item.table, item.rows
-                )?,
-            }
+        for line in self.lines() {
+            write!(f, "\n  {line}")?;
         }
         Ok(())
     }
@@ -66,11 +98,15 @@ pub async fn assess(db: &mut Db, steps: &[&MigrationFile]) -> Result<DataLoss, D
             .cloned()
             .unwrap_or_else(|| name.to_string())
     };
+    let flavor = db.dialect().sql_flavor();
     let mut loss = DataLoss::default();
     for m in steps {
-        let Some(down) = &m.down else { continue };
-        for stmt in split_statements(&down.sql) {
-            for effect in statement_effects(&stmt.text) {
+        let Some(down) = m.file(Direction::Down) else {
+            continue;
+        };
+        let allowed = file_allowance(&down.sql);
+        for stmt in m.statements(Direction::Down) {
+            for effect in statement_effects(&stmt.text, flavor) {
                 let (table, column) = match effect {
                     Effect::RenameTable { from, to } => {
                         let real = resolve(&physical, &from);
@@ -99,10 +135,26 @@ pub async fn assess(db: &mut Db, steps: &[&MigrationFile]) -> Result<DataLoss, D
                         table: real,
                         column,
                         rows,
+                        allowed_by_file: allowed.clone(),
                     });
                 }
             }
         }
     }
     Ok(loss)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_marker_line_carries_its_reason() {
+        let sql = "-- V2 down\n-- mendb:allow-data-loss close is a copy of current_price\nALTER TABLE t DROP COLUMN close;\n";
+        assert_eq!(
+            file_allowance(sql).as_deref(),
+            Some("close is a copy of current_price")
+        );
+        assert_eq!(file_allowance("DROP TABLE t;\n"), None);
+    }
 }

@@ -82,7 +82,7 @@ impl<'a> Driver<'a> {
                 .as_ref()
                 .map(|s| (s.log_id, s.skip))
                 .unwrap_or_default();
-            let statements = split_statements(query);
+            let statements = split_statements(query, self.db.dialect().sql_flavor());
             let mut digest = Digest::default();
             for (i, stmt) in statements.iter().enumerate() {
                 digest.add(&stmt.text);

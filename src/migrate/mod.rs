@@ -59,7 +59,9 @@ pub enum MigrateError {
     )]
     AlreadyBaselined { latest: i32 },
     #[error("migrate new: {0}")]
-    Scaffold(String),
+    BadName(String),
+    #[error("cannot write {0}")]
+    Write(String),
     #[error("refinery: {0}")]
     Refinery(String),
 }
@@ -113,7 +115,7 @@ impl MigrateError {
     pub fn exit_code(&self) -> i32 {
         match self {
             MigrateError::Db(e) => db_exit_code(e),
-            MigrateError::UnknownVersion { .. } | MigrateError::Scaffold(_) => exit::USAGE,
+            MigrateError::UnknownVersion { .. } | MigrateError::BadName(_) => exit::USAGE,
             MigrateError::Source(_)
             | MigrateError::History(_)
             | MigrateError::MissingDown { .. }
@@ -121,7 +123,7 @@ impl MigrateError {
             MigrateError::Dirty(_) => exit::DIRTY,
             MigrateError::Failed(_) => exit::MIGRATION_FAILED,
             MigrateError::DataLoss(_) => exit::DATA_LOSS,
-            MigrateError::Refinery(_) => exit::INTERNAL,
+            MigrateError::Write(_) | MigrateError::Refinery(_) => exit::INTERNAL,
         }
     }
 }

@@ -17,7 +17,6 @@ use super::source::{MigrationFile, MigrationSet};
 use super::{DirtyMark, MigrateError, MigrationRef, StatementFailed};
 use crate::db::lock::{LockName, with_lock};
 use crate::db::{Db, Param};
-use crate::sql::split_statements;
 
 /// Settings shared by the mutating commands.
 #[derive(Debug, Clone)]
@@ -66,7 +65,7 @@ pub struct RunReport {
     pub from_version: Option<i32>,
     pub to_version: Option<i32>,
     pub steps: Vec<StepPlan>,
-    /// What a revert destroys (only when allowed with --allow-data-loss).
+    /// What a revert destroys (or, in a dry run, would destroy).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_loss: Option<DataLoss>,
 }
@@ -160,13 +159,9 @@ async fn resume_point(
     let Some(entry) = log::resumable(db, m.version, direction).await? else {
         return Ok(0);
     };
-    let sql = match direction {
-        Direction::Up => &m.up.sql,
-        Direction::Down => m.down.as_ref().map_or(&m.up.sql, |d| &d.sql),
-    };
     let done = entry.statements_done as usize;
     let mut digest = Digest::default();
-    for stmt in split_statements(sql).iter().take(done) {
+    for stmt in m.statements(direction).iter().take(done) {
         digest.add(&stmt.text);
     }
     if entry.done_digest.as_deref() == Some(digest.hex().as_str()) {
@@ -192,17 +187,16 @@ fn step_plan(
     resume_after: usize,
     dry_run: bool,
 ) -> StepPlan {
-    let file = match direction {
-        Direction::Up => &m.up,
-        Direction::Down => m.down.as_ref().unwrap_or(&m.up),
-    };
     StepPlan {
         version: m.version,
         name: m.name.clone(),
-        path: file.path.clone(),
+        path: m
+            .file(direction)
+            .map(|f| f.path.clone())
+            .unwrap_or_default(),
         resume_after,
         statements: if dry_run {
-            split_statements(&file.sql)
+            m.statements(direction)
                 .into_iter()
                 .skip(resume_after)
                 .map(|s| s.text)
@@ -332,15 +326,12 @@ async fn apply(
     via: Via<'_>,
     on_event: &(dyn Fn(Event<'_>) + Sync),
 ) -> Result<Duration, MigrateError> {
-    let file = match direction {
-        Direction::Up => &m.up,
-        Direction::Down => m.down.as_ref().ok_or_else(|| MigrateError::MissingDown {
-            version: m.version,
-            name: m.name.clone(),
-            expected: format!("V{}__{}.down.sql", m.version, m.name),
-        })?,
-    };
-    let total = split_statements(&file.sql).len();
+    let file = m.file(direction).ok_or_else(|| MigrateError::MissingDown {
+        version: m.version,
+        name: m.name.clone(),
+        expected: format!("V{}__{}.down.sql", m.version, m.name),
+    })?;
+    let total = m.statements(direction).len();
     let log_id = log::start(db, m.version, &m.name, direction, m.checksum(), total).await?;
     on_event(Event::Started {
         direction,
@@ -440,11 +431,13 @@ fn refinery_error(e: refinery_core::Error, m: &MigrationFile) -> MigrateError {
             name: applied.name().to_string(),
             path: m.up.path.clone(),
         }),
-        Kind::MissingVersion(missing) => MigrateError::Refinery(format!(
-            "V{}__{} is missing or out of order",
-            missing.version(),
-            missing.name()
-        )),
+        // mendb checks files against history before refinery does, so this
+        // only happens when the history changed in between.
+        Kind::MissingVersion(missing) => MigrateError::History(HistoryProblem::MissingFile {
+            version: missing.version(),
+            name: missing.name().to_string(),
+            origin: "the migration files".into(),
+        }),
         _ => MigrateError::Refinery(e.to_string()),
     }
 }
@@ -493,20 +486,14 @@ pub async fn down(
 ) -> Result<RunReport, MigrateError> {
     match opts.target {
         DownTarget::To(v) => check_version(set, v, true)?,
-        DownTarget::Steps(0) => {
-            return Err(MigrateError::UnknownVersion {
-                version: 0,
-                origin: "--steps".into(),
-                available: "at least 1 step".into(),
-            });
-        }
         DownTarget::Steps(_) => {}
     }
     let plan = async |db: &mut Db, settle: bool| -> Result<RunReport, MigrateError> {
         check_not_dirty(db, settle).await?;
         let (current, steps) = plan_down(db, set, opts.target).await?;
         let loss = data_loss::assess(db, &steps).await?;
-        if !loss.is_empty() && !opts.allow_data_loss {
+        // A dry run shows the losses instead of refusing over them.
+        if loss.needs_consent() && !opts.allow_data_loss && !opts.dry_run {
             return Err(MigrateError::DataLoss(loss));
         }
         let mut plans = Vec::new();

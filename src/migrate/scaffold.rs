@@ -16,6 +16,26 @@ pub struct Scaffolded {
     pub files: Vec<PathBuf>,
 }
 
+/// Where new files go: one folder per dialect, or, for a directory that
+/// already holds one dialect's files directly, that directory.
+fn folders(dir: &Path) -> Vec<(PathBuf, Option<Dialect>)> {
+    let per_dialect = Dialect::ALL.iter().any(|d| dir.join(d.dir_name()).is_dir());
+    let flat = !per_dialect
+        && std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.path().extension().is_some_and(|x| x == "sql"))
+        });
+    if flat {
+        vec![(dir.to_path_buf(), None)]
+    } else {
+        Dialect::ALL
+            .iter()
+            .map(|d| (dir.join(d.dir_name()), Some(*d)))
+            .collect()
+    }
+}
+
 pub fn scaffold(dir: &Path, name: &str) -> Result<Scaffolded, MigrateError> {
     let valid = !name.is_empty()
         && name.len() <= 100
@@ -23,30 +43,33 @@ pub fn scaffold(dir: &Path, name: &str) -> Result<Scaffolded, MigrateError> {
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
     if !valid {
-        return Err(MigrateError::Scaffold(format!(
+        return Err(MigrateError::BadName(format!(
             "`{name}` is not a valid migration name; use lowercase letters, digits and _"
         )));
     }
+    let folders = folders(dir);
     let mut latest = 0;
-    for dialect in Dialect::ALL {
-        let sub = dir.join(dialect.dir_name());
-        if sub.is_dir() {
-            let set = MigrationSet::load(dialect, Some(dir))?;
+    for (folder, dialect) in &folders {
+        if folder.is_dir() {
+            // Any dialect reads a flat folder the same way.
+            let set = MigrationSet::load(dialect.unwrap_or(Dialect::Sqlite), Some(folder))?;
             latest = latest.max(set.latest_version().unwrap_or(0));
         }
     }
     let version = latest + 1;
     let mut files = Vec::new();
-    for dialect in Dialect::ALL {
-        let sub = dir.join(dialect.dir_name());
-        std::fs::create_dir_all(&sub)
-            .map_err(|e| MigrateError::Scaffold(format!("{}: {e}", sub.display())))?;
+    let io = |path: &Path| {
+        let path = path.display().to_string();
+        move |e: std::io::Error| MigrateError::Write(format!("{path}: {e}"))
+    };
+    for (folder, dialect) in &folders {
+        std::fs::create_dir_all(folder).map_err(io(folder))?;
+        let label = dialect.map(|d| format!(" ({d})")).unwrap_or_default();
         for (suffix, what) in [("sql", "apply"), ("down.sql", "revert")] {
-            let path = sub.join(format!("V{version}__{name}.{suffix}"));
+            let path = folder.join(format!("V{version}__{name}.{suffix}"));
             let body =
-                format!("-- V{version} {name} ({dialect}): statements to {what} this migration.\n");
-            std::fs::write(&path, body)
-                .map_err(|e| MigrateError::Scaffold(format!("{}: {e}", path.display())))?;
+                format!("-- V{version} {name}{label}: statements to {what} this migration.\n");
+            std::fs::write(&path, body).map_err(io(&path))?;
             files.push(path);
         }
     }

@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use include_dir::{Dir, include_dir};
 
+use super::log::Direction;
 use crate::db::Dialect;
+use crate::sql::{Flavor, Statement, split_statements};
 
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 
@@ -59,6 +61,7 @@ pub struct MigrationFile {
     pub name: String,
     pub up: SqlFile,
     pub down: Option<SqlFile>,
+    flavor: Flavor,
     refinery: refinery_core::Migration,
 }
 
@@ -71,6 +74,21 @@ impl MigrationFile {
 
     pub fn checksum(&self) -> u64 {
         self.refinery.checksum()
+    }
+
+    /// The file that runs in `direction`, if there is one.
+    pub fn file(&self, direction: Direction) -> Option<&SqlFile> {
+        match direction {
+            Direction::Up => Some(&self.up),
+            Direction::Down => self.down.as_ref(),
+        }
+    }
+
+    /// The statements that run in `direction`, as the dialect splits them.
+    pub fn statements(&self, direction: Direction) -> Vec<Statement> {
+        self.file(direction)
+            .map(|f| split_statements(&f.sql, self.flavor))
+            .unwrap_or_default()
     }
 
     pub fn label(&self) -> String {
@@ -102,7 +120,7 @@ impl MigrationSet {
         Ok(MigrationSet {
             dialect,
             origin,
-            migrations: pair(files)?,
+            migrations: pair(files, dialect.sql_flavor())?,
         })
     }
 
@@ -203,7 +221,7 @@ fn decode(path: &str, bytes: Vec<u8>) -> Result<String, SourceError> {
     Ok(text)
 }
 
-fn pair(files: Vec<(String, Vec<u8>)>) -> Result<Vec<MigrationFile>, SourceError> {
+fn pair(files: Vec<(String, Vec<u8>)>, flavor: Flavor) -> Result<Vec<MigrationFile>, SourceError> {
     let mut ups: BTreeMap<i32, (String, SqlFile)> = BTreeMap::new();
     let mut downs: Vec<(i32, String, SqlFile)> = Vec::new();
     for (path, bytes) in files {
@@ -239,6 +257,7 @@ fn pair(files: Vec<(String, Vec<u8>)>) -> Result<Vec<MigrationFile>, SourceError
                 name,
                 up,
                 down: None,
+                flavor,
                 refinery,
             },
         );
@@ -271,13 +290,17 @@ fn pair(files: Vec<(String, Vec<u8>)>) -> Result<Vec<MigrationFile>, SourceError
 mod tests {
     use super::*;
 
+    fn pair_mysql(files: Vec<(String, Vec<u8>)>) -> Result<Vec<MigrationFile>, SourceError> {
+        pair(files, Flavor::Mysql)
+    }
+
     fn file(path: &str, sql: &str) -> (String, Vec<u8>) {
         (path.to_string(), sql.as_bytes().to_vec())
     }
 
     #[test]
     fn pairs_ups_and_downs_in_version_order() {
-        let set = pair(vec![
+        let set = pair_mysql(vec![
             file("m/V2__b.sql", "select 2;"),
             file("m/V10__c.sql", "select 10;"),
             file("m/V2__b.down.sql", "select -2;"),
@@ -292,25 +315,26 @@ mod tests {
 
     #[test]
     fn rejects_bad_names_crlf_bom_duplicates_and_orphans() {
-        let err = pair(vec![file("m/V1_a.sql", "")]).unwrap_err();
+        let err = pair_mysql(vec![file("m/V1_a.sql", "")]).unwrap_err();
         assert!(
             err.to_string()
                 .starts_with("m/V1_a.sql: not a migration file name")
         );
-        let err = pair(vec![file("m/V1__a.sql", "select 1;\nselect 2;\r\n")]).unwrap_err();
+        let err = pair_mysql(vec![file("m/V1__a.sql", "select 1;\nselect 2;\r\n")]).unwrap_err();
         assert_eq!(
             err.to_string(),
             "m/V1__a.sql:2: CRLF line ending; checksums are byte-exact, so convert the file to LF"
         );
-        let err = pair(vec![(
+        let err = pair_mysql(vec![(
             "m/V1__a.sql".into(),
             b"\xEF\xBB\xBFselect 1;".to_vec(),
         )])
         .unwrap_err();
         assert!(matches!(err, SourceError::Bom { .. }));
-        let err = pair(vec![file("m/V1__a.sql", ""), file("n/V1__b.sql", "")]).unwrap_err();
+        let err = pair_mysql(vec![file("m/V1__a.sql", ""), file("n/V1__b.sql", "")]).unwrap_err();
         assert!(err.to_string().contains("version 1 is defined twice"));
-        let err = pair(vec![file("m/V1__a.sql", ""), file("m/V1__b.down.sql", "")]).unwrap_err();
+        let err =
+            pair_mysql(vec![file("m/V1__a.sql", ""), file("m/V1__b.down.sql", "")]).unwrap_err();
         assert!(err.to_string().contains("down migration without an up"));
     }
 

@@ -4,7 +4,7 @@
 //! spellings of drops, truncations and renames in MySQL/MariaDB, PostgreSQL
 //! and SQLite, and says nothing about any other statement.
 
-use super::split::{Kind, Lexer, Token};
+use super::split::{Flavor, Kind, Lexer, Token};
 
 /// Something a statement does that loses data, or breaks code that uses the
 /// old names.
@@ -44,8 +44,8 @@ pub enum Effect {
 /// Keywords are case-insensitive and comments are ignored. Only the first
 /// statement is looked at if the text holds several. `DROP TEMPORARY TABLE`
 /// is not reported: temporary tables hold no lasting data.
-pub fn statement_effects(stmt: &str) -> Vec<Effect> {
-    let tokens: Vec<Token<'_>> = Lexer::new(stmt)
+pub fn statement_effects(stmt: &str, flavor: Flavor) -> Vec<Effect> {
+    let tokens: Vec<Token<'_>> = Lexer::new(stmt, flavor)
         .filter(|t| !matches!(t.kind, Kind::Space | Kind::Comment))
         .take_while(|t| !t.is_punct(';'))
         .collect();
@@ -320,7 +320,11 @@ mod tests {
     }
 
     fn check(stmt: &str, expected: &[Effect]) {
-        assert_eq!(statement_effects(stmt), expected, "effects of {stmt:?}");
+        assert_eq!(
+            statement_effects(stmt, Flavor::Mysql),
+            expected,
+            "effects of {stmt:?}"
+        );
     }
 
     #[test]
@@ -515,9 +519,9 @@ mod tests {
     #[test]
     fn works_on_split_statements() {
         let sql = "-- 0008\nALTER TABLE trades DROP COLUMN fee;\nCREATE TRIGGER t_bd BEFORE DELETE ON trades FOR EACH ROW BEGIN DELETE FROM fills; END;\nTRUNCATE candles\n";
-        let effects: Vec<Vec<Effect>> = split_statements(sql)
+        let effects: Vec<Vec<Effect>> = split_statements(sql, Flavor::Mysql)
             .iter()
-            .map(|s| statement_effects(&s.text))
+            .map(|s| statement_effects(&s.text, Flavor::Mysql))
             .collect();
         assert_eq!(
             effects,
@@ -599,12 +603,13 @@ mod tests {
                 .map(|_| FRAGMENTS[next() % FRAGMENTS.len()])
                 .collect();
             let lines = sql.matches('\n').count() + 1;
-            statement_effects(&sql);
-            for stmt in split_statements(&sql) {
+            statement_effects(&sql, Flavor::Mysql);
+            statement_effects(&sql, Flavor::Standard);
+            for stmt in split_statements(&sql, Flavor::Standard) {
                 assert!(!stmt.text.is_empty(), "{sql:?}");
                 assert_eq!(stmt.text.trim(), stmt.text, "{sql:?}");
                 assert!((1..=lines).contains(&stmt.line), "{sql:?}");
-                statement_effects(&stmt.text);
+                statement_effects(&stmt.text, Flavor::Standard);
             }
         }
     }

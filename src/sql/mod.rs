@@ -7,10 +7,11 @@
 //! flagged before they run ([`statement_effects`]).
 //!
 //! It is a lexer plus a few patterns, not a parser, and it never talks to a
-//! database. The same rules serve MySQL/MariaDB, PostgreSQL and SQLite.
+//! database. MySQL/MariaDB, PostgreSQL and SQLite share its rules but for
+//! comments and backslashes ([`Flavor`]).
 
 mod effects;
 mod split;
 
 pub use effects::{Effect, statement_effects};
-pub use split::{Statement, split_statements};
+pub use split::{Flavor, Statement, split_statements};

@@ -17,6 +17,18 @@ pub struct Statement {
     pub line: usize,
 }
 
+/// Lexical rules that differ between dialects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flavor {
+    /// MySQL/MariaDB: `#` starts a comment and `\` escapes a quote inside
+    /// `'...'` and `"..."`.
+    #[default]
+    Mysql,
+    /// PostgreSQL and SQLite: `#` is an operator and `\` an ordinary
+    /// character, except in PostgreSQL's `E'...'` strings.
+    Standard,
+}
+
 /// Splits SQL text (a whole migration file) into statements.
 ///
 /// Statements end at a `;` outside quotes and comments. Statements that hold
@@ -27,10 +39,10 @@ pub struct Statement {
 ///
 /// MySQL executable comments (`/*!40101 SET NAMES utf8 */;`, as written by
 /// mysqldump) are kept as statements, because the server runs them.
-pub fn split_statements(sql: &str) -> Vec<Statement> {
+pub fn split_statements(sql: &str, flavor: Flavor) -> Vec<Statement> {
     let mut out = Vec::new();
     let mut lines = LineCounter::new(sql);
-    let mut lexer = Lexer::new(sql);
+    let mut lexer = Lexer::new(sql, flavor);
     let mut pending: Option<Pending> = None;
     while let Some(tok) = lexer.next() {
         if !tok.is_significant() {
@@ -204,11 +216,16 @@ impl Token<'_> {
 pub(super) struct Lexer<'a> {
     src: &'a str,
     pos: usize,
+    flavor: Flavor,
 }
 
 impl<'a> Lexer<'a> {
-    pub(super) fn new(src: &'a str) -> Self {
-        Lexer { src, pos: 0 }
+    pub(super) fn new(src: &'a str, flavor: Flavor) -> Self {
+        Lexer {
+            src,
+            pos: 0,
+            flavor,
+        }
     }
 }
 
@@ -225,12 +242,21 @@ impl<'a> Iterator for Lexer<'a> {
         let (kind, end) = match first {
             b'-' if second == Some(b'-') => (Kind::Comment, line_end(b, start)),
             // `#>` and `#>>` are PostgreSQL JSON operators, not MySQL comments.
-            b'#' if second != Some(b'>') => (Kind::Comment, line_end(b, start)),
+            b'#' if self.flavor == Flavor::Mysql && second != Some(b'>') => {
+                (Kind::Comment, line_end(b, start))
+            }
             b'/' if second == Some(b'*') => {
                 let end = find(b, start + 2, b"*/").map_or(b.len(), |i| i + 2);
                 (Kind::Comment, end)
             }
-            b'\'' | b'"' | b'`' => (Kind::Quoted, quote_end(b, start)),
+            b'\'' | b'"' | b'`' => {
+                let escapes = self.flavor == Flavor::Mysql && first != b'`';
+                (Kind::Quoted, quote_end(b, start, escapes))
+            }
+            // PostgreSQL's escape strings: E'it\'s'.
+            b'E' | b'e' if self.flavor == Flavor::Standard && second == Some(b'\'') => {
+                (Kind::Quoted, quote_end(b, start + 1, true))
+            }
             b'$' => match dollar_tag_end(b, start) {
                 Some(open_end) => {
                     let tag = &b[start..open_end];
@@ -283,9 +309,8 @@ fn find(b: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 }
 
 /// End of a `'`, `"` or `` ` `` quoted token. A doubled quote character does
-/// not end it; in `'...'` neither does a backslash-escaped one (MySQL's
-/// default, harmless elsewhere).
-fn quote_end(b: &[u8], start: usize) -> usize {
+/// not end it; with `escapes`, neither does a backslash-escaped one.
+fn quote_end(b: &[u8], start: usize, escapes: bool) -> usize {
     let quote = b[start];
     let mut i = start + 1;
     while let Some(&c) = b.get(i) {
@@ -294,7 +319,7 @@ fn quote_end(b: &[u8], start: usize) -> usize {
                 return i + 1;
             }
             i += 2;
-        } else if c == b'\\' && quote == b'\'' {
+        } else if c == b'\\' && escapes {
             i += 2;
         } else {
             i += 1;
@@ -320,7 +345,7 @@ mod tests {
 
     /// Asserts the exact `(line, text)` of every statement.
     fn check(sql: &str, expected: &[(usize, &str)]) {
-        let got = split_statements(sql);
+        let got = split_statements(sql, Flavor::Mysql);
         let got: Vec<(usize, &str)> = got.iter().map(|s| (s.line, s.text.as_str())).collect();
         assert_eq!(got, expected, "splitting {sql:?}");
     }
@@ -618,5 +643,27 @@ $fn$ LANGUAGE plpgsql";
                 (2, "SELECT 'ß' AS größe"),
             ],
         );
+    }
+
+    #[test]
+    fn standard_flavor_has_no_hash_comments_or_backslash_escapes() {
+        // PostgreSQL: `#` is XOR and '\' is a one-character string.
+        let sql = "SELECT 5 # 3; SELECT 'C:\\dir\\'; SELECT E'it\\'s; here';\nSELECT 2";
+        let got: Vec<String> = split_statements(sql, Flavor::Standard)
+            .into_iter()
+            .map(|s| s.text)
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "SELECT 5 # 3",
+                "SELECT 'C:\\dir\\'",
+                "SELECT E'it\\'s; here'",
+                "SELECT 2"
+            ]
+        );
+        // The same text read with MySQL's rules: `#` hides the rest of the line.
+        let mysql = split_statements("SELECT 5 # 3; SELECT 1\nSELECT 2;", Flavor::Mysql);
+        assert_eq!(mysql.len(), 1);
     }
 }
