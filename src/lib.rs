@@ -4,5 +4,9 @@
 
 pub mod cli;
 pub mod db;
+pub mod exit;
+pub mod fixtures;
+pub mod gaps;
 pub mod migrate;
+pub mod report;
 pub mod sql;

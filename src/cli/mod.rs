@@ -12,21 +12,24 @@ use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
 use crate::db::{DEFAULT_URL, Db, DbError, DbUrl};
+use crate::exit;
+use crate::fixtures::{self, FixtureError, LoadOptions};
+use crate::gaps::{self, GapError, GapQuery};
 use crate::migrate::{
     self, DownOptions, DownTarget, MigrateError, MigrationSet, Options, RepairOptions,
 };
-pub use opt::{Cli, Command, Format, LogFormat, MigrateCommand, parse_duration};
+use crate::report::{self, ReportError, ReportOptions};
+pub use opt::{
+    Cli, Command, FixturesArgs, FixturesCommand, Format, GapsArgs, LogFormat, MigrateArgs,
+    MigrateCommand, ReportArgs, parse_duration, parse_time,
+};
 
 /// Runs the command line and returns the process exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() {
-                migrate::exit::USAGE
-            } else {
-                0
-            };
+            let code = if e.use_stderr() { exit::USAGE } else { 0 };
             let _ = e.print();
             return code;
         }
@@ -39,7 +42,7 @@ pub fn main() -> i32 {
         Ok(rt) => rt,
         Err(e) => {
             render::errln!("error: cannot start the async runtime: {e}");
-            return migrate::exit::INTERNAL;
+            return exit::INTERNAL;
         }
     };
     runtime.block_on(async {
@@ -56,14 +59,14 @@ pub fn main() -> i32 {
 /// Waits for SIGINT or SIGTERM; returns what to say and the conventional
 /// exit code (128 + signal number).
 async fn shutdown_signal() -> (&'static str, i32) {
-    const INTERRUPTED: (&str, i32) = ("interrupted", 130);
+    const INTERRUPTED: (&str, i32) = ("interrupted", exit::INTERRUPTED);
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
         match signal(SignalKind::terminate()) {
             Ok(mut term) => tokio::select! {
                 _ = tokio::signal::ctrl_c() => INTERRUPTED,
-                _ = term.recv() => ("terminated", 143),
+                _ = term.recv() => ("terminated", exit::TERMINATED),
             },
             Err(_) => {
                 let _ = tokio::signal::ctrl_c().await;
@@ -105,6 +108,16 @@ enum CliError {
     Migrate(#[from] MigrateError),
     #[error(transparent)]
     Db(#[from] DbError),
+    #[error(transparent)]
+    Fixtures(#[from] FixtureError),
+    #[error(transparent)]
+    Gaps(#[from] GapError),
+    #[error(transparent)]
+    Report(#[from] ReportError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("{0}")]
+    GapsFound(String),
 }
 
 impl CliError {
@@ -112,6 +125,11 @@ impl CliError {
         match self {
             CliError::Migrate(e) => e.exit_code(),
             CliError::Db(e) => migrate::db_exit_code(e),
+            CliError::Fixtures(e) => e.exit_code(),
+            CliError::Gaps(e) => e.exit_code(),
+            CliError::Report(e) => e.exit_code(),
+            CliError::Usage(_) => exit::USAGE,
+            CliError::GapsFound(_) => exit::GAPS_FOUND,
         }
     }
 }
@@ -119,7 +137,7 @@ impl CliError {
 async fn run(cli: &Cli) -> i32 {
     let out = render::Output::new(cli.format, cli.log_format, cli.quiet);
     match dispatch(cli, &out).await {
-        Ok(()) => 0,
+        Ok(()) => exit::OK,
         Err(e) => {
             out.error(&e.to_string(), e.exit_code());
             e.exit_code()
@@ -128,8 +146,15 @@ async fn run(cli: &Cli) -> i32 {
 }
 
 async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
-    let Command::Migrate(args) = &cli.command;
-    if let MigrateCommand::New { name } = &args.command {
+    if cli.format == Format::Prom && !matches!(cli.command, Command::Report(_)) {
+        return Err(CliError::Usage(
+            "--format prom is only for `mendb report`".into(),
+        ));
+    }
+    if let Command::Migrate(MigrateArgs {
+        command: MigrateCommand::New { name },
+    }) = &cli.command
+    {
         let dir = cli.migrations.as_deref().unwrap_or(Path::new("migrations"));
         let made = migrate::scaffold(dir, name)?;
         out.scaffolded(&made);
@@ -137,26 +162,37 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
     }
     let raw = cli.database_url.as_deref().unwrap_or(DEFAULT_URL);
     let mut url = DbUrl::parse(raw)?;
-    let read_only = match &args.command {
-        MigrateCommand::Status => true,
-        MigrateCommand::Up { dry_run, .. } | MigrateCommand::Down { dry_run, .. } => *dry_run,
-        _ => false,
-    };
-    if read_only {
+    if cli.command.is_read_only() {
         url = url.read_only();
     }
     let set =
         MigrationSet::load(url.dialect(), cli.migrations.as_deref()).map_err(MigrateError::from)?;
     let mut db = Db::connect(&url, cli.wait).await?;
+    let result = match &cli.command {
+        Command::Migrate(args) => run_migrate(cli, &args.command, &set, &mut db, out).await,
+        Command::Fixtures(args) => run_fixtures(cli, args, &mut db, out).await,
+        Command::Gaps(args) => run_gaps(args, &mut db, out).await,
+        Command::Report(args) => run_report(args, &set, &mut db, out).await,
+    };
+    db.close().await;
+    result
+}
+
+async fn run_migrate(
+    cli: &Cli,
+    command: &MigrateCommand,
+    set: &MigrationSet,
+    db: &mut Db,
+    out: &render::Output,
+) -> Result<(), CliError> {
     let opts = Options {
         lock_timeout: cli.lock_timeout,
     };
     let on_event = |e: migrate::Event<'_>| out.event(&e);
-    let result = match &args.command {
+    match command {
         MigrateCommand::Up { to, dry_run } => {
-            migrate::up(&mut db, &set, *to, *dry_run, &opts, &on_event)
-                .await
-                .map(|r| out.run_report(&r, db.url()))
+            let report = migrate::up(db, set, *to, *dry_run, &opts, &on_event).await?;
+            out.run_report(&report, db.url());
         }
         MigrateCommand::Down {
             to,
@@ -174,14 +210,13 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
                 dry_run: *dry_run,
                 allow_data_loss: *allow_data_loss,
             };
-            migrate::down(&mut db, &set, &down, &opts, &on_event)
-                .await
-                .map(|r| out.run_report(&r, db.url()))
+            let report = migrate::down(db, set, &down, &opts, &on_event).await?;
+            out.run_report(&report, db.url());
         }
-        MigrateCommand::Status => migrate::status(&mut db, &set).await.map(|r| out.status(&r)),
-        MigrateCommand::Baseline { version } => migrate::baseline(&mut db, &set, *version, &opts)
-            .await
-            .map(|r| out.baseline(&r)),
+        MigrateCommand::Status => out.status(&migrate::status(db, set).await?),
+        MigrateCommand::Baseline { version } => {
+            out.baseline(&migrate::baseline(db, set, *version, &opts).await?);
+        }
         MigrateCommand::Repair {
             rerun,
             recompute_checksums,
@@ -190,12 +225,63 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
                 rerun: *rerun,
                 recompute_checksums: *recompute_checksums,
             };
-            migrate::repair(&mut db, &set, &repair, &opts)
-                .await
-                .map(|r| out.repair(&r))
+            out.repair(&migrate::repair(db, set, &repair, &opts).await?);
         }
-        MigrateCommand::New { .. } => Ok(()),
+        // Handled before connecting: it writes files, not the database.
+        MigrateCommand::New { .. } => {}
+    }
+    Ok(())
+}
+
+async fn run_fixtures(
+    cli: &Cli,
+    args: &FixturesArgs,
+    db: &mut Db,
+    out: &render::Output,
+) -> Result<(), CliError> {
+    let FixturesCommand::Load { scale, seed } = &args.command;
+    let opts = LoadOptions {
+        scale: *scale,
+        seed: *seed,
+        lock_timeout: cli.lock_timeout,
     };
-    db.close().await;
-    Ok(result?)
+    let report = fixtures::load(db, &opts, &|p| out.fixtures_progress(&p)).await?;
+    out.fixtures_loaded(&report);
+    Ok(())
+}
+
+async fn run_gaps(args: &GapsArgs, db: &mut Db, out: &render::Output) -> Result<(), CliError> {
+    let query = GapQuery {
+        table: args.table.clone(),
+        key: args.key.clone(),
+        time: args.time.clone(),
+        every: args.every,
+        since: args.since,
+        until: args.until,
+        keys: args.symbols.clone(),
+    };
+    let report = gaps::find(db, &query).await?;
+    out.gaps(&report);
+    match args.fail_if_missing {
+        Some(limit) if report.buckets_missing > limit => Err(CliError::GapsFound(format!(
+            "{} buckets missing in {}, more than the {limit} allowed by --fail-if-missing",
+            report.buckets_missing, report.table
+        ))),
+        _ => Ok(()),
+    }
+}
+
+async fn run_report(
+    args: &ReportArgs,
+    set: &MigrationSet,
+    db: &mut Db,
+    out: &render::Output,
+) -> Result<(), CliError> {
+    let opts = ReportOptions {
+        at: args.at.unwrap_or_else(|| chrono::Utc::now().naive_utc()),
+        window: args.window,
+    };
+    let report = report::build(db, set, &opts).await?;
+    out.report(&report);
+    Ok(())
 }

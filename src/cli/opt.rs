@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use chrono::NaiveDateTime;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -52,6 +53,8 @@ pub struct Cli {
 pub enum Format {
     Text,
     Json,
+    /// Prometheus text exposition format (`report` only)
+    Prom,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -64,6 +67,86 @@ pub enum LogFormat {
 pub enum Command {
     /// Apply, revert and inspect schema migrations
     Migrate(MigrateArgs),
+    /// Build the incident world of 2025-09-30 (deterministic test data)
+    Fixtures(FixturesArgs),
+    /// Missing time buckets per key, as ranges
+    Gaps(GapsArgs),
+    /// Health figures: freshness, gaps, on-chain coverage, ML population, migrations
+    Report(ReportArgs),
+}
+
+impl Command {
+    /// Commands that must not write, so a missing SQLite file is not created.
+    pub fn is_read_only(&self) -> bool {
+        match self {
+            Command::Migrate(m) => match &m.command {
+                MigrateCommand::Status => true,
+                MigrateCommand::Up { dry_run, .. } | MigrateCommand::Down { dry_run, .. } => {
+                    *dry_run
+                }
+                _ => false,
+            },
+            Command::Gaps(_) | Command::Report(_) => true,
+            Command::Fixtures(_) => false,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct FixturesArgs {
+    #[command(subcommand)]
+    pub command: FixturesCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FixturesCommand {
+    /// Load the world into an empty database (migrating it to V1 first) or one at V1
+    Load {
+        /// Size of the world: 1 is the documented scale; tests use less
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Seed of the generator; the same seed and scale give the same rows
+        #[arg(long, default_value_t = 20250930)]
+        seed: u64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct GapsArgs {
+    /// Table to inspect
+    #[arg(long)]
+    pub table: String,
+    /// Column that identifies a series (e.g. symbol)
+    #[arg(long, default_value = "symbol")]
+    pub key: String,
+    /// Timestamp column
+    #[arg(long, default_value = "timestamp")]
+    pub time: String,
+    /// Bucket width, e.g. 5m or 1h
+    #[arg(long, value_name = "DUR", value_parser = parse_duration)]
+    pub every: Duration,
+    /// Start of the window (inclusive) [default: the table's first row]
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub since: Option<NaiveDateTime>,
+    /// End of the window (exclusive) [default: now]
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub until: Option<NaiveDateTime>,
+    /// Only these keys (comma-separated); keys without any row count as fully missing
+    #[arg(long, value_delimiter = ',')]
+    pub symbols: Option<Vec<String>>,
+    /// Exit 10 when more than N buckets are missing
+    #[arg(long, value_name = "N")]
+    pub fail_if_missing: Option<u64>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The moment the figures describe [default: now]
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub at: Option<NaiveDateTime>,
+    /// How far back to count missing price buckets
+    #[arg(long, value_name = "DUR", default_value = "48h", value_parser = parse_duration)]
+    pub window: Duration,
 }
 
 #[derive(Debug, Args)]
@@ -122,7 +205,19 @@ pub enum MigrateCommand {
     },
 }
 
-/// Parses `500ms`, `30s`, `5m`, `2h` or a bare number of seconds.
+/// Parses a UTC time: `2025-09-30T12:00:00Z`, `2025-09-30 12:00:00` or
+/// `2025-09-30`.
+pub fn parse_time(s: &str) -> Result<NaiveDateTime, String> {
+    let t = s.trim().trim_end_matches('Z').replace('T', " ");
+    NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(&t, "%Y-%m-%d %H:%M:%S%.f"))
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(&t, "%Y-%m-%d").map(|d| d.and_time(chrono::NaiveTime::MIN))
+        })
+        .map_err(|_| format!("`{s}` is not a UTC time (examples: 2025-09-30T12:00:00Z, 2025-09-30 12:00:00, 2025-09-30)"))
+}
+
+/// Parses `500ms`, `30s`, `5m`, `2h`, `7d` or a bare number of seconds.
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let split = s
@@ -137,7 +232,12 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         "" | "s" => value,
         "m" => value * 60.0,
         "h" => value * 3600.0,
-        _ => return Err(format!("`{s}`: unknown unit `{unit}` (use ms, s, m or h)")),
+        "d" => value * 86400.0,
+        _ => {
+            return Err(format!(
+                "`{s}`: unknown unit `{unit}` (use ms, s, m, h or d)"
+            ));
+        }
     };
     Ok(Duration::from_secs_f64(secs))
 }
@@ -153,7 +253,20 @@ mod tests {
         assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(parse_duration("2"), Ok(Duration::from_secs(2)));
         assert!(parse_duration("5 minutes").is_err());
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86400)));
         assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn times() {
+        let t = parse_time("2025-09-30T12:00:00Z").unwrap();
+        assert_eq!(t.to_string(), "2025-09-30 12:00:00");
+        assert_eq!(parse_time("2025-09-30 12:00:00"), Ok(t));
+        assert_eq!(
+            parse_time("2025-09-30").unwrap().to_string(),
+            "2025-09-30 00:00:00"
+        );
+        assert!(parse_time("yesterday").is_err());
     }
 
     #[test]

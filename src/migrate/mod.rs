@@ -27,6 +27,7 @@ pub use scaffold::{Scaffolded, scaffold};
 pub use source::{MigrationFile, MigrationSet, SourceError};
 
 use crate::db::DbError;
+use crate::exit;
 
 #[derive(Debug, thiserror::Error)]
 pub enum MigrateError {
@@ -99,18 +100,6 @@ pub struct StatementFailed {
     pub left_dirty: bool,
 }
 
-/// Exit codes, documented in docs/migrations.md.
-pub mod exit {
-    pub const INTERNAL: i32 = 1;
-    pub const USAGE: i32 = 2;
-    pub const UNREACHABLE: i32 = 3;
-    pub const LOCK_TIMEOUT: i32 = 4;
-    pub const FILES_OR_HISTORY: i32 = 5;
-    pub const DIRTY: i32 = 6;
-    pub const MIGRATION_FAILED: i32 = 7;
-    pub const DATA_LOSS: i32 = 8;
-}
-
 impl MigrateError {
     pub fn exit_code(&self) -> i32 {
         match self {
@@ -133,7 +122,7 @@ pub fn db_exit_code(e: &DbError) -> i32 {
         DbError::InvalidUrl { .. } => exit::USAGE,
         DbError::Connect { .. } | DbError::WaitTimedOut { .. } => exit::UNREACHABLE,
         DbError::LockTimeout { .. } => exit::LOCK_TIMEOUT,
-        DbError::Interrupted { .. } => 130,
+        DbError::Interrupted { .. } => exit::INTERRUPTED,
         DbError::Query { .. } => exit::INTERNAL,
     }
 }

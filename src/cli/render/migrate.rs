@@ -1,62 +1,16 @@
-//! Rendering results and progress: aligned status lines on stderr, results
-//! on stdout as text or JSON, errors as one clear message. The only place
-//! mendb prints.
+//! Rendering of the `migrate` commands.
 
 use std::io::Write;
 
-use serde::Serialize;
-use serde_json::json;
-
-use super::opt::{Format, LogFormat};
+use super::{Output, VERB};
+use crate::cli::opt::{Format, LogFormat};
 use crate::db::DbUrl;
 use crate::migrate::{
     BaselineReport, Direction, Event, MigrationState, RepairReport, RunReport, Scaffolded,
     StatusReport,
 };
 
-/// Like `println!`, but a closed pipe is not worth a panic: output that
-/// cannot be written is dropped, and the command finishes its work.
-macro_rules! outln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
-    }};
-}
-
-/// `eprintln!` without the panic on a closed stderr.
-macro_rules! errln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
-    }};
-}
-
-pub(crate) use errln;
-
-pub struct Output {
-    format: Format,
-    log_format: LogFormat,
-    quiet: bool,
-}
-
-/// Width of cargo-style status verbs.
-const VERB: usize = 12;
-
 impl Output {
-    pub fn new(format: Format, log_format: LogFormat, quiet: bool) -> Output {
-        Output {
-            format,
-            log_format,
-            quiet,
-        }
-    }
-
-    fn json<T: Serialize>(&self, value: &T) {
-        let text = serde_json::to_string_pretty(value)
-            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-        outln!("{text}");
-    }
-
     /// Progress of a running migration: one cargo-style line per step on a
     /// terminal or in text logs, one structured log line with JSON logs.
     pub fn event(&self, event: &Event<'_>) {
@@ -312,18 +266,6 @@ impl Output {
         for f in &made.files {
             outln!("  {}", f.display());
         }
-    }
-
-    /// One clear message on stderr (JSON on stdout too when asked), never a
-    /// backtrace.
-    pub fn error(&self, message: &str, code: i32) {
-        if self.format == Format::Json {
-            self.json(&json!({ "error": message, "exit_code": code }));
-        }
-        if self.log_format == LogFormat::Json {
-            tracing::error!(exit_code = code, "{message}");
-        }
-        errln!("error: {message}");
     }
 }
 

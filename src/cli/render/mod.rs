@@ -1,0 +1,70 @@
+//! Rendering results and progress: aligned status lines on stderr, results
+//! on stdout as text or JSON, errors as one clear message. The only place
+//! mendb prints; one file per command family.
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::opt::{Format, LogFormat};
+
+/// Like `println!`, but a closed pipe is not worth a panic: output that
+/// cannot be written is dropped, and the command finishes its work.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` without the panic on a closed stderr.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+pub(crate) use errln;
+
+// After the macros, which child modules see by textual scope.
+mod fixtures;
+mod gaps;
+mod migrate;
+mod report;
+
+pub struct Output {
+    format: Format,
+    log_format: LogFormat,
+    quiet: bool,
+}
+
+/// Width of cargo-style status verbs.
+const VERB: usize = 12;
+
+impl Output {
+    pub fn new(format: Format, log_format: LogFormat, quiet: bool) -> Output {
+        Output {
+            format,
+            log_format,
+            quiet,
+        }
+    }
+
+    pub(super) fn json<T: Serialize>(&self, value: &T) {
+        let text = serde_json::to_string_pretty(value)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        outln!("{text}");
+    }
+
+    /// One clear message on stderr (JSON on stdout too when asked), never a
+    /// backtrace.
+    pub fn error(&self, message: &str, code: i32) {
+        if self.format == Format::Json {
+            self.json(&json!({ "error": message, "exit_code": code }));
+        }
+        if self.log_format == LogFormat::Json {
+            tracing::error!(exit_code = code, "{message}");
+        }
+        errln!("error: {message}");
+    }
+}
