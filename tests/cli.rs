@@ -93,7 +93,10 @@ fn unknown_version_and_bad_flags_are_usage_errors_that_write_nothing() {
         .stderr_has("`soon` is not a duration");
     db.mendb(&["migrate", "down", "--to", "1", "--steps", "2"])
         .fails_with(2);
-    assert!(db.schema().tables.is_empty(), "usage errors write nothing");
+    assert!(
+        !db.dir.join("test.db").exists(),
+        "usage errors must not even create the SQLite file"
+    );
 }
 
 #[test]
@@ -234,4 +237,15 @@ fn json_logs_are_one_object_per_line() {
         .filter(|l| l["message"] == "migration finished")
         .count();
     assert_eq!(finished, 4, "{}", run.stderr);
+
+    // Errors too are JSON lines only, so a log collector parses every line.
+    let run = db.mendb(&["--log-format", "json", "migrate", "up", "--to", "99"]);
+    run.fails_with(2);
+    for line in run.stderr.lines() {
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}"));
+        assert_eq!(v["level"], "ERROR");
+        assert_eq!(v["exit_code"], 2);
+    }
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
 }

@@ -167,6 +167,15 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
     }
     let set =
         MigrationSet::load(url.dialect(), cli.migrations.as_deref()).map_err(MigrateError::from)?;
+    // Bad versions are usage errors: refuse them before touching the database.
+    if let Command::Migrate(args) = &cli.command {
+        match &args.command {
+            MigrateCommand::Up { to: Some(v), .. } => migrate::check_version(&set, *v, false)?,
+            MigrateCommand::Down { to: Some(v), .. } => migrate::check_version(&set, *v, true)?,
+            MigrateCommand::Baseline { version } => migrate::check_version(&set, *version, false)?,
+            _ => {}
+        }
+    }
     let mut db = Db::connect(&url, cli.wait).await?;
     let result = match &cli.command {
         Command::Migrate(args) => run_migrate(cli, &args.command, &set, &mut db, out).await,

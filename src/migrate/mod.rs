@@ -21,7 +21,7 @@ pub use history::{HistoryProblem, MigrationState, StatusReport, StatusRow};
 pub use log::Direction;
 pub use runner::{
     BaselineReport, DownOptions, DownTarget, Event, Options, RepairOptions, RepairReport,
-    RunReport, StepPlan, baseline, down, repair, status, up,
+    RunReport, StepPlan, baseline, check_version, down, repair, status, up,
 };
 pub use scaffold::{Scaffolded, scaffold};
 pub use source::{MigrationFile, MigrationSet, SourceError};

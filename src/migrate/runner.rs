@@ -87,7 +87,13 @@ fn lock_name() -> LockName {
     LockName("migrate".into())
 }
 
-fn check_version(set: &MigrationSet, version: i64, allow_zero: bool) -> Result<(), MigrateError> {
+/// Refuses a version the migration files don't have (`allow_zero` for
+/// "revert everything").
+pub fn check_version(
+    set: &MigrationSet,
+    version: i64,
+    allow_zero: bool,
+) -> Result<(), MigrateError> {
     let known = (allow_zero && version == 0)
         || set
             .migrations

@@ -64,7 +64,8 @@ impl Output {
         }
         if self.log_format == LogFormat::Json {
             tracing::error!(exit_code = code, "{message}");
+        } else {
+            errln!("error: {message}");
         }
-        errln!("error: {message}");
     }
 }
