@@ -2,6 +2,8 @@
 //! for a crypto market-data database on MySQL/MariaDB, PostgreSQL and
 //! SQLite. The binary is `cli::main`; everything else returns data.
 
+pub mod backfill;
+pub mod checksum;
 pub mod cli;
 pub mod db;
 pub mod exit;

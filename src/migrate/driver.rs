@@ -5,14 +5,13 @@
 //! run one by one with their progress logged, so a migration that fails
 //! half-way on MySQL is recorded, and a repaired one can resume.
 
-use std::hash::Hasher;
-
 use refinery_core::Migration;
 use refinery_core::traits::r#async::{AsyncMigrate, AsyncQuery, AsyncTransaction};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::log;
+use crate::checksum::Digest;
 use crate::db::{Db, DbError, TxStyle, get_i64, get_string};
 use crate::sql::split_statements;
 
@@ -122,38 +121,6 @@ fn database_message(e: &sqlx::Error) -> String {
     match e {
         sqlx::Error::Database(db) => db.message().to_string(),
         other => other.to_string(),
-    }
-}
-
-/// A stable digest of statement texts (FNV-1a), so a resumed migration can
-/// tell whether the statements it would skip are the ones that ran.
-#[derive(Default)]
-pub struct Digest(Option<u64>);
-
-impl Digest {
-    pub fn add(&mut self, text: &str) {
-        let mut h = Fnv(self.0.unwrap_or(0xcbf2_9ce4_8422_2325));
-        h.write(text.as_bytes());
-        h.write(&[0]);
-        self.0 = Some(h.finish());
-    }
-
-    pub fn hex(&self) -> String {
-        format!("{:016x}", self.0.unwrap_or_default())
-    }
-}
-
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for b in bytes {
-            self.0 ^= u64::from(*b);
-            self.0 = self.0.wrapping_mul(0x0100_0000_01b3);
-        }
     }
 }
 

@@ -10,11 +10,12 @@ use refinery_core::{Target, error::Kind};
 use serde::Serialize;
 
 use super::data_loss::{self, DataLoss};
-use super::driver::{Digest, Driver, HISTORY_TABLE, Step};
+use super::driver::{Driver, HISTORY_TABLE, Step};
 use super::history::{self, HistoryProblem, StatusReport};
 use super::log::{self, Direction};
 use super::source::{MigrationFile, MigrationSet};
 use super::{DirtyMark, MigrateError, MigrationRef, StatementFailed};
+use crate::checksum::Digest;
 use crate::db::lock::{LockName, with_lock};
 use crate::db::{Db, Param};
 

@@ -1,0 +1,667 @@
+//! Backfill plans: the TOML format (docs/backfill-plans.md), parsing with
+//! unknown keys refused, and every check that needs no database: names are
+//! plain identifiers, each step has exactly one action, parameters exist
+//! and `--set` values have the declared type. Errors name the plan file,
+//! the line and the key. Never talks to a database; `preflight` checks the
+//! plan against the live schema.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+use toml::Spanned;
+
+use crate::db::Dialect;
+
+/// A plan as read from its file, with where each value came from.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    pub path: String,
+    pub source: String,
+    pub checksum: String,
+    pub def: PlanDef,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanDef {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub params: BTreeMap<String, Spanned<ParamDef>>,
+    pub steps: Vec<Spanned<StepDef>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ParamDef {
+    #[serde(rename = "type")]
+    pub kind: ParamKind,
+    pub default: Option<Spanned<toml::Value>>,
+    #[serde(default)]
+    pub description: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamKind {
+    Timestamp,
+    Date,
+    Int,
+    Float,
+    Text,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StepDef {
+    pub name: Spanned<String>,
+    #[serde(default)]
+    pub description: String,
+    pub batch: BatchDef,
+    pub copy: Option<Spanned<CopyDef>>,
+    pub update: Option<Spanned<UpdateDef>>,
+    pub sql: Option<Spanned<SqlDef>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    #[default]
+    Asc,
+    Desc,
+}
+
+/// How a step walks its table: in key order, a chunk at a time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchDef {
+    pub table: Spanned<String>,
+    /// Columns that are unique together and indexed, walked in this order.
+    pub key: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    pub order: Order,
+    /// A filter on the batching table (SQL over its columns, with `:param`s).
+    #[serde(rename = "where")]
+    pub filter: Option<Spanned<Expr>>,
+    #[serde(default = "default_chunk_size")]
+    pub chunk_size: Spanned<u64>,
+}
+
+fn default_chunk_size() -> Spanned<u64> {
+    Spanned::new(0..0, 1000)
+}
+
+/// A SQL expression, the same for every dialect or one per dialect.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum Expr {
+    All(String),
+    PerDialect(PerDialect),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerDialect {
+    pub mysql: String,
+    pub postgres: String,
+    pub sqlite: String,
+}
+
+impl Expr {
+    pub fn for_dialect(&self, dialect: Dialect) -> &str {
+        match (self, dialect) {
+            (Expr::All(s), _) => s,
+            (Expr::PerDialect(p), Dialect::Mysql) => &p.mysql,
+            (Expr::PerDialect(p), Dialect::Postgres) => &p.postgres,
+            (Expr::PerDialect(p), Dialect::Sqlite) => &p.sqlite,
+        }
+    }
+
+    fn texts(&self) -> Vec<&str> {
+        match self {
+            Expr::All(s) => vec![s],
+            Expr::PerDialect(p) => vec![&p.mysql, &p.postgres, &p.sqlite],
+        }
+    }
+}
+
+/// Insert rows built from the batching table into `into`, skipping rows
+/// whose `match` columns already exist there; the first source row in
+/// batch order wins when several map to the same match key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CopyDef {
+    pub into: Spanned<String>,
+    #[serde(rename = "match")]
+    pub match_on: Spanned<Vec<Spanned<String>>>,
+    /// Target column = expression over the batching table.
+    pub columns: BTreeMap<Spanned<String>, Spanned<Expr>>,
+}
+
+/// Set columns of the batching table from a joined table.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateDef {
+    pub from: Spanned<String>,
+    /// Column of `from` = expression over the batching table (alias `t`).
+    pub on: BTreeMap<Spanned<String>, Spanned<Expr>>,
+    /// Column of the batching table = expression over `from` (alias `s`).
+    pub set: BTreeMap<Spanned<String>, Spanned<Expr>>,
+}
+
+/// Statements per dialect; `{chunk}` stands for the chunk's key range over
+/// the batching table, `:param` for parameters.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SqlDef {
+    pub mysql: Vec<String>,
+    pub postgres: Vec<String>,
+    pub sqlite: Vec<String>,
+}
+
+impl SqlDef {
+    pub fn for_dialect(&self, dialect: Dialect) -> &[String] {
+        match dialect {
+            Dialect::Mysql => &self.mysql,
+            Dialect::Postgres => &self.postgres,
+            Dialect::Sqlite => &self.sqlite,
+        }
+    }
+}
+
+/// The action of a step, once validated.
+#[derive(Debug, Clone, Copy)]
+pub enum Action<'a> {
+    Copy(&'a CopyDef),
+    Update(&'a UpdateDef),
+    Sql(&'a SqlDef),
+}
+
+impl StepDef {
+    pub fn action(&self) -> Action<'_> {
+        match (&self.copy, &self.update, &self.sql) {
+            (Some(c), _, _) => Action::Copy(c.get_ref()),
+            (_, Some(u), _) => Action::Update(u.get_ref()),
+            (_, _, Some(s)) => Action::Sql(s.get_ref()),
+            // validate() refuses steps without an action.
+            (None, None, None) => unreachable!("validated plan step without an action"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{path}:{line}: {message}")]
+pub struct PlanError {
+    pub path: String,
+    pub line: usize,
+    pub message: String,
+}
+
+/// A parameter value, typed as declared.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Timestamp(NaiveDateTime),
+    Date(NaiveDate),
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl ParamValue {
+    /// Canonical text, for run records and for binding.
+    pub fn to_text(&self) -> String {
+        match self {
+            ParamValue::Timestamp(t) => t.format("%Y-%m-%d %H:%M:%S").to_string(),
+            ParamValue::Date(d) => d.format("%Y-%m-%d").to_string(),
+            ParamValue::Int(i) => i.to_string(),
+            ParamValue::Float(f) => f.to_string(),
+            ParamValue::Text(s) => s.clone(),
+        }
+    }
+
+    fn parse(kind: ParamKind, raw: &str) -> Result<ParamValue, String> {
+        let bad = |what: &str| format!("`{raw}` is not {what}");
+        match kind {
+            ParamKind::Timestamp => crate::cli::parse_time(raw)
+                .map(ParamValue::Timestamp)
+                .map_err(|_| bad("a timestamp (e.g. 2025-09-30 12:00:00)")),
+            ParamKind::Date => NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+                .map(ParamValue::Date)
+                .map_err(|_| bad("a date (YYYY-MM-DD)")),
+            ParamKind::Int => raw
+                .trim()
+                .parse()
+                .map(ParamValue::Int)
+                .map_err(|_| bad("an integer")),
+            ParamKind::Float => raw
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map(ParamValue::Float)
+                .ok_or_else(|| bad("a number")),
+            ParamKind::Text => Ok(ParamValue::Text(raw.to_string())),
+        }
+    }
+
+    fn from_toml(kind: ParamKind, value: &toml::Value) -> Result<ParamValue, String> {
+        match (kind, value) {
+            (ParamKind::Int, toml::Value::Integer(i)) => Ok(ParamValue::Int(*i)),
+            (ParamKind::Float, toml::Value::Float(f)) => Ok(ParamValue::Float(*f)),
+            (ParamKind::Float, toml::Value::Integer(i)) => Ok(ParamValue::Float(*i as f64)),
+            (_, toml::Value::String(s)) => ParamValue::parse(kind, s),
+            (_, toml::Value::Datetime(d)) => ParamValue::parse(kind, &d.to_string()),
+            (kind, other) => Err(format!("{other} is not a {kind:?} value").to_lowercase()),
+        }
+    }
+}
+
+/// Identifiers mendb puts into SQL: plain names only, so nothing can ride
+/// along with them. They are quoted as well when used.
+pub fn is_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name.len() <= 64
+}
+
+/// `:name` references in an expression (not `::type` casts).
+pub fn param_refs(expr: &str) -> Vec<String> {
+    let b = expr.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut quote: Option<u8> = None;
+    while i < b.len() {
+        let c = b[i];
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+            i += 1;
+            continue;
+        }
+        if c == b'\'' || c == b'"' || c == b'`' {
+            quote = Some(c);
+        } else if c == b':' && b.get(i + 1) == Some(&b':') {
+            i += 2;
+            continue;
+        } else if c == b':'
+            && b.get(i + 1)
+                .is_some_and(|n| n.is_ascii_alphabetic() || *n == b'_')
+        {
+            let start = i + 1;
+            let mut end = start;
+            while end < b.len() && (b[end].is_ascii_alphanumeric() || b[end] == b'_') {
+                end += 1;
+            }
+            out.push(expr[start..end].to_string());
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+impl Plan {
+    pub fn load(path: &Path) -> Result<Plan, PlanError> {
+        let display = path.display().to_string();
+        let source = std::fs::read_to_string(path).map_err(|e| PlanError {
+            path: display.clone(),
+            line: 0,
+            message: format!("cannot read plan: {e}"),
+        })?;
+        Plan::parse(&display, &source)
+    }
+
+    pub fn parse(path: &str, source: &str) -> Result<Plan, PlanError> {
+        let def: PlanDef = toml::from_str(source).map_err(|e| PlanError {
+            path: path.to_string(),
+            line: e.span().map_or(0, |s| line_of(source, s.start)),
+            message: e.message().trim().to_string(),
+        })?;
+        let mut digest = crate::checksum::Digest::default();
+        digest.add(source);
+        let plan = Plan {
+            path: path.to_string(),
+            source: source.to_string(),
+            checksum: digest.hex(),
+            def,
+        };
+        plan.validate()?;
+        Ok(plan)
+    }
+
+    pub fn name(&self) -> &str {
+        self.def.name.get_ref()
+    }
+
+    /// An error at `span` of the plan file.
+    pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> PlanError {
+        PlanError {
+            path: self.path.clone(),
+            line: line_of(&self.source, span.start),
+            message: message.into(),
+        }
+    }
+
+    fn check_ident(&self, what: &str, name: &Spanned<String>) -> Result<(), PlanError> {
+        if is_identifier(name.get_ref()) {
+            Ok(())
+        } else {
+            Err(self.error(
+                name.span(),
+                format!(
+                    "{what} `{}` is not a plain identifier (letters, digits, _; at most 64)",
+                    name.get_ref()
+                ),
+            ))
+        }
+    }
+
+    fn check_params_in(&self, key: &str, expr: &Spanned<Expr>) -> Result<(), PlanError> {
+        for text in expr.get_ref().texts() {
+            for p in param_refs(text) {
+                if !self.def.params.contains_key(&p) {
+                    return Err(self.error(
+                        expr.span(),
+                        format!("{key}: unknown parameter `:{p}` (declare it under [params])"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn validate(&self) -> Result<(), PlanError> {
+        let d = &self.def;
+        if !d
+            .name
+            .get_ref()
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            || d.name.get_ref().is_empty()
+        {
+            return Err(self.error(d.name.span(), "name: use letters, digits, - and _"));
+        }
+        for (name, p) in &d.params {
+            if !is_identifier(name) {
+                return Err(self.error(
+                    p.span(),
+                    format!("params: `{name}` is not a plain identifier"),
+                ));
+            }
+            if let Some(default) = &p.get_ref().default {
+                ParamValue::from_toml(p.get_ref().kind, default.get_ref()).map_err(|e| {
+                    self.error(default.span(), format!("params.{name}.default: {e}"))
+                })?;
+            }
+        }
+        if d.steps.is_empty() {
+            return Err(self.error(0..0, "a plan needs at least one [[steps]]"));
+        }
+        let mut names = Vec::new();
+        for step in &d.steps {
+            let s = step.get_ref();
+            let label = format!("step `{}`", s.name.get_ref());
+            if names.contains(s.name.get_ref()) {
+                return Err(
+                    self.error(s.name.span(), format!("{label}: step names must be unique"))
+                );
+            }
+            names.push(s.name.get_ref().clone());
+            let actions = [s.copy.is_some(), s.update.is_some(), s.sql.is_some()];
+            if actions.iter().filter(|a| **a).count() != 1 {
+                return Err(self.error(
+                    step.span(),
+                    format!("{label}: needs exactly one action: [steps.copy], [steps.update] or [steps.sql]"),
+                ));
+            }
+            self.check_ident(&format!("{label}: batch.table"), &s.batch.table)?;
+            if s.batch.key.get_ref().is_empty() {
+                return Err(self.error(
+                    s.batch.key.span(),
+                    format!("{label}: batch.key needs at least one column"),
+                ));
+            }
+            for k in s.batch.key.get_ref() {
+                self.check_ident(&format!("{label}: batch.key"), k)?;
+            }
+            if *s.batch.chunk_size.get_ref() == 0 {
+                return Err(self.error(
+                    s.batch.chunk_size.span(),
+                    format!("{label}: batch.chunk_size must be at least 1"),
+                ));
+            }
+            if let Some(f) = &s.batch.filter {
+                self.check_params_in(&format!("{label}: batch.where"), f)?;
+            }
+            match s.action() {
+                Action::Copy(c) => {
+                    self.check_ident(&format!("{label}: copy.into"), &c.into)?;
+                    for (col, expr) in &c.columns {
+                        self.check_ident(&format!("{label}: copy.columns"), col)?;
+                        self.check_params_in(
+                            &format!("{label}: copy.columns.{}", col.get_ref()),
+                            expr,
+                        )?;
+                    }
+                    if c.match_on.get_ref().is_empty() {
+                        return Err(self.error(
+                            c.match_on.span(),
+                            format!("{label}: copy.match needs at least one column"),
+                        ));
+                    }
+                    for m in c.match_on.get_ref() {
+                        self.check_ident(&format!("{label}: copy.match"), m)?;
+                        if !c.columns.keys().any(|k| k.get_ref() == m.get_ref()) {
+                            return Err(self.error(
+                                m.span(),
+                                format!(
+                                    "{label}: copy.match column `{}` is not among copy.columns",
+                                    m.get_ref()
+                                ),
+                            ));
+                        }
+                    }
+                }
+                Action::Update(u) => {
+                    self.check_ident(&format!("{label}: update.from"), &u.from)?;
+                    if u.on.is_empty() || u.set.is_empty() {
+                        return Err(self
+                            .error(step.span(), format!("{label}: update needs `on` and `set`")));
+                    }
+                    for (col, expr) in u.on.iter().chain(u.set.iter()) {
+                        self.check_ident(&format!("{label}: update"), col)?;
+                        self.check_params_in(&format!("{label}: update.{}", col.get_ref()), expr)?;
+                    }
+                }
+                Action::Sql(sql) => {
+                    for dialect in Dialect::ALL {
+                        let stmts = sql.for_dialect(dialect);
+                        if stmts.is_empty() || stmts.iter().any(|s| !s.contains("{chunk}")) {
+                            return Err(self.error(
+                                step.span(),
+                                format!(
+                                    "{label}: sql.{} needs statements that each use {{chunk}}",
+                                    dialect.dir_name()
+                                ),
+                            ));
+                        }
+                        for stmt in stmts {
+                            for p in param_refs(stmt) {
+                                if !d.params.contains_key(&p) {
+                                    return Err(self.error(
+                                        step.span(),
+                                        format!("{label}: unknown parameter `:{p}`"),
+                                    ));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Parameter values: defaults overridden by `--set k=v`.
+    pub fn resolve_params(
+        &self,
+        sets: &[String],
+    ) -> Result<BTreeMap<String, ParamValue>, PlanError> {
+        let mut values = BTreeMap::new();
+        for (name, p) in &self.def.params {
+            if let Some(default) = &p.get_ref().default {
+                let v =
+                    ParamValue::from_toml(p.get_ref().kind, default.get_ref()).map_err(|e| {
+                        self.error(default.span(), format!("params.{name}.default: {e}"))
+                    })?;
+                values.insert(name.clone(), v);
+            }
+        }
+        for set in sets {
+            let Some((name, raw)) = set.split_once('=') else {
+                return Err(self.error(0..0, format!("--set {set}: expected NAME=VALUE")));
+            };
+            let name = name.trim();
+            let Some(p) = self.def.params.get(name) else {
+                let known: Vec<&str> = self.def.params.keys().map(String::as_str).collect();
+                return Err(self.error(
+                    0..0,
+                    format!(
+                        "--set {set}: the plan has no parameter `{name}` (it has: {})",
+                        known.join(", ")
+                    ),
+                ));
+            };
+            let v = ParamValue::parse(p.get_ref().kind, raw)
+                .map_err(|e| self.error(p.span(), format!("--set {name}: {e}")))?;
+            values.insert(name.to_string(), v);
+        }
+        for (name, p) in &self.def.params {
+            if !values.contains_key(name) {
+                return Err(self.error(
+                    p.span(),
+                    format!("parameter `{name}` has no default: pass --set {name}=..."),
+                ));
+            }
+        }
+        Ok(values)
+    }
+}
+
+fn line_of(source: &str, offset: usize) -> usize {
+    source[..offset.min(source.len())].matches('\n').count() + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+name = "demo"
+description = "a demo"
+
+[params.since]
+type = "timestamp"
+default = "2025-09-28 12:00:00"
+
+[[steps]]
+name = "copy-it"
+
+[steps.batch]
+table = "src"
+key = ["symbol", "id"]
+where = "ts >= :since"
+chunk_size = 500
+
+[steps.copy]
+into = "dst"
+match = ["symbol"]
+
+[steps.copy.columns]
+symbol = "symbol"
+ts = { mysql = "a", postgres = "b", sqlite = "c" }
+"#;
+
+    #[test]
+    fn parses_a_good_plan() {
+        let plan = Plan::parse("p.toml", GOOD).unwrap();
+        assert_eq!(plan.name(), "demo");
+        let step = plan.def.steps[0].get_ref();
+        assert_eq!(*step.batch.chunk_size.get_ref(), 500);
+        let Action::Copy(c) = step.action() else {
+            panic!()
+        };
+        assert_eq!(c.columns.len(), 2);
+        let params = plan
+            .resolve_params(&["since=2025-09-29T00:00:00Z".into()])
+            .unwrap();
+        assert_eq!(params["since"].to_text(), "2025-09-29 00:00:00");
+    }
+
+    fn err(src: &str) -> String {
+        Plan::parse("p.toml", src).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let e = err(&GOOD.replace("chunk_size = 500", "chunksize = 500"));
+        assert!(e.starts_with("p.toml:16: unknown field `chunksize`"), "{e}");
+        let e = err(&GOOD.replace("chunk_size = 500", "chunk_size = \"big\""));
+        assert!(e.starts_with("p.toml:16:"), "{e}");
+        assert!(
+            e.contains("invalid type: string \"big\", expected u64"),
+            "{e}"
+        );
+        let e = err(&GOOD.replace("table = \"src\"", "table = \"src; DROP TABLE x\""));
+        assert_eq!(
+            e,
+            "p.toml:13: step `copy-it`: batch.table `src; DROP TABLE x` is not a plain identifier (letters, digits, _; at most 64)"
+        );
+        let e = err(&GOOD.replace(":since", ":sinse"));
+        assert!(e.contains("unknown parameter `:sinse`"), "{e}");
+        let e = err(&GOOD.replace("match = [\"symbol\"]", "match = [\"ts2\"]"));
+        assert!(
+            e.contains("copy.match column `ts2` is not among copy.columns"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn set_values_are_typed() {
+        let plan = Plan::parse("p.toml", GOOD).unwrap();
+        let e = plan
+            .resolve_params(&["since=yesterday".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("--set since: `yesterday` is not a timestamp"),
+            "{e}"
+        );
+        let e = plan
+            .resolve_params(&["until=2025-01-01".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("the plan has no parameter `until`"), "{e}");
+        let e = plan
+            .resolve_params(&["since".into()])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("expected NAME=VALUE"), "{e}");
+    }
+
+    #[test]
+    fn finds_param_references() {
+        assert_eq!(
+            param_refs("a >= :since AND b::date < :until AND c = ':no'"),
+            ["since", "until"]
+        );
+    }
+}
