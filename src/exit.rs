@@ -24,6 +24,8 @@ pub const DATA_LOSS: i32 = 8;
 pub const WRONG_STATE: i32 = 9;
 /// `gaps --fail-if-missing N` found more than N missing buckets.
 pub const GAPS_FOUND: i32 = 10;
+/// A backfill plan is malformed or does not fit the live schema.
+pub const PLAN_INVALID: i32 = 11;
 /// SIGINT.
 pub const INTERRUPTED: i32 = 130;
 /// SIGTERM.

@@ -1,5 +1,276 @@
 //! Resumable, chunked backfills driven by reviewed TOML plans: the plan
-//! format (`plan`). Owns mendb's backfill state tables; never changes the
-//! schema.
+//! format (`plan`), checks against the live schema (`preflight`), the SQL
+//! of a chunk (`sqlgen`), the chunk loop (`executor`) and the state tables
+//! (`state`). Owns mendb's backfill state; never changes the schema.
 
+mod executor;
 pub mod plan;
+mod preflight;
+mod sqlgen;
+pub mod state;
+
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+pub use executor::{Event, StepOutcome, Tuning};
+pub use plan::{Plan, PlanError};
+use preflight::PreflightError;
+use state::status;
+
+use crate::db::lock::{LockName, with_run_lock};
+use crate::db::{Db, DbError};
+use crate::exit;
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub sets: Vec<String>,
+    pub dry_run: bool,
+    pub restart: bool,
+    pub tuning: Tuning,
+    pub lock_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct DryStep {
+    pub name: String,
+    pub rows: u64,
+    pub chunks: u64,
+    /// The statements of the first chunk, placeholders unbound.
+    pub sql: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub plan: String,
+    pub dry_run: bool,
+    pub run_id: Option<i64>,
+    pub resumed: bool,
+    /// Stopped by a signal between chunks; run the same command to resume.
+    pub interrupted: bool,
+    pub steps: Vec<StepOutcome>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub dry_steps: Vec<DryStep>,
+    pub rows: u64,
+    pub elapsed_ms: u128,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BackfillError {
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+    #[error(
+        "{path}: run {run_id} of plan `{plan}` was started with {what}; resuming it could mix two plans. Rerun with --restart to abandon it and start over"
+    )]
+    Changed {
+        path: String,
+        plan: String,
+        run_id: i64,
+        what: String,
+    },
+    #[error("plan `{plan}` step `{step}` failed: {source}")]
+    Step {
+        plan: String,
+        step: String,
+        #[source]
+        source: DbError,
+    },
+}
+
+impl From<PreflightError> for BackfillError {
+    fn from(e: PreflightError) -> BackfillError {
+        match e {
+            PreflightError::Plan(p) => BackfillError::Plan(p),
+            PreflightError::Db(d) => BackfillError::Db(d),
+        }
+    }
+}
+
+impl BackfillError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            BackfillError::Plan(_) => exit::PLAN_INVALID,
+            BackfillError::Db(e) | BackfillError::Step { source: e, .. } => {
+                crate::migrate::db_exit_code(e)
+            }
+            BackfillError::Changed { .. } => exit::WRONG_STATE,
+        }
+    }
+}
+
+/// Runs `plan` (or resumes its unfinished run). `stop` is checked between
+/// chunks: setting it ends the run after the current chunk, resumable.
+pub async fn run(
+    db: &mut Db,
+    plan: &Plan,
+    opts: &RunOptions,
+    stop: &AtomicBool,
+    on_event: &(dyn Fn(Event<'_>) + Sync),
+) -> Result<RunReport, BackfillError> {
+    let started = Instant::now();
+    let params = plan.resolve_params(&opts.sets)?;
+    let steps = preflight::check(db, plan, &params).await?;
+    let params_json = serde_json::to_string(
+        &params
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_text()))
+            .collect::<std::collections::BTreeMap<_, _>>(),
+    )
+    .unwrap_or_default();
+    let mut report = RunReport {
+        plan: plan.name().to_string(),
+        dry_run: opts.dry_run,
+        run_id: None,
+        resumed: false,
+        interrupted: false,
+        steps: Vec::new(),
+        dry_steps: Vec::new(),
+        rows: 0,
+        elapsed_ms: 0,
+    };
+    if opts.dry_run {
+        for step in &steps {
+            let count = step.count_query(None);
+            let rows = db
+                .fetch_with(&count.text, &count.params())
+                .await?
+                .first()
+                .and_then(|r| crate::db::get_i64(r, 0))
+                .unwrap_or(0) as u64;
+            let size = *step.step.batch.chunk_size.get_ref();
+            report.dry_steps.push(DryStep {
+                name: step.step.name.get_ref().clone(),
+                rows,
+                chunks: rows.div_ceil(size).max(1),
+                sql: step
+                    .action(None, Some(&vec!["<bound>".to_string(); step.key.len()]))
+                    .into_iter()
+                    .map(|s| s.text)
+                    .collect(),
+            });
+        }
+        report.elapsed_ms = started.elapsed().as_millis();
+        return Ok(report);
+    }
+    let lock = LockName(format!("backfill:{}", plan.name()));
+    with_run_lock(db, &lock, opts.lock_timeout, async |db: &mut Db| {
+        state::ensure_tables(db).await?;
+        let unfinished = state::runs(db, Some(plan.name()))
+            .await?
+            .into_iter()
+            .find(|r| {
+                [status::RUNNING, status::INTERRUPTED, status::FAILED].contains(&r.status.as_str())
+            });
+        let run_id = match unfinished {
+            Some(r) if opts.restart => {
+                state::set_status(db, r.id, status::ABANDONED, Some("replaced by --restart"))
+                    .await?;
+                None
+            }
+            Some(r) if r.checksum != plan.checksum => {
+                return Err(BackfillError::Changed {
+                    path: plan.path.clone(),
+                    plan: plan.name().to_string(),
+                    run_id: r.id,
+                    what: format!(
+                        "another version of the plan file (checksum {} then, {} now)",
+                        r.checksum, plan.checksum
+                    ),
+                });
+            }
+            Some(r) if r.params != params_json => {
+                return Err(BackfillError::Changed {
+                    path: plan.path.clone(),
+                    plan: plan.name().to_string(),
+                    run_id: r.id,
+                    what: format!("other parameters ({} then, {} now)", r.params, params_json),
+                });
+            }
+            Some(r) => Some(r.id),
+            None => None,
+        };
+        let run_id = match run_id {
+            Some(id) => {
+                report.resumed = true;
+                state::set_status(db, id, status::RUNNING, None).await?;
+                id
+            }
+            None => {
+                let names: Vec<String> = steps
+                    .iter()
+                    .map(|s| s.step.name.get_ref().clone())
+                    .collect();
+                state::create_run(db, plan.name(), &plan.checksum, &params_json, &names).await?
+            }
+        };
+        report.run_id = Some(run_id);
+        let saved = state::steps(db, run_id).await?;
+        for (index, step) in steps.iter().enumerate() {
+            let Some(s) = saved.iter().find(|s| s.step_index == index as i64) else {
+                continue;
+            };
+            if s.done {
+                report.steps.push(StepOutcome {
+                    name: s.step_name.clone(),
+                    rows: s.rows_written.max(0) as u64,
+                    chunks: s.chunks.max(0) as u64,
+                    elapsed_ms: 0,
+                    skipped_done: true,
+                });
+                continue;
+            }
+            match executor::run_step(db, run_id, index, step, s, &opts.tuning, stop, on_event).await
+            {
+                Ok((outcome, executor::Stop::Finished)) => report.steps.push(outcome),
+                Ok((outcome, executor::Stop::Interrupted)) => {
+                    report.steps.push(outcome);
+                    report.interrupted = true;
+                    state::set_status(db, run_id, status::INTERRUPTED, None).await?;
+                    break;
+                }
+                Err(e) => {
+                    let message = e.to_string();
+                    // The connection may be gone; record the failure if we can.
+                    let _ = state::set_status(db, run_id, status::FAILED, Some(&message)).await;
+                    return Err(BackfillError::Step {
+                        plan: plan.name().to_string(),
+                        step: step.step.name.get_ref().clone(),
+                        source: e,
+                    });
+                }
+            }
+        }
+        if !report.interrupted {
+            state::set_status(db, run_id, status::FINISHED, None).await?;
+        }
+        Ok(())
+    })
+    .await?;
+    report.rows = report
+        .steps
+        .iter()
+        .filter(|s| !s.skipped_done)
+        .map(|s| s.rows)
+        .sum();
+    report.elapsed_ms = started.elapsed().as_millis();
+    Ok(report)
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunStatus {
+    pub run: state::Run,
+    pub steps: Vec<state::StepState>,
+}
+
+/// Runs with their steps, newest first; `plan` narrows to one plan.
+pub async fn status(db: &mut Db, plan: Option<&str>) -> Result<Vec<RunStatus>, BackfillError> {
+    let mut out = Vec::new();
+    for run in state::runs(db, plan).await? {
+        let steps = state::steps(db, run.id).await?;
+        out.push(RunStatus { run, steps });
+    }
+    Ok(out)
+}

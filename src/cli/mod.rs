@@ -7,10 +7,12 @@ mod opt;
 mod render;
 
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+use crate::backfill::{self, BackfillError, Plan, PlanError, RunOptions, Tuning};
 use crate::db::{DEFAULT_URL, Db, DbError, DbUrl};
 use crate::exit;
 use crate::fixtures::{self, FixtureError, LoadOptions};
@@ -20,8 +22,8 @@ use crate::migrate::{
 };
 use crate::report::{self, ReportError, ReportOptions};
 pub use opt::{
-    Cli, Command, FixturesArgs, FixturesCommand, Format, GapsArgs, LogFormat, MigrateArgs,
-    MigrateCommand, ReportArgs, parse_duration, parse_time,
+    BackfillArgs, BackfillCommand, Cli, Command, FixturesArgs, FixturesCommand, Format, GapsArgs,
+    LogFormat, MigrateArgs, MigrateCommand, ReportArgs, parse_duration, parse_time,
 };
 
 /// Runs the command line and returns the process exit code.
@@ -45,12 +47,25 @@ pub fn main() -> i32 {
             return exit::INTERNAL;
         }
     };
+    let cooperative = matches!(cli.command, Command::Backfill(_));
     runtime.block_on(async {
+        let work = run(&cli);
+        tokio::pin!(work);
         tokio::select! {
-            code = run(&cli) => code,
+            code = &mut work => code,
             (signal, code) = shutdown_signal() => {
-                render::errln!("mendb: {signal}; stopped (the database released the lock; work in progress was rolled back or is marked in the migration log)");
-                code
+                if !cooperative {
+                    render::errln!("mendb: {signal}; stopped (the database released the lock; work in progress was rolled back or is marked in the migration log)");
+                    return code;
+                }
+                // A backfill finishes its chunk (rows and checkpoint commit
+                // together) and stops; a second signal stops at once.
+                STOP.store(true, Ordering::SeqCst);
+                render::errln!("mendb: {signal}; finishing the current chunk (signal again to stop now)");
+                tokio::select! {
+                    _ = &mut work => code,
+                    _ = shutdown_signal() => code,
+                }
             }
         }
     })
@@ -114,10 +129,14 @@ enum CliError {
     Gaps(#[from] GapError),
     #[error(transparent)]
     Report(#[from] ReportError),
+    #[error(transparent)]
+    Backfill(#[from] BackfillError),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
     GapsFound(String),
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl CliError {
@@ -128,8 +147,10 @@ impl CliError {
             CliError::Fixtures(e) => e.exit_code(),
             CliError::Gaps(e) => e.exit_code(),
             CliError::Report(e) => e.exit_code(),
+            CliError::Backfill(e) => e.exit_code(),
             CliError::Usage(_) => exit::USAGE,
             CliError::GapsFound(_) => exit::GAPS_FOUND,
+            CliError::Interrupted(_) => exit::INTERRUPTED,
         }
     }
 }
@@ -182,6 +203,7 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
         Command::Fixtures(args) => run_fixtures(cli, args, &mut db, out).await,
         Command::Gaps(args) => run_gaps(args, &mut db, out).await,
         Command::Report(args) => run_report(args, &set, &mut db, out).await,
+        Command::Backfill(args) => run_backfill(cli, args, &mut db, out).await,
     };
     db.close().await;
     result
@@ -292,5 +314,80 @@ async fn run_report(
     };
     let report = report::build(db, set, &opts).await?;
     out.report(&report);
+    Ok(())
+}
+
+/// Set by the first SIGINT/SIGTERM during a backfill: the run stops after
+/// the current chunk, resumable.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// Plans shipped with mendb, usable by name.
+static PLANS: include_dir::Dir<'_> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/backfill-plans");
+
+fn load_plan(name_or_path: &str) -> Result<Plan, PlanError> {
+    let path = Path::new(name_or_path);
+    if path.exists() || name_or_path.contains('/') || name_or_path.ends_with(".toml") {
+        return Plan::load(path);
+    }
+    let file = format!("{name_or_path}.toml");
+    match PLANS.get_file(&file).and_then(|f| f.contents_utf8()) {
+        Some(source) => Plan::parse(&format!("backfill-plans/{file}"), source),
+        None => Plan::load(path),
+    }
+}
+
+async fn run_backfill(
+    cli: &Cli,
+    args: &BackfillArgs,
+    db: &mut Db,
+    out: &render::Output,
+) -> Result<(), CliError> {
+    match &args.command {
+        BackfillCommand::Run {
+            plan,
+            sets,
+            dry_run,
+            restart,
+            chunk_target,
+            max_rows_per_sec,
+            sleep_ratio,
+        } => {
+            let plan = load_plan(plan).map_err(BackfillError::from)?;
+            let opts = RunOptions {
+                sets: sets.clone(),
+                dry_run: *dry_run,
+                restart: *restart,
+                tuning: Tuning {
+                    target: *chunk_target,
+                    max_rows_per_sec: max_rows_per_sec.unwrap_or(0),
+                    sleep_ratio: *sleep_ratio,
+                    ..Tuning::default()
+                },
+                lock_timeout: cli.lock_timeout,
+            };
+            let progress = out.backfill_progress();
+            let report = backfill::run(db, &plan, &opts, &STOP, &|e| progress.event(&e)).await?;
+            out.backfill_report(&report);
+            if report.interrupted {
+                return Err(CliError::Interrupted(format!(
+                    "stopped after a finished chunk; run the same command again to resume run {}",
+                    report.run_id.unwrap_or_default()
+                )));
+            }
+        }
+        BackfillCommand::Status { plan } => {
+            let name = match plan {
+                Some(p) => Some(
+                    load_plan(p)
+                        .map_err(BackfillError::from)?
+                        .name()
+                        .to_string(),
+                ),
+                None => None,
+            };
+            out.backfill_status(&backfill::status(db, name.as_deref()).await?);
+        }
+    }
     Ok(())
 }

@@ -73,6 +73,46 @@ pub enum Command {
     Gaps(GapsArgs),
     /// Health figures: freshness, gaps, on-chain coverage, ML population, migrations
     Report(ReportArgs),
+    /// Run and inspect resumable, chunked backfill plans
+    Backfill(BackfillArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackfillArgs {
+    #[command(subcommand)]
+    pub command: BackfillCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackfillCommand {
+    /// Run a plan, or resume its unfinished run
+    Run {
+        /// A plan file, or the name of a plan shipped with mendb (e.g. fill-price-gaps)
+        plan: String,
+        /// Override a parameter: NAME=VALUE (repeatable)
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        sets: Vec<String>,
+        /// Print per step the rows, chunks and SQL it would run; write nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Abandon an unfinished run (even of a changed plan) and start over
+        #[arg(long)]
+        restart: bool,
+        /// Tune chunk sizes toward this duration
+        #[arg(long, value_name = "DUR", default_value = "500ms", value_parser = parse_duration)]
+        chunk_target: Duration,
+        /// Write at most N rows per second
+        #[arg(long, value_name = "N")]
+        max_rows_per_sec: Option<u64>,
+        /// After each chunk, sleep this fraction of its duration
+        #[arg(long, value_name = "F", default_value_t = 0.0)]
+        sleep_ratio: f64,
+    },
+    /// Show runs and their progress
+    Status {
+        /// Only this plan (file or shipped name)
+        plan: Option<String>,
+    },
 }
 
 impl Command {
@@ -87,6 +127,10 @@ impl Command {
                 _ => false,
             },
             Command::Gaps(_) | Command::Report(_) => true,
+            Command::Backfill(b) => match &b.command {
+                BackfillCommand::Run { dry_run, .. } => *dry_run,
+                BackfillCommand::Status { .. } => true,
+            },
             Command::Fixtures(_) => false,
         }
     }

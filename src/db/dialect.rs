@@ -16,6 +16,41 @@ pub enum Dialect {
     Sqlite,
 }
 
+/// The kinds of value mendb binds or reads back as text: keys of a keyset
+/// walk and plan parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ValueKind {
+    Int,
+    Float,
+    Text,
+    Date,
+    Timestamp,
+}
+
+impl ValueKind {
+    /// The kind of a column from its introspected type name.
+    pub fn of_column_type(data_type: &str) -> ValueKind {
+        let t = data_type.to_ascii_lowercase();
+        if t.contains("int") {
+            ValueKind::Int
+        } else if t.contains("double")
+            || t.contains("real")
+            || t.contains("float")
+            || t.contains("numeric")
+            || t.contains("decimal")
+        {
+            ValueKind::Float
+        } else if t.starts_with("timestamp") || t.starts_with("datetime") {
+            ValueKind::Timestamp
+        } else if t == "date" {
+            ValueKind::Date
+        } else {
+            ValueKind::Text
+        }
+    }
+}
+
 /// How a migration's statements are made atomic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TxStyle {
@@ -100,6 +135,39 @@ impl Dialect {
         }
     }
 
+    /// A bound parameter carrying `kind` as text, cast so the server
+    /// compares it as that type (PostgreSQL will not compare a timestamp
+    /// with text; SQLite stores dates and times as text already).
+    pub fn cast_param(self, placeholder: &str, kind: ValueKind) -> String {
+        let ty = match (self, kind) {
+            (_, ValueKind::Text) => return placeholder.to_string(),
+            (Dialect::Sqlite, ValueKind::Date | ValueKind::Timestamp) => {
+                return placeholder.to_string();
+            }
+            (Dialect::Mysql, ValueKind::Int) => "SIGNED",
+            (Dialect::Mysql, ValueKind::Float) => "DOUBLE",
+            (Dialect::Mysql, ValueKind::Date) => "DATE",
+            (Dialect::Mysql, ValueKind::Timestamp) => "DATETIME",
+            (Dialect::Postgres, ValueKind::Int) => "BIGINT",
+            (Dialect::Postgres, ValueKind::Float) => "DOUBLE PRECISION",
+            (Dialect::Postgres, ValueKind::Date) => "DATE",
+            (Dialect::Postgres, ValueKind::Timestamp) => "TIMESTAMP",
+            (Dialect::Sqlite, ValueKind::Int) => "INTEGER",
+            (Dialect::Sqlite, ValueKind::Float) => "REAL",
+        };
+        format!("CAST({placeholder} AS {ty})")
+    }
+
+    /// An expression read back as text, whatever its type (the `Any`
+    /// driver cannot decode dates, times or decimals).
+    pub fn as_text(self, expr: &str) -> String {
+        match self {
+            Dialect::Mysql => format!("CAST({expr} AS CHAR)"),
+            Dialect::Postgres => format!("CAST({expr} AS TEXT)"),
+            Dialect::Sqlite => format!("CAST({expr} AS TEXT)"),
+        }
+    }
+
     /// The current UTC time as text, evaluated by the server.
     pub fn now_text(self) -> &'static str {
         match self {
@@ -141,6 +209,90 @@ impl Dialect {
                 error {text} NULL
             )"
         )
+    }
+
+    /// DDL of the backfill state: runs, each step's cursor, and a log of
+    /// chunks (whose order shows what was written first).
+    pub fn backfill_state_ddl(self) -> Vec<String> {
+        let id = match self {
+            Dialect::Mysql => "BIGINT AUTO_INCREMENT PRIMARY KEY",
+            Dialect::Postgres => "BIGSERIAL PRIMARY KEY",
+            Dialect::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        };
+        let text = match self {
+            Dialect::Mysql => "LONGTEXT",
+            Dialect::Postgres | Dialect::Sqlite => "TEXT",
+        };
+        vec![
+            format!(
+                "CREATE TABLE IF NOT EXISTS mendb_backfill_runs (
+                    id {id},
+                    plan VARCHAR(128) NOT NULL,
+                    checksum VARCHAR(32) NOT NULL,
+                    params {text} NOT NULL,
+                    status VARCHAR(16) NOT NULL,
+                    started_at VARCHAR(40) NOT NULL,
+                    finished_at VARCHAR(40) NULL,
+                    rows_written BIGINT NOT NULL DEFAULT 0,
+                    last_error {text} NULL
+                )"
+            ),
+            format!(
+                "CREATE TABLE IF NOT EXISTS mendb_backfill_steps (
+                    run_id BIGINT NOT NULL,
+                    step_index INTEGER NOT NULL,
+                    step_name VARCHAR(128) NOT NULL,
+                    cursor_key {text} NULL,
+                    rows_written BIGINT NOT NULL DEFAULT 0,
+                    chunks BIGINT NOT NULL DEFAULT 0,
+                    done INTEGER NOT NULL DEFAULT 0,
+                    PRIMARY KEY (run_id, step_index)
+                )"
+            ),
+            format!(
+                "CREATE TABLE IF NOT EXISTS mendb_backfill_chunks (
+                    id {id},
+                    run_id BIGINT NOT NULL,
+                    step_index INTEGER NOT NULL,
+                    chunk_no BIGINT NOT NULL,
+                    key_from {text} NULL,
+                    key_to {text} NULL,
+                    rows_written BIGINT NOT NULL,
+                    elapsed_ms BIGINT NOT NULL,
+                    finished_at VARCHAR(40) NOT NULL
+                )"
+            ),
+        ]
+    }
+
+    /// Opens a transaction that writes; SQLite takes its write lock at
+    /// once, so concurrent runners queue instead of failing mid-chunk.
+    pub fn begin_write(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "BEGIN IMMEDIATE",
+            Dialect::Mysql | Dialect::Postgres => "BEGIN",
+        }
+    }
+
+    /// Whether an error is worth retrying: lost connections, deadlocks,
+    /// lock wait timeouts, serialization failures, a busy SQLite file.
+    pub fn is_transient(self, code: Option<&str>, message: &str) -> bool {
+        match self {
+            Dialect::Mysql => matches!(code, Some("1205" | "1213" | "2006" | "2013" | "1317")),
+            Dialect::Postgres => {
+                matches!(code, Some("40001" | "40P01" | "55P03" | "57P01" | "57014"))
+            }
+            Dialect::Sqlite => self.is_busy_error(message),
+        }
+    }
+
+    /// Whether an error means the chunk took too long (shrink and retry).
+    pub fn is_timeout(self, code: Option<&str>) -> bool {
+        match self {
+            Dialect::Mysql => matches!(code, Some("1205" | "3024")),
+            Dialect::Postgres => matches!(code, Some("57014" | "55P03")),
+            Dialect::Sqlite => false,
+        }
     }
 
     /// Whether a database error means another writer holds the database.

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use sqlx::any::{AnyConnectOptions, AnyRow};
 use sqlx::{AnyConnection, AssertSqlSafe, ConnectOptions, Connection, Executor, Row};
 
-pub use dialect::{Dialect, TxStyle};
+pub use dialect::{Dialect, TxStyle, ValueKind};
 pub use url::{DEFAULT_URL, DbUrl, redact};
 
 #[derive(Debug, thiserror::Error)]
@@ -51,6 +51,45 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// Whether retrying the same work may succeed (see Dialect::is_transient).
+    pub fn is_transient(&self, dialect: Dialect) -> bool {
+        match self {
+            DbError::Query { source, .. } => match source {
+                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Protocol(_) => true,
+                sqlx::Error::Database(db) => {
+                    dialect.is_transient(db.code().as_deref(), db.message())
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// Whether the statement ran out of time (the chunk should shrink).
+    pub fn is_timeout(&self, dialect: Dialect) -> bool {
+        match self {
+            DbError::Query {
+                source: sqlx::Error::Database(db),
+                ..
+            } => dialect.is_timeout(db.code().as_deref()),
+            _ => false,
+        }
+    }
+
+    /// Whether the connection itself is gone and must be replaced.
+    pub fn is_connection_lost(&self) -> bool {
+        match self {
+            DbError::Query { source, .. } => match source {
+                sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
+                sqlx::Error::Database(db) => {
+                    matches!(db.code().as_deref(), Some("2006" | "2013" | "57P01"))
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
     pub fn query(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> DbError {
         let context = context.into();
         move |source| DbError::Query { context, source }
@@ -127,6 +166,15 @@ impl Db {
         self.url.dialect()
     }
 
+    /// Replaces a connection that was lost, waiting up to `wait` for the
+    /// database to come back.
+    pub async fn reconnect(&mut self, wait: Duration) -> Result<(), DbError> {
+        let fresh = Db::connect(&self.url, wait).await?;
+        let old = std::mem::replace(self, fresh);
+        let _ = old.conn.close_hard().await;
+        Ok(())
+    }
+
     pub fn url(&self) -> &DbUrl {
         &self.url
     }
@@ -158,19 +206,23 @@ impl Db {
 
     /// Runs one statement with bound parameters and returns rows affected.
     pub async fn run(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DbError> {
-        let mut query = sqlx::query(AssertSqlSafe(sql.to_string()));
-        for p in params {
-            query = match p {
-                Param::Text(s) => query.bind(s.to_string()),
-                Param::Int(i) => query.bind(*i),
-                Param::NullText => query.bind(None::<String>),
-            };
-        }
-        let result = query
+        let result = bind(sql, params)
             .execute(&mut self.conn)
             .await
             .map_err(DbError::query(format!("running `{}`", abbreviate(sql))))?;
         Ok(result.rows_affected())
+    }
+
+    /// Runs one query with bound parameters of any kind and returns its rows.
+    pub async fn fetch_with(
+        &mut self,
+        sql: &str,
+        params: &[Param<'_>],
+    ) -> Result<Vec<AnyRow>, DbError> {
+        bind(sql, params)
+            .fetch_all(&mut self.conn)
+            .await
+            .map_err(DbError::query(format!("running `{}`", abbreviate(sql))))
     }
 
     /// A single integer from the first column of the first row, if any.
@@ -185,6 +237,21 @@ impl Db {
     pub async fn close(self) {
         let _ = self.conn.close().await;
     }
+}
+
+fn bind<'q>(
+    sql: &str,
+    params: &[Param<'_>],
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    let mut query = sqlx::query(AssertSqlSafe(sql.to_string()));
+    for p in params {
+        query = match p {
+            Param::Text(s) => query.bind(s.to_string()),
+            Param::Int(i) => query.bind(*i),
+            Param::NullText => query.bind(None::<String>),
+        };
+    }
+    query
 }
 
 /// A bound parameter. The `Any` driver only carries a few types, and mendb

@@ -27,15 +27,16 @@ macro_rules! errln {
 pub(crate) use errln;
 
 // After the macros, which child modules see by textual scope.
+mod backfill;
 mod fixtures;
 mod gaps;
 mod migrate;
 mod report;
 
 pub struct Output {
-    format: Format,
-    log_format: LogFormat,
-    quiet: bool,
+    pub(super) format: Format,
+    pub(super) log_format: LogFormat,
+    pub(super) quiet: bool,
 }
 
 /// Width of cargo-style status verbs.

@@ -1,0 +1,303 @@
+//! Runs a checked plan: walks each step's table a chunk at a time in key
+//! order, writes the chunk and its checkpoint in one transaction, tunes
+//! the chunk size toward a target duration, retries transient errors, and
+//! stops between chunks when asked. The only writer of backfill state.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::sqlgen::StepSql;
+use super::state;
+use crate::db::{Db, DbError, get_string};
+
+#[derive(Debug, Clone)]
+pub struct Tuning {
+    /// Chunk duration the size is tuned toward.
+    pub target: Duration,
+    /// Cap on rows written per second (0: none).
+    pub max_rows_per_sec: u64,
+    /// Sleep this fraction of each chunk's duration after it (0: none).
+    pub sleep_ratio: f64,
+    /// Retries of one chunk after transient errors.
+    pub retries: u32,
+}
+
+impl Default for Tuning {
+    fn default() -> Tuning {
+        Tuning {
+            target: Duration::from_millis(500),
+            max_rows_per_sec: 0,
+            sleep_ratio: 0.0,
+            retries: 8,
+        }
+    }
+}
+
+const MIN_CHUNK: u64 = 10;
+const MAX_CHUNK: u64 = 200_000;
+
+/// Progress, for the caller to render.
+#[derive(Debug, Clone)]
+pub enum Event<'a> {
+    StepStarted {
+        step: &'a str,
+        index: usize,
+        remaining: u64,
+        resumed: bool,
+    },
+    Chunk {
+        step: &'a str,
+        rows: u64,
+        step_rows: u64,
+        scanned: u64,
+        remaining: u64,
+        chunk_size: u64,
+        elapsed: Duration,
+    },
+    Retrying {
+        step: &'a str,
+        attempt: u32,
+        error: String,
+    },
+    StepFinished {
+        step: &'a str,
+        rows: u64,
+        chunks: u64,
+        elapsed: Duration,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepOutcome {
+    pub name: String,
+    pub rows: u64,
+    pub chunks: u64,
+    pub elapsed_ms: u128,
+    pub skipped_done: bool,
+}
+
+/// Why a step stopped early.
+pub enum Stop {
+    Finished,
+    Interrupted,
+}
+
+fn is_stopped(stop: &AtomicBool) -> bool {
+    stop.load(Ordering::SeqCst)
+}
+
+/// Runs one step from its saved cursor to the end (or a stop request).
+#[allow(clippy::too_many_arguments)]
+pub async fn run_step(
+    db: &mut Db,
+    run_id: i64,
+    index: usize,
+    step: &StepSql<'_>,
+    saved: &state::StepState,
+    tuning: &Tuning,
+    stop: &AtomicBool,
+    on_event: &(dyn Fn(Event<'_>) + Sync),
+) -> Result<(StepOutcome, Stop), DbError> {
+    let name = step.step.name.get_ref().as_str();
+    let mut cursor = saved.cursor.clone();
+    let mut chunk_size = *step.step.batch.chunk_size.get_ref();
+    let mut chunk_no = saved.chunks;
+    let mut rows_total = saved.rows_written.max(0) as u64;
+    let started = Instant::now();
+    let remaining_sql = step.count_query(cursor.as_deref());
+    let mut remaining = db
+        .fetch_with(&remaining_sql.text, &remaining_sql.params())
+        .await?
+        .first()
+        .and_then(|r| crate::db::get_i64(r, 0))
+        .unwrap_or(0) as u64;
+    on_event(Event::StepStarted {
+        step: name,
+        index,
+        remaining,
+        resumed: cursor.is_some(),
+    });
+    let mut scanned = 0u64;
+    loop {
+        if is_stopped(stop) {
+            let outcome = StepOutcome {
+                name: name.to_string(),
+                rows: rows_total,
+                chunks: chunk_no as u64,
+                elapsed_ms: started.elapsed().as_millis(),
+                skipped_done: false,
+            };
+            return Ok((outcome, Stop::Interrupted));
+        }
+        let mut attempt = 0;
+        let (rows, bound, elapsed) = loop {
+            match chunk(
+                db,
+                run_id,
+                index,
+                step,
+                cursor.as_deref(),
+                chunk_size,
+                chunk_no + 1,
+            )
+            .await
+            {
+                Ok(done) => break done,
+                Err(e)
+                    if attempt < tuning.retries
+                        && (e.is_transient(db.dialect()) || e.is_timeout(db.dialect())) =>
+                {
+                    attempt += 1;
+                    if e.is_timeout(db.dialect()) {
+                        chunk_size = (chunk_size / 2).max(MIN_CHUNK);
+                    }
+                    on_event(Event::Retrying {
+                        step: name,
+                        attempt,
+                        error: e.to_string(),
+                    });
+                    let backoff = Duration::from_millis(200 * 2u64.pow(attempt.min(6)));
+                    tokio::time::sleep(backoff).await;
+                    if e.is_connection_lost() {
+                        db.reconnect(Duration::from_secs(60)).await?;
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        chunk_no += 1;
+        rows_total += rows;
+        let last = bound.is_none();
+        let scanned_now = if last {
+            remaining
+        } else {
+            chunk_size.min(remaining)
+        };
+        scanned += scanned_now;
+        remaining = remaining.saturating_sub(scanned_now);
+        on_event(Event::Chunk {
+            step: name,
+            rows,
+            step_rows: rows_total,
+            scanned,
+            remaining,
+            chunk_size,
+            elapsed,
+        });
+        if last {
+            let outcome = StepOutcome {
+                name: name.to_string(),
+                rows: rows_total,
+                chunks: chunk_no as u64,
+                elapsed_ms: started.elapsed().as_millis(),
+                skipped_done: false,
+            };
+            on_event(Event::StepFinished {
+                step: name,
+                rows: rows_total,
+                chunks: chunk_no as u64,
+                elapsed: started.elapsed(),
+            });
+            return Ok((outcome, Stop::Finished));
+        }
+        cursor = bound;
+        chunk_size = tune(chunk_size, elapsed, tuning.target);
+        throttle(rows, elapsed, tuning).await;
+    }
+}
+
+/// Grows or shrinks toward the target duration, at most doubling or
+/// halving per chunk so one odd chunk cannot swing it wildly.
+fn tune(size: u64, elapsed: Duration, target: Duration) -> u64 {
+    let elapsed = elapsed.as_secs_f64().max(0.001);
+    let ideal = size as f64 * target.as_secs_f64() / elapsed;
+    let next = ideal.clamp(size as f64 / 2.0, size as f64 * 2.0);
+    (next as u64).clamp(MIN_CHUNK, MAX_CHUNK)
+}
+
+async fn throttle(rows: u64, elapsed: Duration, tuning: &Tuning) {
+    let mut pause = elapsed.mul_f64(tuning.sleep_ratio.max(0.0));
+    if tuning.max_rows_per_sec > 0 {
+        let min_time = Duration::from_secs_f64(rows as f64 / tuning.max_rows_per_sec as f64);
+        pause = pause.max(min_time.saturating_sub(elapsed));
+    }
+    if !pause.is_zero() {
+        tokio::time::sleep(pause).await;
+    }
+}
+
+/// One chunk in one transaction: find its upper key, apply the action,
+/// move the cursor, log the chunk. Returns rows written, the bound (None
+/// for the last chunk) and the time taken.
+async fn chunk(
+    db: &mut Db,
+    run_id: i64,
+    index: usize,
+    step: &StepSql<'_>,
+    cursor: Option<&[String]>,
+    size: u64,
+    chunk_no: i64,
+) -> Result<(u64, Option<Vec<String>>, Duration), DbError> {
+    let started = Instant::now();
+    let d = db.dialect();
+    db.execute(d.begin_write()).await?;
+    let result = async {
+        let bound_sql = step.bound_query(cursor, size);
+        let rows = db.fetch_with(&bound_sql.text, &bound_sql.params()).await?;
+        let bound: Option<Vec<String>> = rows.first().map(|r| {
+            (0..step.key.len())
+                .map(|i| get_string(r, i).unwrap_or_default())
+                .collect()
+        });
+        let mut written = 0;
+        for sql in step.action(cursor, bound.as_deref()) {
+            written += db.run(&sql.text, &sql.params()).await?;
+        }
+        let elapsed = started.elapsed();
+        let done = state::ChunkDone {
+            chunk_no,
+            from: cursor,
+            to: bound.as_deref(),
+            rows: written,
+            elapsed_ms: elapsed.as_millis(),
+        };
+        state::checkpoint(db, run_id, index, &done).await?;
+        Ok::<_, DbError>((written, bound))
+    }
+    .await;
+    match result {
+        Ok((written, bound)) => {
+            db.execute("COMMIT").await?;
+            Ok((written, bound, started.elapsed()))
+        }
+        Err(e) => {
+            let _ = db.execute("ROLLBACK").await;
+            Err(e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tuning_moves_toward_the_target_within_bounds() {
+        let target = Duration::from_millis(500);
+        assert_eq!(tune(1000, Duration::from_millis(250), target), 2000);
+        assert_eq!(
+            tune(1000, Duration::from_millis(50), target),
+            2000,
+            "at most doubles"
+        );
+        assert_eq!(
+            tune(1000, Duration::from_secs(5), target),
+            500,
+            "at most halves"
+        );
+        assert_eq!(tune(1000, Duration::from_millis(500), target), 1000);
+        assert_eq!(tune(10, Duration::from_secs(9), target), MIN_CHUNK);
+    }
+}

@@ -1,0 +1,203 @@
+//! Checking a plan against the live schema before anything is written:
+//! every table, column and expression it names must exist and compile on
+//! this database. Errors name the plan file, line and key. Reads only.
+
+use std::collections::BTreeMap;
+
+use super::plan::{Action, ParamValue, Plan, PlanError};
+use super::sqlgen::{Sql, StepSql};
+use crate::db::introspect::{Schema, Table};
+use crate::db::{Db, DbError, ValueKind};
+
+#[derive(Debug, thiserror::Error)]
+pub enum PreflightError {
+    #[error(transparent)]
+    Plan(#[from] PlanError),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+fn table<'s>(
+    plan: &Plan,
+    schema: &'s Schema,
+    name: &toml::Spanned<String>,
+    what: &str,
+) -> Result<&'s Table, PlanError> {
+    if schema.views.contains_key(name.get_ref()) {
+        return Err(plan.error(
+            name.span(),
+            format!(
+                "{what}: `{}` is a view; plans read and write tables",
+                name.get_ref()
+            ),
+        ));
+    }
+    schema.tables.get(name.get_ref()).ok_or_else(|| {
+        plan.error(
+            name.span(),
+            format!("{what}: no table `{}` in this database", name.get_ref()),
+        )
+    })
+}
+
+fn column(
+    plan: &Plan,
+    t: &Table,
+    table_name: &str,
+    col: &toml::Spanned<String>,
+    what: &str,
+) -> Result<ValueKind, PlanError> {
+    t.columns
+        .iter()
+        .find(|c| c.name == *col.get_ref())
+        .map(|c| ValueKind::of_column_type(&c.data_type))
+        .ok_or_else(|| {
+            plan.error(
+                col.span(),
+                format!(
+                    "{what}: table `{table_name}` has no column `{}`",
+                    col.get_ref()
+                ),
+            )
+        })
+}
+
+/// Resolves every step, or says precisely what the database lacks.
+pub async fn check<'p>(
+    db: &mut Db,
+    plan: &'p Plan,
+    params: &'p BTreeMap<String, ParamValue>,
+) -> Result<Vec<StepSql<'p>>, PreflightError> {
+    let schema = crate::db::introspect::read_schema(db, false).await?;
+    let param_kinds = plan
+        .def
+        .params
+        .iter()
+        .map(|(k, v)| (k.clone(), v.get_ref().kind))
+        .collect::<BTreeMap<_, _>>();
+    let mut out = Vec::new();
+    for step in &plan.def.steps {
+        let s = step.get_ref();
+        let label = format!("step `{}`", s.name.get_ref());
+        let batch = table(
+            plan,
+            &schema,
+            &s.batch.table,
+            &format!("{label}: batch.table"),
+        )?;
+        let mut key = Vec::new();
+        for k in s.batch.key.get_ref() {
+            let kind = column(
+                plan,
+                batch,
+                s.batch.table.get_ref(),
+                k,
+                &format!("{label}: batch.key"),
+            )?;
+            if batch
+                .columns
+                .iter()
+                .any(|c| c.name == *k.get_ref() && c.nullable)
+            {
+                let nulls = db
+                    .scalar_i64(&format!(
+                        "SELECT COUNT(*) FROM {} WHERE {} IS NULL",
+                        db.dialect().quote_ident(s.batch.table.get_ref()),
+                        db.dialect().quote_ident(k.get_ref())
+                    ))
+                    .await?
+                    .unwrap_or(0);
+                if nulls > 0 {
+                    return Err(plan
+                        .error(
+                            k.span(),
+                            format!(
+                                "{label}: batch.key column `{}` holds {nulls} NULL(s); a keyset walk would skip those rows",
+                                k.get_ref()
+                            ),
+                        )
+                        .into());
+                }
+            }
+            key.push((k.get_ref().clone(), kind));
+        }
+        let step_sql = StepSql {
+            dialect: db.dialect(),
+            step: s,
+            key,
+            params,
+            param_kinds: param_kinds.clone(),
+        };
+        // Expressions compile on this database: run each over no rows.
+        let compile = |sql: Sql, span: std::ops::Range<usize>, what: String| (sql, span, what);
+        let mut probes = Vec::new();
+        match s.action() {
+            Action::Copy(c) => {
+                let into = table(plan, &schema, &c.into, &format!("{label}: copy.into"))?;
+                for (col, expr) in &c.columns {
+                    column(
+                        plan,
+                        into,
+                        c.into.get_ref(),
+                        col,
+                        &format!("{label}: copy.columns"),
+                    )?;
+                    let sql = step_sql.probe(&[expr.get_ref()], None);
+                    probes.push(compile(
+                        sql,
+                        expr.span(),
+                        format!("{label}: copy.columns.{}", col.get_ref()),
+                    ));
+                }
+            }
+            Action::Update(u) => {
+                let from = table(plan, &schema, &u.from, &format!("{label}: update.from"))?;
+                for col in u.on.keys() {
+                    column(
+                        plan,
+                        from,
+                        u.from.get_ref(),
+                        col,
+                        &format!("{label}: update.on"),
+                    )?;
+                }
+                for col in u.set.keys() {
+                    column(
+                        plan,
+                        batch,
+                        s.batch.table.get_ref(),
+                        col,
+                        &format!("{label}: update.set"),
+                    )?;
+                }
+                for (col, expr) in u.on.iter().chain(u.set.iter()) {
+                    let sql = step_sql.probe(&[expr.get_ref()], Some(u.from.get_ref()));
+                    probes.push(compile(
+                        sql,
+                        expr.span(),
+                        format!("{label}: update.{}", col.get_ref()),
+                    ));
+                }
+            }
+            Action::Sql(_) => {}
+        }
+        if let Some(f) = &s.batch.filter {
+            let sql = step_sql.probe_filter();
+            probes.push(compile(sql, f.span(), format!("{label}: batch.where")));
+        }
+        for (sql, span, what) in probes {
+            if let Err(e) = db.fetch_with(&sql.text, &sql.params()).await {
+                let reason = match &e {
+                    DbError::Query {
+                        source: sqlx::Error::Database(d),
+                        ..
+                    } => d.message().to_string(),
+                    other => other.to_string(),
+                };
+                return Err(plan.error(span, format!("{what}: {reason}")).into());
+            }
+        }
+        out.push(step_sql);
+    }
+    Ok(out)
+}

@@ -1,0 +1,526 @@
+//! The SQL a backfill step runs, built from its plan: keyset predicates
+//! for a chunk, the bound-finding query, and the statements of the `copy`,
+//! `update` and `sql` actions. Values are bound, identifiers quoted; plan
+//! expressions are SQL by design (reviewed files, checked by `preflight`).
+
+use std::collections::BTreeMap;
+
+use super::plan::{Action, Order, ParamKind, ParamValue, StepDef, param_refs};
+use crate::db::{Dialect, Param, ValueKind};
+
+/// A statement and its bound values, in placeholder order.
+#[derive(Debug, Clone, Default)]
+pub struct Sql {
+    pub text: String,
+    values: Vec<Value>,
+}
+
+#[derive(Debug, Clone)]
+enum Value {
+    Text(String),
+    Int(i64),
+}
+
+impl Sql {
+    fn push(&mut self, s: &str) {
+        self.text.push_str(s);
+    }
+
+    fn bind(&mut self, dialect: Dialect, text: &str, kind: ValueKind) {
+        let placeholder = dialect.param(self.values.len() + 1);
+        match (kind, text.parse::<i64>()) {
+            (ValueKind::Int, Ok(i)) => {
+                self.values.push(Value::Int(i));
+                self.text.push_str(&placeholder);
+            }
+            _ => {
+                self.values.push(Value::Text(text.to_string()));
+                self.text.push_str(&dialect.cast_param(&placeholder, kind));
+            }
+        }
+    }
+
+    pub fn params(&self) -> Vec<Param<'_>> {
+        self.values
+            .iter()
+            .map(|v| match v {
+                Value::Text(s) => Param::Text(s),
+                Value::Int(i) => Param::Int(*i),
+            })
+            .collect()
+    }
+}
+
+/// Everything the builders need about one step, resolved against the live
+/// schema by `preflight`.
+#[derive(Debug, Clone)]
+pub struct StepSql<'p> {
+    pub dialect: Dialect,
+    pub step: &'p StepDef,
+    /// Key columns with their kinds, in batch order.
+    pub key: Vec<(String, ValueKind)>,
+    pub params: &'p BTreeMap<String, ParamValue>,
+    pub param_kinds: BTreeMap<String, ParamKind>,
+}
+
+fn value_kind(kind: ParamKind) -> ValueKind {
+    match kind {
+        ParamKind::Timestamp => ValueKind::Timestamp,
+        ParamKind::Date => ValueKind::Date,
+        ParamKind::Int => ValueKind::Int,
+        ParamKind::Float => ValueKind::Float,
+        ParamKind::Text => ValueKind::Text,
+    }
+}
+
+impl StepSql<'_> {
+    fn q(&self, ident: &str) -> String {
+        self.dialect.quote_ident(ident)
+    }
+
+    /// Appends `expr` with its `:param`s turned into bound values.
+    fn push_expr(&self, sql: &mut Sql, expr: &str) {
+        let refs = param_refs(expr);
+        if refs.is_empty() {
+            sql.push(expr);
+            return;
+        }
+        // Walk the text again and replace each reference in order; param_refs
+        // already skipped quotes and `::` casts, so a plain scan for the
+        // same names in the same order is safe.
+        let mut rest = expr;
+        for name in refs {
+            let needle = format!(":{name}");
+            let Some(at) = find_param(rest, &needle) else {
+                break;
+            };
+            sql.push(&rest[..at]);
+            let value = self
+                .params
+                .get(&name)
+                .map(ParamValue::to_text)
+                .unwrap_or_default();
+            let kind = self
+                .param_kinds
+                .get(&name)
+                .copied()
+                .map_or(ValueKind::Text, value_kind);
+            sql.bind(self.dialect, &value, kind);
+            rest = &rest[at + needle.len()..];
+        }
+        sql.push(rest);
+    }
+
+    fn batch_table(&self) -> String {
+        self.q(self.step.batch.table.get_ref())
+    }
+
+    /// `key` strictly after `cursor` in batch order (`alias.` prefixed).
+    fn push_after(&self, sql: &mut Sql, alias: &str, cursor: &[String]) {
+        let op = match self.step.batch.order {
+            Order::Asc => ">",
+            Order::Desc => "<",
+        };
+        self.push_lexicographic(sql, alias, cursor, op, false);
+    }
+
+    /// `key` at or before `bound` in batch order.
+    fn push_upto(&self, sql: &mut Sql, alias: &str, bound: &[String]) {
+        let op = match self.step.batch.order {
+            Order::Asc => "<",
+            Order::Desc => ">",
+        };
+        self.push_lexicographic(sql, alias, bound, op, true);
+    }
+
+    /// (k1 op v1) OR (k1 = v1 AND k2 op v2) ... [OR all equal]; expanded
+    /// rather than a row comparison, which some optimizers don't turn into
+    /// an index range.
+    fn push_lexicographic(
+        &self,
+        sql: &mut Sql,
+        alias: &str,
+        values: &[String],
+        op: &str,
+        or_equal: bool,
+    ) {
+        // A plain range on the first key column comes first: it is what
+        // lets every optimizer start the index scan at the cursor.
+        let (first, kind) = &self.key[0];
+        sql.push(&format!("({alias}{} {op}= ", self.q(first)));
+        sql.bind(self.dialect, &values[0], *kind);
+        sql.push(" AND ");
+        sql.push("(");
+        let n = self.key.len();
+        for i in 0..n + usize::from(or_equal) {
+            if i > 0 {
+                sql.push(" OR ");
+            }
+            sql.push("(");
+            for (j, (col, kind)) in self.key.iter().enumerate().take(i.min(n)) {
+                if j > 0 {
+                    sql.push(" AND ");
+                }
+                sql.push(&format!("{alias}{} = ", self.q(col)));
+                sql.bind(self.dialect, &values[j], *kind);
+            }
+            if i < n {
+                if i > 0 {
+                    sql.push(" AND ");
+                }
+                let (col, kind) = &self.key[i];
+                sql.push(&format!("{alias}{} {op} ", self.q(col)));
+                sql.bind(self.dialect, &values[i], *kind);
+            }
+            sql.push(")");
+        }
+        sql.push("))");
+    }
+
+    fn push_filter(&self, sql: &mut Sql) {
+        match &self.step.batch.filter {
+            Some(f) => {
+                sql.push("(");
+                self.push_expr(sql, f.get_ref().for_dialect(self.dialect));
+                sql.push(")");
+            }
+            None => sql.push("1 = 1"),
+        }
+    }
+
+    /// The chunk: after `cursor` (if any) and up to `bound` (if any).
+    pub fn push_chunk(
+        &self,
+        sql: &mut Sql,
+        alias: &str,
+        cursor: Option<&[String]>,
+        bound: Option<&[String]>,
+    ) {
+        sql.push("(");
+        self.push_filter(sql);
+        if let Some(c) = cursor {
+            sql.push(" AND ");
+            self.push_after(sql, alias, c);
+        }
+        if let Some(b) = bound {
+            sql.push(" AND ");
+            self.push_upto(sql, alias, b);
+        }
+        sql.push(")");
+    }
+
+    fn order_by(&self) -> String {
+        let dir = match self.step.batch.order {
+            Order::Asc => "ASC",
+            Order::Desc => "DESC",
+        };
+        self.key
+            .iter()
+            .map(|(c, _)| format!("{} {dir}", self.q(c)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The key of the `size`-th row after `cursor`: the chunk's last key.
+    /// Scans `size` index entries from the cursor, never from the start.
+    pub fn bound_query(&self, cursor: Option<&[String]>, size: u64) -> Sql {
+        let mut sql = Sql::default();
+        let cols: Vec<String> = self
+            .key
+            .iter()
+            .map(|(c, _)| self.dialect.as_text(&self.q(c)))
+            .collect();
+        sql.push(&format!(
+            "SELECT {} FROM {} WHERE ",
+            cols.join(", "),
+            self.batch_table()
+        ));
+        self.push_chunk(&mut sql, "", cursor, None);
+        sql.push(&format!(
+            " ORDER BY {} LIMIT 1 OFFSET {}",
+            self.order_by(),
+            size.saturating_sub(1)
+        ));
+        sql
+    }
+
+    /// How many rows remain after `cursor` (for progress and dry runs).
+    pub fn count_query(&self, cursor: Option<&[String]>) -> Sql {
+        let mut sql = Sql::default();
+        sql.push(&format!(
+            "SELECT COUNT(*) FROM {} WHERE ",
+            self.batch_table()
+        ));
+        self.push_chunk(&mut sql, "", cursor, None);
+        sql
+    }
+
+    /// `SELECT <exprs>` over no rows of the batching table (alias `t`, and
+    /// `from` as `s` when given): makes the database check the expressions.
+    pub fn probe(&self, exprs: &[&super::plan::Expr], from: Option<&str>) -> Sql {
+        let mut sql = Sql::default();
+        sql.push("SELECT ");
+        for (i, e) in exprs.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            self.push_expr(&mut sql, e.for_dialect(self.dialect));
+        }
+        sql.push(&format!(" FROM {} t", self.batch_table()));
+        if let Some(f) = from {
+            sql.push(&format!(" CROSS JOIN {} s", self.q(f)));
+        }
+        sql.push(" WHERE 1 = 0");
+        sql
+    }
+
+    /// The batch filter over no rows.
+    pub fn probe_filter(&self) -> Sql {
+        let mut sql = Sql::default();
+        sql.push(&format!(
+            "SELECT 1 FROM {} WHERE 1 = 0 AND ",
+            self.batch_table()
+        ));
+        self.push_filter(&mut sql);
+        sql
+    }
+
+    /// The statements that apply the step's action to one chunk.
+    pub fn action(&self, cursor: Option<&[String]>, bound: Option<&[String]>) -> Vec<Sql> {
+        match self.step.action() {
+            Action::Copy(c) => {
+                let into = self.q(c.into.get_ref());
+                let cols: Vec<&String> = c.columns.keys().map(|k| k.get_ref()).collect();
+                let col_list = cols
+                    .iter()
+                    .map(|c| self.q(c))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let mut sql = Sql::default();
+                sql.push(&format!(
+                    "INSERT INTO {into} ({col_list}) SELECT {col_list} FROM (SELECT "
+                ));
+                for (i, (col, expr)) in c.columns.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    self.push_expr(&mut sql, expr.get_ref().for_dialect(self.dialect));
+                    sql.push(&format!(" AS {}", self.q(col.get_ref())));
+                }
+                let partition: Vec<String> = c
+                    .match_on
+                    .get_ref()
+                    .iter()
+                    .map(|m| {
+                        let expr = c
+                            .columns
+                            .iter()
+                            .find(|(k, _)| k.get_ref() == m.get_ref())
+                            .map(|(_, e)| e.get_ref().for_dialect(self.dialect).to_string())
+                            .unwrap_or_default();
+                        format!("({expr})")
+                    })
+                    .collect();
+                // Partition expressions repeat the column expressions; their
+                // :params are bound again, in order.
+                sql.push(", ROW_NUMBER() OVER (PARTITION BY ");
+                for (i, p) in partition.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    self.push_expr(&mut sql, p);
+                }
+                sql.push(&format!(
+                    " ORDER BY {}) AS mendb_rn FROM {} WHERE ",
+                    self.order_by(),
+                    self.batch_table()
+                ));
+                self.push_chunk(&mut sql, "", cursor, bound);
+                sql.push(") mendb_src WHERE mendb_src.mendb_rn = 1 AND NOT EXISTS (SELECT 1 FROM ");
+                sql.push(&format!("{into} mendb_dst WHERE "));
+                let conds: Vec<String> = c
+                    .match_on
+                    .get_ref()
+                    .iter()
+                    .map(|m| format!("mendb_dst.{0} = mendb_src.{0}", self.q(m.get_ref())))
+                    .collect();
+                sql.push(&conds.join(" AND "));
+                sql.push(")");
+                vec![sql]
+            }
+            Action::Update(u) => {
+                let target = self.batch_table();
+                let from = self.q(u.from.get_ref());
+                let mut join = Sql::default();
+                for (i, (col, expr)) in u.on.iter().enumerate() {
+                    if i > 0 {
+                        join.push(" AND ");
+                    }
+                    join.push(&format!("s.{} = ", self.q(col.get_ref())));
+                    self.push_expr(&mut join, expr.get_ref().for_dialect(self.dialect));
+                }
+                // Only rows whose value would change: a rerun writes nothing.
+                let mut differs = Sql::default();
+                for (i, (col, expr)) in u.set.iter().enumerate() {
+                    if i > 0 {
+                        differs.push(" OR ");
+                    }
+                    let c = format!("t.{}", self.q(col.get_ref()));
+                    let (open, mid, close) = match self.dialect {
+                        Dialect::Mysql => ("NOT (", " <=> (", "))"),
+                        Dialect::Postgres => ("", " IS DISTINCT FROM (", ")"),
+                        Dialect::Sqlite => ("", " IS NOT (", ")"),
+                    };
+                    differs.push(&format!("{open}{c}{mid}"));
+                    self.push_expr(&mut differs, expr.get_ref().for_dialect(self.dialect));
+                    differs.push(close);
+                }
+                let mut sql = Sql::default();
+                match self.dialect {
+                    Dialect::Mysql => {
+                        sql.push(&format!("UPDATE {target} t JOIN {from} s ON "));
+                        append(&mut sql, &join);
+                        sql.push(" SET ");
+                        self.push_assignments(&mut sql, u, "t.");
+                        sql.push(" WHERE ");
+                    }
+                    Dialect::Postgres | Dialect::Sqlite => {
+                        sql.push(&format!("UPDATE {target} AS t SET "));
+                        self.push_assignments(&mut sql, u, "");
+                        sql.push(&format!(" FROM {from} AS s WHERE "));
+                        append(&mut sql, &join);
+                        sql.push(" AND ");
+                    }
+                }
+                self.push_chunk(&mut sql, "t.", cursor, bound);
+                sql.push(" AND (");
+                append(&mut sql, &differs);
+                sql.push(")");
+                vec![sql]
+            }
+            Action::Sql(def) => def
+                .for_dialect(self.dialect)
+                .iter()
+                .map(|stmt| {
+                    let mut chunk = Sql::default();
+                    self.push_chunk(&mut chunk, "", cursor, bound);
+                    let (before, after) = stmt.split_once("{chunk}").unwrap_or((stmt, ""));
+                    let mut sql = Sql::default();
+                    self.push_expr(&mut sql, before);
+                    append(&mut sql, &chunk);
+                    self.push_expr(&mut sql, after);
+                    sql
+                })
+                .collect(),
+        }
+    }
+
+    fn push_assignments(&self, sql: &mut Sql, u: &super::plan::UpdateDef, prefix: &str) {
+        for (i, (col, expr)) in u.set.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.push(&format!("{prefix}{} = ", self.q(col.get_ref())));
+            self.push_expr(sql, expr.get_ref().for_dialect(self.dialect));
+        }
+    }
+}
+
+/// Appends another statement's text and values, renumbering PostgreSQL
+/// placeholders: builders number from 1, so the appended part is rebuilt.
+fn append(sql: &mut Sql, part: &Sql) {
+    if part.values.is_empty() {
+        sql.push(&part.text);
+        return;
+    }
+    let offset = sql.values.len();
+    let mut text = part.text.clone();
+    // Renumber from the highest so `$1` does not clobber `$10`.
+    for i in (1..=part.values.len()).rev() {
+        let from = format!("${i}");
+        let to = format!("${}", i + offset);
+        if from != to {
+            text = replace_placeholder(&text, &from, &to);
+        }
+    }
+    sql.text.push_str(&text);
+    sql.values.extend(part.values.iter().cloned());
+}
+
+/// Replaces `$n` not followed by another digit.
+fn replace_placeholder(text: &str, from: &str, to: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(from) {
+        let after = &rest[at + from.len()..];
+        out.push_str(&rest[..at]);
+        if after.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push_str(from);
+        } else {
+            out.push_str(to);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Position of `:name` that is a parameter (not inside quotes, not `::`).
+fn find_param(text: &str, needle: &str) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if let Some(q) = quote {
+            if c == q {
+                quote = None;
+            }
+        } else if c == b'\'' || c == b'"' || c == b'`' {
+            quote = Some(c);
+        } else if c == b':' && b.get(i + 1) == Some(&b':') {
+            i += 2;
+            continue;
+        } else if text[i..].starts_with(needle) {
+            let end = i + needle.len();
+            if !b
+                .get(end)
+                .is_some_and(|n| n.is_ascii_alphanumeric() || *n == b'_')
+            {
+                return Some(i);
+            }
+        }
+        i += 1;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_renumber_without_clobbering() {
+        let mut sql = Sql::default();
+        for i in 0..10 {
+            sql.bind(Dialect::Postgres, &i.to_string(), ValueKind::Int);
+        }
+        let mut part = Sql::default();
+        part.bind(Dialect::Postgres, "a", ValueKind::Text);
+        part.push(" ");
+        part.bind(Dialect::Postgres, "b", ValueKind::Text);
+        append(&mut sql, &part);
+        assert!(sql.text.ends_with("$11 $12"), "{}", sql.text);
+        assert_eq!(sql.params().len(), 12);
+    }
+
+    #[test]
+    fn finds_params_outside_quotes() {
+        assert_eq!(
+            find_param("x = ':since' AND y >= :since", ":since"),
+            Some(22)
+        );
+        assert_eq!(find_param("a::since", ":since"), None);
+        assert_eq!(find_param(":sinceX", ":since"), None);
+    }
+}
