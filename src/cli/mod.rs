@@ -2,6 +2,7 @@
 //! command, render its result (text or JSON) and turn errors into one clear
 //! message and a documented exit code.
 
+mod demo;
 mod opt;
 #[macro_use]
 mod render;
@@ -47,7 +48,7 @@ pub fn main() -> i32 {
             return exit::INTERNAL;
         }
     };
-    let cooperative = matches!(cli.command, Command::Backfill(_));
+    let cooperative = matches!(cli.command, Command::Backfill(_) | Command::Demo { .. });
     runtime.block_on(async {
         let work = run(&cli);
         tokio::pin!(work);
@@ -181,6 +182,9 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
         out.scaffolded(&made);
         return Ok(());
     }
+    if let Command::Demo { file, scale } = &cli.command {
+        return demo::run(file, *scale, cli.lock_timeout, &STOP, out).await;
+    }
     let raw = cli.database_url.as_deref().unwrap_or(DEFAULT_URL);
     let mut url = DbUrl::parse(raw)?;
     if cli.command.is_read_only() {
@@ -204,6 +208,8 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
         Command::Gaps(args) => run_gaps(args, &mut db, out).await,
         Command::Report(args) => run_report(args, &set, &mut db, out).await,
         Command::Backfill(args) => run_backfill(cli, args, &mut db, out).await,
+        // Handled before connecting: it makes its own database.
+        Command::Demo { .. } => Ok(()),
     };
     db.close().await;
     result

@@ -75,6 +75,15 @@ pub enum Command {
     Report(ReportArgs),
     /// Run and inspect resumable, chunked backfill plans
     Backfill(BackfillArgs),
+    /// The whole story on a fresh SQLite file: world, report, migrate, recover, report
+    Demo {
+        /// The demo's SQLite file, deleted and rebuilt
+        #[arg(long, default_value = "mendb-demo.db")]
+        file: PathBuf,
+        /// Size of the world (1 is the documented scale)
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -131,7 +140,7 @@ impl Command {
                 BackfillCommand::Run { dry_run, .. } => *dry_run,
                 BackfillCommand::Status { .. } => true,
             },
-            Command::Fixtures(_) => false,
+            Command::Fixtures(_) | Command::Demo { .. } => false,
         }
     }
 }

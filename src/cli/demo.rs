@@ -1,0 +1,113 @@
+//! `mendb demo`: the whole story on a fresh SQLite file — the incident
+//! world, its health, the migrations, the three recovery plans, its health
+//! again — ending with a before/after table. Composes the commands; owns
+//! no logic of its own beyond the order of the steps.
+
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+use chrono::NaiveDateTime;
+
+use super::{CliError, load_plan, render};
+use crate::backfill::{self, BackfillError, RunOptions, Tuning};
+use crate::db::{Db, DbUrl};
+use crate::fixtures::{self, LoadOptions};
+use crate::migrate::{self, MigrateError, MigrationSet, Options};
+use crate::report::{self, ReportOptions};
+
+/// The plans, in the order recovery needs them: prices, then the on-chain
+/// table, then the features computed from it.
+pub const PLANS: [&str; 3] = [
+    "fill-price-gaps",
+    "restore-onchain-enhanced",
+    "refresh-ml-onchain-features",
+];
+
+/// T0 of the fixture world: the moment the outage was noticed.
+fn t0() -> NaiveDateTime {
+    crate::cli::parse_time("2025-09-30T12:00:00Z").unwrap_or_default()
+}
+
+pub async fn run(
+    file: &Path,
+    scale: f64,
+    lock_timeout: Duration,
+    stop: &AtomicBool,
+    out: &render::Output,
+) -> Result<(), CliError> {
+    // The demo's own file: start from nothing every time.
+    for suffix in ["", "-journal", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
+    }
+    let url = DbUrl::parse(&format!("sqlite:{}", file.display()))?;
+    let mut db = Db::connect(&url, Duration::ZERO).await?;
+    let result = steps(&mut db, scale, lock_timeout, stop, out).await;
+    db.close().await;
+    result
+}
+
+async fn steps(
+    db: &mut Db,
+    scale: f64,
+    lock_timeout: Duration,
+    stop: &AtomicBool,
+    out: &render::Output,
+) -> Result<(), CliError> {
+    let set = MigrationSet::load(db.dialect(), None).map_err(MigrateError::from)?;
+    let at = ReportOptions {
+        at: t0(),
+        window: Duration::from_secs(48 * 3600),
+    };
+
+    out.demo_heading("1. The incident world of 2025-09-30 12:00 UTC");
+    let opts = LoadOptions {
+        scale,
+        seed: fixtures::DEFAULT_SEED,
+        lock_timeout,
+    };
+    let loaded = fixtures::load(db, &opts, &|p| out.fixtures_progress(&p)).await?;
+    out.demo_line(&format!(
+        "{} rows in {} tables, checksum {}",
+        loaded.total_rows,
+        loaded.tables.len(),
+        loaded.checksum
+    ));
+
+    out.demo_heading("2. Its health before");
+    let before = report::build(db, &set, &at).await?;
+    out.report(&before);
+
+    out.demo_heading("3. Migrations");
+    let run = Options { lock_timeout };
+    let migrated = migrate::up(db, &set, None, false, &run, &|e| out.event(&e)).await?;
+    out.run_report(&migrated, db.url());
+
+    out.demo_heading("4. Recovery plans");
+    let progress = out.backfill_progress();
+    for name in PLANS {
+        let plan = load_plan(name).map_err(BackfillError::from)?;
+        let opts = RunOptions {
+            sets: Vec::new(),
+            dry_run: false,
+            restart: false,
+            tuning: Tuning::default(),
+            lock_timeout,
+        };
+        let report = backfill::run(db, &plan, &opts, stop, &|e| progress.event(&e)).await?;
+        out.backfill_report(&report);
+        if report.interrupted {
+            return Err(CliError::Interrupted(
+                "demo stopped after a finished chunk".into(),
+            ));
+        }
+    }
+
+    out.demo_heading("5. Its health after");
+    let after = report::build(db, &set, &at).await?;
+    out.report(&after);
+
+    out.demo_heading("Before and after");
+    out.demo_comparison(&before, &after);
+    Ok(())
+}
