@@ -1,28 +1,40 @@
 //! Gap detection: which fixed-width time buckets have no row, per key, in a
-//! window, reported as ranges. Computed set-based on the server (window
-//! functions over distinct buckets); no rows travel through mendb. Reads
-//! only.
+//! window, reported as ranges. Computed set-based on the server (LAG over
+//! each key's rows, MIN and MAX per key); only the ranges travel to mendb.
+//! Reads only.
+//!
+//! `find` validates the question against the live schema first, settles the
+//! window in whole buckets (`window`), then asks one statement for every
+//! range (`sql`) and adds up the figures.
 
+pub mod sql;
+pub mod window;
+
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use serde::Serialize;
+use serde::{Serialize, Serializer};
 
-use crate::db::{Db, DbError};
+use crate::db::{Db, DbError, get_i64, get_string, introspect};
 use crate::exit;
+use sql::Target;
+use window::{Window, epoch_to_time, format_every, format_time, time_to_epoch};
 
 #[derive(Debug, Clone)]
 pub struct GapQuery {
     pub table: String,
     pub key: String,
     pub time: String,
+    /// Bucket width: whole seconds, at least one.
     pub every: Duration,
-    /// Inclusive; `None` means the table's first row.
+    /// Inclusive; `None` means the bucket of the first row (of the keys
+    /// concerned).
     pub since: Option<NaiveDateTime>,
-    /// Exclusive; `None` means now.
+    /// Exclusive; `None` means now (UTC).
     pub until: Option<NaiveDateTime>,
     /// Only these keys; keys without rows are fully missing. `None` means
-    /// every key the table holds.
+    /// every key the table holds, in or out of the window.
     pub keys: Option<Vec<String>>,
 }
 
@@ -31,8 +43,10 @@ pub struct GapQuery {
 pub struct GapRange {
     pub key: String,
     /// Start of the first missing bucket.
+    #[serde(serialize_with = "time_text")]
     pub from: NaiveDateTime,
     /// Start of the last missing bucket.
+    #[serde(serialize_with = "time_text")]
     pub to: NaiveDateTime,
     pub missing: u64,
 }
@@ -43,15 +57,36 @@ pub struct GapReport {
     pub key: String,
     pub time: String,
     pub every_secs: u64,
+    /// Start of the first complete bucket judged (the requested start,
+    /// rounded up to a bucket boundary).
+    #[serde(serialize_with = "time_text")]
     pub since: NaiveDateTime,
+    /// End of the last complete bucket judged (the requested end, rounded
+    /// down to a bucket boundary); exclusive.
+    #[serde(serialize_with = "time_text")]
     pub until: NaiveDateTime,
+    /// Complete buckets in the window, per key.
+    pub window_buckets: u64,
     pub keys_checked: u64,
     pub keys_with_gaps: u64,
     /// Keys with every bucket of the window missing.
     pub keys_fully_missing: u64,
+    /// `keys_checked × window_buckets`.
     pub buckets_expected: u64,
     pub buckets_missing: u64,
+    /// Sorted by key, then time.
     pub ranges: Vec<GapRange>,
+}
+
+impl GapReport {
+    /// The bucket width as it would be written on the command line (`5m`).
+    pub fn every_text(&self) -> String {
+        format_every(self.every_secs)
+    }
+}
+
+fn time_text<S: Serializer>(t: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_time(*t))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -74,6 +109,192 @@ impl GapError {
     }
 }
 
-pub async fn find(_db: &mut Db, _query: &GapQuery) -> Result<GapReport, GapError> {
-    todo!("gaps::find")
+/// Finds every run of missing buckets. One statement computes the ranges
+/// (and counts the keys) on the server; only when `since` is not given does
+/// a small aggregate come first, for the first row's time.
+pub async fn find(db: &mut Db, query: &GapQuery) -> Result<GapReport, GapError> {
+    let every = every_secs(query.every)?;
+    let keys = query.keys.as_deref().map(distinct_keys).transpose()?;
+    if let (Some(since), Some(until)) = (query.since, query.until)
+        && since >= until
+    {
+        return Err(GapError::Usage(format!(
+            "--since {} is not before --until {}",
+            format_time(since),
+            format_time(until)
+        )));
+    }
+    check_schema(db, query).await?;
+
+    let d = db.dialect();
+    let target = Target {
+        table: d.quote_ident(&query.table),
+        key: d.quote_ident(&query.key),
+        time: d.quote_ident(&query.time),
+    };
+    let key_params: Vec<&str> = keys.iter().flatten().map(String::as_str).collect();
+    let n_keys = keys.as_ref().map(Vec::len);
+
+    let until = match query.until {
+        Some(u) => u,
+        None => chrono::Utc::now().naive_utc(),
+    };
+    let since = match query.since {
+        Some(s) if s >= until => {
+            return Err(GapError::Usage(format!(
+                "--since {} is not before --until (now, {})",
+                format_time(s),
+                format_time(until)
+            )));
+        }
+        Some(s) => s,
+        None => {
+            let first = if n_keys == Some(0) {
+                None
+            } else {
+                let sql = sql::first_row(d, &target, n_keys);
+                let rows = db.fetch(&sql, &key_params).await?;
+                rows.first().and_then(|r| get_i64(r, 0))
+            };
+            let Some(first) = first else {
+                return Err(GapError::WrongState(format!(
+                    "`{}` has no rows{} with a `{}` to start the window at; pass --since",
+                    query.table,
+                    if keys.is_some() {
+                        " for the --symbols given"
+                    } else {
+                        ""
+                    },
+                    query.time
+                )));
+            };
+            epoch_to_time(Window::bucket_of(first, every) * every)
+        }
+    };
+    let window = Window::between(since, until, every);
+
+    let mut keys_checked = keys.as_ref().map_or(0, |k| k.len() as u64);
+    let mut ranges = Vec::new();
+    if !window.is_empty() && n_keys != Some(0) {
+        let sql = sql::ranges(d, &target, &window, n_keys);
+        tracing::debug!(%sql, "gaps");
+        let params: Vec<&str> = match n_keys {
+            Some(_) => key_params.repeat(3),
+            None => Vec::new(),
+        };
+        for row in db.fetch(&sql, &params).await? {
+            match (get_string(&row, 0), get_i64(&row, 1), get_i64(&row, 2)) {
+                (Some(key), Some(from), Some(to)) => ranges.push(GapRange {
+                    key,
+                    from: window.start_of(from),
+                    to: window.start_of(to),
+                    missing: (to - from + 1) as u64,
+                }),
+                // The row that counts the table's keys.
+                (None, Some(count), None) => keys_checked = count.max(0) as u64,
+                _ => {}
+            }
+        }
+    } else if keys.is_none() {
+        let sql = sql::count_keys(d, &target);
+        keys_checked = db.scalar_i64(&sql).await?.unwrap_or(0).max(0) as u64;
+    }
+    ranges.sort_by(|a, b| (&a.key, a.from).cmp(&(&b.key, b.from)));
+
+    let window_buckets = window.len();
+    let keys_with_gaps = ranges.iter().map(|r| &r.key).collect::<BTreeSet<_>>().len() as u64;
+    let keys_fully_missing = ranges
+        .iter()
+        .filter(|r| r.missing == window_buckets)
+        .count() as u64;
+    Ok(GapReport {
+        table: query.table.clone(),
+        key: query.key.clone(),
+        time: query.time.clone(),
+        every_secs: every as u64,
+        since: window.since(),
+        until: window.until(),
+        window_buckets,
+        keys_checked,
+        keys_with_gaps,
+        keys_fully_missing,
+        buckets_expected: keys_checked * window_buckets,
+        buckets_missing: ranges.iter().map(|r| r.missing).sum(),
+        ranges,
+    })
+}
+
+fn every_secs(every: Duration) -> Result<i64, GapError> {
+    if every.subsec_nanos() != 0 || every.as_secs() == 0 {
+        return Err(GapError::Usage(format!(
+            "--every must be a whole number of seconds, at least 1s (got {:?})",
+            every
+        )));
+    }
+    i64::try_from(every.as_secs())
+        .ok()
+        // Bucket starts must stay representable as times.
+        .filter(|s| *s <= time_to_epoch(NaiveDateTime::MAX) / 2)
+        .ok_or_else(|| GapError::Usage(format!("--every {every:?} is too large")))
+}
+
+/// The keys asked for, without blanks and repeats, sorted. No keys at all is
+/// a question with an empty answer; only blanks is a typo.
+fn distinct_keys(keys: &[String]) -> Result<Vec<String>, GapError> {
+    let set: BTreeSet<String> = keys
+        .iter()
+        .map(|k| k.trim())
+        .filter(|k| !k.is_empty())
+        .map(str::to_string)
+        .collect();
+    if set.is_empty() && !keys.is_empty() {
+        return Err(GapError::Usage("--symbols names no key".into()));
+    }
+    Ok(set.into_iter().collect())
+}
+
+/// The table and both columns must exist before any name goes into SQL.
+async fn check_schema(db: &mut Db, q: &GapQuery) -> Result<(), GapError> {
+    if !introspect::table_exists(db, &q.table).await? {
+        return Err(GapError::WrongState(format!(
+            "no table `{}` in the database",
+            q.table
+        )));
+    }
+    for (role, column) in [("key", &q.key), ("time", &q.time)] {
+        if !introspect::column_exists(db, &q.table, column).await? {
+            return Err(GapError::WrongState(format!(
+                "table `{}` has no column `{column}` (the --{role} column)",
+                q.table
+            )));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_lose_blanks_and_repeats() {
+        let keys = |v: &[&str]| distinct_keys(&v.iter().map(|s| s.to_string()).collect::<Vec<_>>());
+        assert_eq!(keys(&["ETH", " BTC", "ETH", ""]).unwrap(), ["BTC", "ETH"]);
+        // No keys asked is an empty question; only blanks is a typo.
+        assert!(keys(&[]).unwrap().is_empty());
+        assert!(matches!(keys(&["", " "]), Err(GapError::Usage(_))));
+    }
+
+    #[test]
+    fn every_is_whole_seconds() {
+        assert_eq!(every_secs(Duration::from_secs(300)).unwrap(), 300);
+        for bad in [
+            Duration::ZERO,
+            Duration::from_millis(1500),
+            Duration::from_millis(500),
+        ] {
+            let err = every_secs(bad).unwrap_err();
+            assert_eq!(err.exit_code(), exit::USAGE, "{bad:?}");
+        }
+    }
 }

@@ -1,10 +1,258 @@
-//! Rendering of `report`: text, JSON and Prometheus.
+//! Rendering of `report`: a text summary for people, JSON for programs and
+//! the Prometheus text format for alerting. Metric names are documented in
+//! docs/report.md; renaming one breaks someone's alert.
+
+use std::fmt::Write as _;
 
 use super::Output;
+use crate::cli::opt::Format;
 use crate::report::Report;
 
 impl Output {
     pub fn report(&self, report: &Report) {
-        self.json(report);
+        match self.format {
+            Format::Json => self.json(report),
+            Format::Prom => outln!("{}", prometheus(report)),
+            Format::Text => outln!("{}", text(report)),
+        }
     }
+}
+
+/// `12345` as `12,345`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn hours(secs: u64) -> String {
+    if secs.is_multiple_of(3600) {
+        format!("{}h", secs / 3600)
+    } else {
+        format!("{}m", secs / 60)
+    }
+}
+
+fn text(r: &Report) -> String {
+    let mut s = String::new();
+    let absent = "n/a (table missing)";
+    let _ = writeln!(s, "Health of {} at {} UTC\n", r.database, r.at);
+    let fresh = match (r.fresh_symbols, r.assets) {
+        (Some(f), Some(a)) => {
+            format!("{f} of {a} symbols have price_data_real rows in the hour before")
+        }
+        (Some(f), None) => format!("{f} symbols have price_data_real rows in the hour before"),
+        _ => absent.to_string(),
+    };
+    let _ = writeln!(s, "{:<19} {fresh}", "Price freshness");
+    match &r.price_gaps {
+        Some(g) => {
+            let _ = writeln!(
+                s,
+                "{:<19} {} of {} {}-minute buckets missing in [{}, {})",
+                "Missing buckets",
+                thousands(g.buckets_missing),
+                thousands(g.buckets_expected),
+                g.every_secs / 60,
+                g.since,
+                g.until
+            );
+            let _ = writeln!(
+                s,
+                "{:<19} {} symbols fully missing, {} partly missing, {} complete",
+                "", g.symbols_fully_missing, g.symbols_partly_missing, g.symbols_complete
+            );
+        }
+        None => {
+            let _ = writeln!(s, "{:<19} {absent}", "Missing buckets");
+        }
+    }
+    let onchain = match &r.onchain {
+        Some(o) => format!(
+            "{:.1}% ({} of {} base rows have an enhanced row)",
+            o.coverage_pct,
+            thousands(o.covered_rows),
+            thousands(o.base_rows)
+        ),
+        None => absent.to_string(),
+    };
+    let _ = writeln!(s, "{:<19} {onchain}", "On-chain coverage");
+    let ml = match &r.ml_features {
+        Some(m) => format!(
+            "{:.1}% of cells populated ({} rows x {} columns); onchain_* columns {:.1}%",
+            m.overall_pct,
+            thousands(m.rows),
+            m.columns.len(),
+            m.onchain_pct
+        ),
+        None => absent.to_string(),
+    };
+    let _ = writeln!(s, "{:<19} {ml}", "ML features");
+    let m = &r.migrations;
+    let version = |v: Option<i32>| v.map_or("none".to_string(), |v| format!("V{v}"));
+    let _ = writeln!(
+        s,
+        "{:<19} {} of {}, {} pending, {}{}",
+        "Migrations",
+        version(m.current_version),
+        version(m.latest_version),
+        m.pending,
+        if m.dirty { "DIRTY" } else { "clean" },
+        if m.problems.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} problem(s): see `mendb migrate status`",
+                m.problems.len()
+            )
+        }
+    );
+    if let Some(ml) = &r.ml_features {
+        let _ = writeln!(s, "\nML feature population");
+        for c in &ml.columns {
+            let _ = writeln!(s, "  {:<28} {:>6.1}%", c.column, c.pct);
+        }
+    }
+    let empty = r.tables.iter().filter(|t| t.rows == 0).count();
+    let _ = writeln!(s, "\nTables ({}, {} empty)", r.tables.len(), empty);
+    let width = r.tables.iter().map(|t| t.table.len()).max().unwrap_or(0);
+    for t in &r.tables {
+        let _ = writeln!(s, "  {:<width$} {:>12}", t.table, thousands(t.rows));
+    }
+    s.trim_end().to_string()
+}
+
+/// Escapes a Prometheus label value.
+fn label(v: &str) -> String {
+    v.replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+}
+
+struct Prom(String);
+
+impl Prom {
+    fn gauge(&mut self, name: &str, help: &str, samples: &[(String, f64)]) {
+        let _ = writeln!(self.0, "# HELP {name} {help}");
+        let _ = writeln!(self.0, "# TYPE {name} gauge");
+        for (labels, value) in samples {
+            let _ = writeln!(self.0, "{name}{labels} {value}");
+        }
+    }
+}
+
+fn prometheus(r: &Report) -> String {
+    let mut p = Prom(String::new());
+    let one = |v: f64| vec![(String::new(), v)];
+    p.gauge(
+        "mendb_report_timestamp_seconds",
+        "The moment the report describes (--at), as Unix time.",
+        &one(r.at.and_utc().timestamp() as f64),
+    );
+    let tables: Vec<(String, f64)> = r
+        .tables
+        .iter()
+        .map(|t| (format!("{{table=\"{}\"}}", label(&t.table)), t.rows as f64))
+        .collect();
+    p.gauge("mendb_table_rows", "Rows per project table.", &tables);
+    if let Some(a) = r.assets {
+        p.gauge(
+            "mendb_assets",
+            "Symbols listed in crypto_assets.",
+            &one(a as f64),
+        );
+    }
+    if let Some(f) = r.fresh_symbols {
+        p.gauge(
+            "mendb_price_symbols_fresh",
+            "Symbols with a price_data_real row in the hour before the report time.",
+            &one(f as f64),
+        );
+    }
+    if let Some(g) = &r.price_gaps {
+        let l = format!(
+            "table=\"{}\",window=\"{}\"",
+            label(&g.table),
+            hours((g.until - g.since).num_seconds().max(0) as u64,)
+        );
+        p.gauge(
+            "mendb_price_buckets_expected",
+            "Price buckets expected in the window (symbols x buckets).",
+            &[(format!("{{{l}}}"), g.buckets_expected as f64)],
+        );
+        p.gauge(
+            "mendb_price_buckets_missing",
+            "Price buckets with no row in the window.",
+            &[(format!("{{{l}}}"), g.buckets_missing as f64)],
+        );
+        p.gauge(
+            "mendb_price_symbols_missing",
+            "Symbols missing price buckets in the window, fully or partly.",
+            &[
+                (
+                    format!("{{{l},kind=\"full\"}}"),
+                    g.symbols_fully_missing as f64,
+                ),
+                (
+                    format!("{{{l},kind=\"partial\"}}"),
+                    g.symbols_partly_missing as f64,
+                ),
+            ],
+        );
+    }
+    if let Some(o) = &r.onchain {
+        p.gauge(
+            "mendb_onchain_enhanced_coverage_ratio",
+            "Share of crypto_onchain_data rows with an enhanced row (0..1).",
+            &one(o.coverage_pct / 100.0),
+        );
+    }
+    if let Some(m) = &r.ml_features {
+        p.gauge(
+            "mendb_ml_feature_population_ratio",
+            "Share of non-null ML feature cells (0..1), over all feature columns or the onchain_* ones.",
+            &[
+                ("{scope=\"all\"}".to_string(), m.overall_pct / 100.0),
+                ("{scope=\"onchain\"}".to_string(), m.onchain_pct / 100.0),
+            ],
+        );
+        let columns: Vec<(String, f64)> = m
+            .columns
+            .iter()
+            .map(|c| {
+                (
+                    format!("{{column=\"{}\"}}", label(&c.column)),
+                    c.pct / 100.0,
+                )
+            })
+            .collect();
+        p.gauge(
+            "mendb_ml_column_population_ratio",
+            "Share of non-null values per ML feature column (0..1).",
+            &columns,
+        );
+    }
+    let m = &r.migrations;
+    p.gauge(
+        "mendb_migration_version",
+        "Latest applied migration version (0 when none).",
+        &one(f64::from(m.current_version.unwrap_or(0))),
+    );
+    p.gauge(
+        "mendb_migration_pending",
+        "Migrations not yet applied.",
+        &one(m.pending as f64),
+    );
+    p.gauge(
+        "mendb_migration_dirty",
+        "1 when a migration stopped half-way and needs `mendb migrate repair`.",
+        &one(if m.dirty { 1.0 } else { 0.0 }),
+    );
+    p.0.trim_end().to_string()
 }
