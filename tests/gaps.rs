@@ -442,6 +442,13 @@ fn text_output_and_fail_if_missing(b: Backend) {
     with_limit("54")
         .fails_with(10)
         .stderr_has("55 buckets missing in prices, more than the 54 allowed");
+    // With JSON output, stdout stays one document: the report.
+    let mut json_args = vec!["--format", "json"];
+    json_args.extend_from_slice(&args);
+    json_args.extend_from_slice(&["--fail-if-missing", "54"]);
+    let run = db.mendb(&json_args);
+    run.fails_with(10);
+    assert_eq!(run.json()["buckets_missing"], 55);
 
     // A complete series prints the summary only.
     let run = db.mendb(&[

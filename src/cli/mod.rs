@@ -160,6 +160,12 @@ async fn run(cli: &Cli) -> i32 {
     let out = render::Output::new(cli.format, cli.log_format, cli.quiet);
     match dispatch(cli, &out).await {
         Ok(()) => exit::OK,
+        // The command printed its result already; a second JSON document
+        // on stdout would break parsers, so only say why on stderr.
+        Err(e @ (CliError::GapsFound(_) | CliError::Interrupted(_))) => {
+            out.notice(&e.to_string(), e.exit_code());
+            e.exit_code()
+        }
         Err(e) => {
             out.error(&e.to_string(), e.exit_code());
             e.exit_code()

@@ -58,6 +58,15 @@ impl Output {
         outln!("{text}");
     }
 
+    /// Why a command that printed its result still exits non-zero.
+    pub fn notice(&self, message: &str, code: i32) {
+        if self.log_format == LogFormat::Json {
+            tracing::warn!(exit_code = code, "{message}");
+        } else {
+            errln!("mendb: {message}");
+        }
+    }
+
     /// One clear message on stderr (JSON on stdout too when asked), never a
     /// backtrace.
     pub fn error(&self, message: &str, code: i32) {
