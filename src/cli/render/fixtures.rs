@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use super::{Output, VERB};
+use super::{Output, VERB, thousands};
 use crate::cli::opt::{Format, LogFormat};
 use crate::fixtures::{LoadReport, Progress};
 
@@ -113,19 +113,6 @@ fn loaded_lines(report: &LoadReport) -> Vec<String> {
         report.checksum, report.seed, report.scale
     ));
     lines
-}
-
-/// 456480 as `456,480`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

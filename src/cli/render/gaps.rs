@@ -1,7 +1,7 @@
 //! Rendering of `gaps`: one aligned line per missing range and a summary
 //! line on stdout, or the whole report as JSON.
 
-use super::Output;
+use super::{Output, thousands};
 use crate::cli::opt::Format;
 use crate::gaps::GapReport;
 use crate::gaps::window::format_time;
@@ -70,19 +70,6 @@ fn gap_lines(report: &GapReport) -> Vec<String> {
         report.every_text(),
     ));
     lines
-}
-
-/// `182592` as `182,592`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[cfg(test)]

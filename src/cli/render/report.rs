@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use super::Output;
+use super::{Output, thousands};
 use crate::cli::opt::Format;
 use crate::report::Report;
 
@@ -16,19 +16,6 @@ impl Output {
             Format::Text => outln!("{}", text(report)),
         }
     }
-}
-
-/// `12345` as `12,345`.
-fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn hours(secs: u64) -> String {
