@@ -216,7 +216,7 @@ impl StepSql<'_> {
         };
         self.key
             .iter()
-            .map(|(c, _)| format!("{} {dir}", self.q(c)))
+            .map(|(c, _)| format!("t.{} {dir}", self.q(c)))
             .collect::<Vec<_>>()
             .join(", ")
     }
@@ -225,17 +225,25 @@ impl StepSql<'_> {
     /// Scans `size` index entries from the cursor, never from the start.
     pub fn bound_query(&self, cursor: Option<&[String]>, size: u64) -> Sql {
         let mut sql = Sql::default();
+        // Aliased, so ORDER BY sorts the typed column, not its text (which
+        // PostgreSQL would pick by name) and an index can serve it.
         let cols: Vec<String> = self
             .key
             .iter()
-            .map(|(c, _)| self.dialect.as_text(&self.q(c)))
+            .enumerate()
+            .map(|(i, (c, _))| {
+                format!(
+                    "{} AS mendb_k{i}",
+                    self.dialect.as_text(&format!("t.{}", self.q(c)))
+                )
+            })
             .collect();
         sql.push(&format!(
-            "SELECT {} FROM {} WHERE ",
+            "SELECT {} FROM {} t WHERE ",
             cols.join(", "),
             self.batch_table()
         ));
-        self.push_chunk(&mut sql, "", cursor, None);
+        self.push_chunk(&mut sql, "t.", cursor, None);
         sql.push(&format!(
             " ORDER BY {} LIMIT 1 OFFSET {}",
             self.order_by(),
@@ -248,10 +256,10 @@ impl StepSql<'_> {
     pub fn count_query(&self, cursor: Option<&[String]>) -> Sql {
         let mut sql = Sql::default();
         sql.push(&format!(
-            "SELECT COUNT(*) FROM {} WHERE ",
+            "SELECT COUNT(*) FROM {} t WHERE ",
             self.batch_table()
         ));
-        self.push_chunk(&mut sql, "", cursor, None);
+        self.push_chunk(&mut sql, "t.", cursor, None);
         sql
     }
 
@@ -277,10 +285,13 @@ impl StepSql<'_> {
     /// The batch filter over no rows.
     pub fn probe_filter(&self) -> Sql {
         let mut sql = Sql::default();
-        sql.push(&format!(
-            "SELECT 1 FROM {} WHERE 1 = 0 AND ",
-            self.batch_table()
-        ));
+        // The same context the filter runs in: in an update step the joined
+        // table is there too, so an ambiguous column shows up here.
+        sql.push(&format!("SELECT 1 FROM {} t", self.batch_table()));
+        if let Action::Update(u) = self.step.action() {
+            sql.push(&format!(" CROSS JOIN {} s", self.q(u.from.get_ref())));
+        }
+        sql.push(" WHERE 1 = 0 AND ");
         self.push_filter(&mut sql);
         sql
     }
@@ -331,11 +342,11 @@ impl StepSql<'_> {
                     self.push_expr(&mut sql, p);
                 }
                 sql.push(&format!(
-                    " ORDER BY {}) AS mendb_rn FROM {} WHERE ",
+                    " ORDER BY {}) AS mendb_rn FROM {} t WHERE ",
                     self.order_by(),
                     self.batch_table()
                 ));
-                self.push_chunk(&mut sql, "", cursor, bound);
+                self.push_chunk(&mut sql, "t.", cursor, bound);
                 sql.push(") mendb_src WHERE mendb_src.mendb_rn = 1 AND NOT EXISTS (SELECT 1 FROM ");
                 sql.push(&format!("{into} mendb_dst WHERE "));
                 let conds: Vec<String> = c

@@ -210,15 +210,24 @@ pub async fn checkpoint(
     } else {
         String::new()
     };
+    // `chunks` doubles as a version: if another runner moved this step
+    // since we read it, nothing matches and the chunk is rolled back.
     let sql = format!(
         "UPDATE mendb_backfill_steps SET {cursor_update}rows_written = rows_written + {rows}, \
-         chunks = chunks + 1, done = {} WHERE run_id = {run_id} AND step_index = {step_index}",
-        i32::from(done)
+         chunks = chunks + 1, done = {} WHERE run_id = {run_id} AND step_index = {step_index} \
+         AND chunks = {}",
+        i32::from(done),
+        chunk_no - 1
     );
-    match &to {
+    let moved = match &to {
         Some(t) => db.run(&sql, &[Param::Text(t)]).await?,
         None => db.run(&sql, &[]).await?,
     };
+    if moved == 0 {
+        return Err(DbError::Conflict(format!(
+            "run {run_id} step {step_index} was advanced by another runner; one runner per plan"
+        )));
+    }
     let sql = format!(
         "INSERT INTO mendb_backfill_chunks (run_id, step_index, chunk_no, key_from, key_to, rows_written, elapsed_ms, finished_at) \
          VALUES ({run_id}, {step_index}, {chunk_no}, {}, {}, {rows}, {elapsed_ms}, {})",

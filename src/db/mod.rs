@@ -48,6 +48,9 @@ pub enum DbError {
     },
     #[error("interrupted while waiting for {what}")]
     Interrupted { what: String },
+    /// Someone else changed what this work was based on.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl DbError {

@@ -124,6 +124,7 @@ pub fn db_exit_code(e: &DbError) -> i32 {
         DbError::LockTimeout { .. } => exit::LOCK_TIMEOUT,
         DbError::Interrupted { .. } => exit::INTERRUPTED,
         DbError::Query { .. } => exit::INTERNAL,
+        DbError::Conflict(_) => exit::WRONG_STATE,
     }
 }
 
