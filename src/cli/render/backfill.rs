@@ -1,8 +1,12 @@
-//! Rendering of `backfill run` and `backfill status`: a gh-ost style
-//! progress line every few seconds, cargo-style step lines, a summary.
+//! Rendering of `backfill run` and `backfill status`: a progress bar per
+//! step on a terminal, otherwise a gh-ost style line every few seconds;
+//! cargo-style step lines and a summary.
 
+use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Output, VERB};
 use crate::backfill::{Event, RunReport, RunStatus};
@@ -15,6 +19,9 @@ const EVERY: Duration = Duration::from_secs(2);
 pub struct Progress<'a> {
     out: &'a Output,
     last: Mutex<Option<Instant>>,
+    /// The current step's bar, when stderr is a terminal.
+    bar: Mutex<Option<ProgressBar>>,
+    use_bars: bool,
 }
 
 fn rate(rows: u64, elapsed: Duration) -> u64 {
@@ -40,6 +47,18 @@ impl Progress<'_> {
                     let verb = if *resumed { "Resuming" } else { "Running" };
                     errln!("{verb:>VERB$} step {step}: {remaining} rows to scan");
                 }
+                if self.use_bars {
+                    let bar = ProgressBar::new(*remaining);
+                    bar.set_style(
+                        ProgressStyle::with_template(
+                            "{prefix:>12} [{bar:30}] {pos}/{len} {percent}%; {msg}; ETA {eta}",
+                        )
+                        .unwrap_or_else(|_| ProgressStyle::default_bar())
+                        .progress_chars("=> "),
+                    );
+                    bar.set_prefix(step.to_string());
+                    *self.bar.lock().unwrap_or_else(|p| p.into_inner()) = Some(bar);
+                }
             }
             Event::Chunk {
                 step,
@@ -50,6 +69,12 @@ impl Progress<'_> {
                 elapsed,
                 ..
             } => {
+                if let Some(bar) = self.bar.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+                    bar.set_length(scanned + remaining);
+                    bar.set_position(*scanned);
+                    bar.set_message(format!("written {step_rows}"));
+                    return;
+                }
                 let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
                 if last.is_some_and(|t| t.elapsed() < EVERY) {
                     return;
@@ -104,6 +129,9 @@ impl Progress<'_> {
                 chunks,
                 elapsed,
             } => {
+                if let Some(bar) = self.bar.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                    bar.finish_and_clear();
+                }
                 if json {
                     tracing::info!(
                         step,
@@ -130,6 +158,10 @@ impl Output {
         Progress {
             out: self,
             last: Mutex::new(None),
+            bar: Mutex::new(None),
+            use_bars: !self.quiet
+                && self.log_format == LogFormat::Text
+                && std::io::stderr().is_terminal(),
         }
     }
 
