@@ -119,16 +119,17 @@ pub async fn run_step(
         remaining,
         resumed: cursor.is_some(),
     });
+    let outcome = |rows: u64, chunks: i64| StepOutcome {
+        name: name.to_string(),
+        rows,
+        chunks: chunks as u64,
+        elapsed_ms: started.elapsed().as_millis(),
+        skipped_done: false,
+    };
     let mut scanned = 0u64;
     loop {
         if is_stopped(stop) {
-            let outcome = StepOutcome {
-                name: name.to_string(),
-                rows: rows_total,
-                chunks: chunk_no as u64,
-                elapsed_ms: started.elapsed().as_millis(),
-                skipped_done: false,
-            };
+            let outcome = outcome(rows_total, chunk_no);
             return Ok((outcome, Stop::Interrupted));
         }
         let mut attempt = 0;
@@ -187,13 +188,7 @@ pub async fn run_step(
             elapsed,
         });
         if last {
-            let outcome = StepOutcome {
-                name: name.to_string(),
-                rows: rows_total,
-                chunks: chunk_no as u64,
-                elapsed_ms: started.elapsed().as_millis(),
-                skipped_done: false,
-            };
+            let outcome = outcome(rows_total, chunk_no);
             on_event(Event::StepFinished {
                 step: name,
                 rows: rows_total,

@@ -179,18 +179,27 @@ impl Dialect {
         }
     }
 
-    /// DDL of the per-migration log that records started / finished /
-    /// statements done, so a half-applied MySQL migration is detectable.
-    pub fn migration_log_ddl(self) -> String {
-        let id = match self {
+    /// Column type of an auto-numbered primary key, for mendb's own tables.
+    fn id_column(self) -> &'static str {
+        match self {
             Dialect::Mysql => "BIGINT AUTO_INCREMENT PRIMARY KEY",
             Dialect::Postgres => "BIGSERIAL PRIMARY KEY",
             Dialect::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
-        };
-        let text = match self {
+        }
+    }
+
+    /// Column type for text of any length (statements, errors, cursors).
+    fn long_text(self) -> &'static str {
+        match self {
             Dialect::Mysql => "LONGTEXT",
             Dialect::Postgres | Dialect::Sqlite => "TEXT",
-        };
+        }
+    }
+
+    /// DDL of the per-migration log that records started / finished /
+    /// statements done, so a half-applied MySQL migration is detectable.
+    pub fn migration_log_ddl(self) -> String {
+        let (id, text) = (self.id_column(), self.long_text());
         format!(
             "CREATE TABLE IF NOT EXISTS mendb_migration_log (
                 id {id},
@@ -214,15 +223,7 @@ impl Dialect {
     /// DDL of the backfill state: runs, each step's cursor, and a log of
     /// chunks (whose order shows what was written first).
     pub fn backfill_state_ddl(self) -> Vec<String> {
-        let id = match self {
-            Dialect::Mysql => "BIGINT AUTO_INCREMENT PRIMARY KEY",
-            Dialect::Postgres => "BIGSERIAL PRIMARY KEY",
-            Dialect::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
-        };
-        let text = match self {
-            Dialect::Mysql => "LONGTEXT",
-            Dialect::Postgres | Dialect::Sqlite => "TEXT",
-        };
+        let (id, text) = (self.id_column(), self.long_text());
         vec![
             format!(
                 "CREATE TABLE IF NOT EXISTS mendb_backfill_runs (

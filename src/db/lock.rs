@@ -70,8 +70,7 @@ where
     E: From<DbError>,
 {
     if db.dialect() == Dialect::Sqlite {
-        let ms = timeout.as_millis().min(i32::MAX as u128);
-        db.execute(&format!("PRAGMA busy_timeout = {ms}")).await?;
+        set_busy_timeout(db, timeout).await?;
         return work(db).await;
     }
     with_lock(db, name, timeout, work).await
@@ -117,8 +116,7 @@ async fn acquire(db: &mut Db, name: &LockName, timeout: Duration) -> Result<(), 
             }
         }
         Dialect::Sqlite => {
-            let ms = timeout.as_millis().min(i32::MAX as u128);
-            db.execute(&format!("PRAGMA busy_timeout = {ms}")).await?;
+            set_busy_timeout(db, timeout).await?;
             match db.execute("BEGIN IMMEDIATE").await {
                 Ok(_) => Ok(()),
                 Err(DbError::Query { source, .. })
@@ -133,6 +131,13 @@ async fn acquire(db: &mut Db, name: &LockName, timeout: Duration) -> Result<(), 
             }
         }
     }
+}
+
+/// How long SQLite waits for another writer before giving up.
+async fn set_busy_timeout(db: &mut Db, timeout: Duration) -> Result<(), DbError> {
+    let ms = timeout.as_millis().min(i32::MAX as u128);
+    db.execute(&format!("PRAGMA busy_timeout = {ms}")).await?;
+    Ok(())
 }
 
 async fn release(db: &mut Db, name: &LockName) -> Result<(), DbError> {
