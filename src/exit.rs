@@ -26,6 +26,9 @@ pub const WRONG_STATE: i32 = 9;
 pub const GAPS_FOUND: i32 = 10;
 /// A backfill plan is malformed or does not fit the live schema.
 pub const PLAN_INVALID: i32 = 11;
+/// A backfill chunk failed for good; it was rolled back and the run
+/// resumes after the last committed chunk.
+pub const BACKFILL_FAILED: i32 = 12;
 /// SIGINT.
 pub const INTERRUPTED: i32 = 130;
 /// SIGTERM.

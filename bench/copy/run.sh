@@ -109,16 +109,28 @@ CREATE TABLE $t (
     # A fresh run of the plan each time: no state left from an earlier run.
     echo "DROP TABLE IF EXISTS mendb_backfill_chunks, mendb_backfill_steps, mendb_backfill_runs;"
 }
-client "$DB_NAME" -e "$(targets)"
-# Warm the buffer pool with src, the same for every contender.
-client "$DB_NAME" -e "SELECT COUNT(*), SUM(price) FROM src FORCE INDEX (PRIMARY)" >/dev/null
+# Each contender starts from the same server state: the dirty pages the
+# previous one left are flushed first (else whoever runs second pays for
+# the first one's writes), and src is in the buffer pool.
+settle() {
+    local dirty
+    for _ in $(seq 120); do
+        dirty=$(client -e "SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'" | awk '{print $2}')
+        ((dirty < 100)) && break
+        sleep 1
+    done
+    client "$DB_NAME" -e "SELECT COUNT(*), SUM(price) FROM src FORCE INDEX (PRIMARY)" >/dev/null
+}
 
+client "$DB_NAME" -e "$(targets)"
+settle
 echo "== (a) one-shot INSERT ... SELECT -> dst_a"
 t0=$(now)
 client "$DB_NAME" -e "INSERT INTO dst_a (id, symbol, ts, price, volume) SELECT id, symbol, ts, price, volume FROM src"
 T_ONESHOT=$(secs $(($(now) - t0)))
 echo "   $T_ONESHOT s"
 
+settle
 echo "== (b) mendb backfill run $PLAN -> dst_b"
 t0=$(now)
 /usr/bin/time -v -o "$work/time.txt" \
@@ -130,6 +142,7 @@ tail -n 2 "$work/mendb.err" | sed 's/^/   /'
 
 T_PT=
 if command -v pt-archiver >/dev/null; then
+    settle
     echo "== (c) pt-archiver -> dst_c"
     t0=$(now)
     pt-archiver --no-version-check \

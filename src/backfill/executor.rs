@@ -8,9 +8,9 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::sqlgen::StepSql;
+use super::sqlgen::{self, StepSql};
 use super::state;
-use crate::db::{Db, DbError, get_string};
+use crate::db::{Db, DbError, get_i64, get_string};
 
 #[derive(Debug, Clone)]
 pub struct Tuning {
@@ -44,7 +44,9 @@ pub enum Event<'a> {
     StepStarted {
         step: &'a str,
         index: usize,
+        /// Rows to scan, counted or (`estimated`) the planner's guess.
         remaining: u64,
+        estimated: bool,
         resumed: bool,
     },
     Chunk {
@@ -106,17 +108,16 @@ pub async fn run_step(
     let mut chunk_no = saved.chunks;
     let mut rows_total = saved.rows_written.max(0) as u64;
     let started = Instant::now();
-    let remaining_sql = step.count_query(cursor.as_deref());
-    let mut remaining = db
-        .fetch_with(&remaining_sql.text, &remaining_sql.params())
-        .await?
-        .first()
-        .and_then(|r| crate::db::get_i64(r, 0))
-        .unwrap_or(0) as u64;
+    let remaining_sql = step.remaining_query(cursor.as_deref());
+    let count = db
+        .rows_in(&remaining_sql.text, &remaining_sql.params())
+        .await?;
+    let mut remaining = count.get();
     on_event(Event::StepStarted {
         step: name,
         index,
         remaining,
+        estimated: count.is_estimate(),
         resumed: cursor.is_some(),
     });
     let outcome = |rows: u64, chunks: i64| StepOutcome {
@@ -171,13 +172,16 @@ pub async fn run_step(
         chunk_no += 1;
         rows_total += rows;
         let last = bound.is_none();
-        let scanned_now = if last {
-            remaining
+        // A chunk with a bound scanned exactly `chunk_size` rows; the last
+        // one scanned what was left. An estimate that ran out early keeps
+        // one more chunk in view until the walk really ends.
+        if last {
+            scanned += remaining;
+            remaining = 0;
         } else {
-            chunk_size.min(remaining)
-        };
-        scanned += scanned_now;
-        remaining = remaining.saturating_sub(scanned_now);
+            scanned += chunk_size;
+            remaining = remaining.saturating_sub(chunk_size).max(1);
+        }
         on_event(Event::Chunk {
             step: name,
             rows,
@@ -246,9 +250,16 @@ async fn chunk(
                 .map(|i| get_string(r, i).unwrap_or_default())
                 .collect()
         });
+        let counted = step.counts_duplicates();
+        if counted {
+            db.execute(sqlgen::RESET_DUP_COUNTERS).await?;
+        }
         let mut written = 0;
         for sql in step.action(cursor, bound.as_deref()) {
             written += db.run(&sql.text, &sql.params()).await?;
+        }
+        if counted {
+            written = written.saturating_sub(duplicates(db, step).await?);
         }
         let elapsed = started.elapsed();
         let done = state::ChunkDone {
@@ -272,6 +283,25 @@ async fn chunk(
             Err(e)
         }
     }
+}
+
+/// Rows the last upsert skipped as existing keys. A clash on another
+/// unique key is an error: skipping it would lose a source row silently.
+async fn duplicates(db: &mut Db, step: &StepSql<'_>) -> Result<u64, DbError> {
+    let rows = db.fetch(sqlgen::READ_DUP_COUNTERS, &[]).await?;
+    let count = |i| {
+        rows.first()
+            .and_then(|r| get_i64(r, i))
+            .map_or(0, |v| v.max(0) as u64)
+    };
+    let (dup, other) = (count(0), count(1));
+    if other > 0 {
+        return Err(DbError::Conflict(format!(
+            "{other} row(s) of this chunk clash with existing rows of `{}` on a unique key other than the match key; nothing of the chunk was kept",
+            step.copy_target().unwrap_or_default()
+        )));
+    }
+    Ok(dup)
 }
 
 #[cfg(test)]

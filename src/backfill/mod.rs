@@ -35,7 +35,9 @@ pub struct RunOptions {
 #[derive(Debug, Clone, Serialize)]
 pub struct DryStep {
     pub name: String,
+    /// Rows to scan: counted, or the planner's guess when `estimated`.
     pub rows: u64,
+    pub estimated: bool,
     pub chunks: u64,
     /// The statements of the first chunk, placeholders unbound.
     pub sql: Vec<String>,
@@ -93,6 +95,10 @@ impl BackfillError {
     pub fn exit_code(&self) -> i32 {
         match self {
             BackfillError::Plan(_) => exit::PLAN_INVALID,
+            BackfillError::Step {
+                source: DbError::Query { .. } | DbError::Conflict(_),
+                ..
+            } => exit::BACKFILL_FAILED,
             BackfillError::Db(e) | BackfillError::Step { source: e, .. } => {
                 crate::migrate::db_exit_code(e)
             }
@@ -133,17 +139,14 @@ pub async fn run(
     };
     if opts.dry_run {
         for step in &steps {
-            let count = step.count_query(None);
-            let rows = db
-                .fetch_with(&count.text, &count.params())
-                .await?
-                .first()
-                .and_then(|r| crate::db::get_i64(r, 0))
-                .unwrap_or(0) as u64;
+            let remaining = step.remaining_query(None);
+            let count = db.rows_in(&remaining.text, &remaining.params()).await?;
+            let rows = count.get();
             let size = *step.step.batch.chunk_size.get_ref();
             report.dry_steps.push(DryStep {
                 name: step.step.name.get_ref().clone(),
                 rows,
+                estimated: count.is_estimate(),
                 chunks: rows.div_ceil(size).max(1),
                 sql: step
                     .action(None, Some(&vec!["<bound>".to_string(); step.key.len()]))

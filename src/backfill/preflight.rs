@@ -2,11 +2,11 @@
 //! every table, column and expression it names must exist and compile on
 //! this database. Errors name the plan file, line and key. Reads only.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::plan::{Action, ParamValue, Plan, PlanError};
 use super::sqlgen::{Sql, StepSql};
-use crate::db::introspect::{Schema, Table};
+use crate::db::introspect::{self, Schema, Table};
 use crate::db::{Db, DbError, ValueKind};
 
 #[derive(Debug, thiserror::Error)]
@@ -68,7 +68,7 @@ pub async fn check<'p>(
     plan: &'p Plan,
     params: &'p BTreeMap<String, ParamValue>,
 ) -> Result<Vec<StepSql<'p>>, PreflightError> {
-    let schema = crate::db::introspect::read_schema(db, false).await?;
+    let schema = introspect::read_schema(db, false).await?;
     let param_kinds = plan
         .def
         .params
@@ -121,12 +121,24 @@ pub async fn check<'p>(
             }
             key.push((k.get_ref().clone(), kind));
         }
+        let copy_upsert = match s.action() {
+            Action::Copy(c) if c.into.get_ref() != s.batch.table.get_ref() => {
+                let matched: BTreeSet<&String> =
+                    c.match_on.get_ref().iter().map(|m| m.get_ref()).collect();
+                introspect::full_unique_keys(db, c.into.get_ref())
+                    .await?
+                    .iter()
+                    .any(|k| k.iter().collect::<BTreeSet<_>>() == matched)
+            }
+            _ => false,
+        };
         let step_sql = StepSql {
             dialect: db.dialect(),
             step: s,
             key,
             params,
             param_kinds: param_kinds.clone(),
+            copy_upsert,
         };
         // Expressions compile on this database: run each over no rows.
         let compile = |sql: Sql, span: std::ops::Range<usize>, what: String| (sql, span, what);

@@ -203,26 +203,39 @@ pub async fn checkpoint(
     let d = db.dialect();
     let json = |k: Option<&[String]>| k.map(|k| serde_json::to_string(k).unwrap_or_default());
     let (from, to) = (json(from), json(to));
-    // The cursor only moves when the chunk had an upper bound; the last
-    // chunk (no bound) ends the step instead.
-    let cursor_update = if to.is_some() {
-        format!("cursor_key = {}, ", d.param(1))
-    } else {
-        String::new()
-    };
+    fn text(v: &Option<String>) -> Param<'_> {
+        v.as_deref().map_or(Param::NullText, Param::Text)
+    }
+    // Every value is bound, so the two statements keep one text each and
+    // the connection's prepared-statement cache serves them chunk after
+    // chunk. The cursor stays as it is on the last chunk (no bound): that
+    // chunk ends the step instead.
     // `chunks` doubles as a version: if another runner moved this step
     // since we read it, nothing matches and the chunk is rolled back.
     let sql = format!(
-        "UPDATE mendb_backfill_steps SET {cursor_update}rows_written = rows_written + {rows}, \
-         chunks = chunks + 1, done = {} WHERE run_id = {run_id} AND step_index = {step_index} \
-         AND chunks = {}",
-        i32::from(done),
-        chunk_no - 1
+        "UPDATE mendb_backfill_steps SET cursor_key = COALESCE({p1}, cursor_key), \
+         rows_written = rows_written + {p2}, chunks = chunks + 1, done = {p3} \
+         WHERE run_id = {p4} AND step_index = {p5} AND chunks = {p6}",
+        p1 = d.param(1),
+        p2 = d.param(2),
+        p3 = d.param(3),
+        p4 = d.param(4),
+        p5 = d.param(5),
+        p6 = d.param(6),
     );
-    let moved = match &to {
-        Some(t) => db.run(&sql, &[Param::Text(t)]).await?,
-        None => db.run(&sql, &[]).await?,
-    };
+    let moved = db
+        .run(
+            &sql,
+            &[
+                text(&to),
+                Param::Int(rows as i64),
+                Param::Int(i64::from(done)),
+                Param::Int(run_id),
+                Param::Int(step_index as i64),
+                Param::Int(chunk_no - 1),
+            ],
+        )
+        .await?;
     if moved == 0 {
         return Err(DbError::Conflict(format!(
             "run {run_id} step {step_index} was advanced by another runner; one runner per plan"
@@ -230,14 +243,28 @@ pub async fn checkpoint(
     }
     let sql = format!(
         "INSERT INTO mendb_backfill_chunks (run_id, step_index, chunk_no, key_from, key_to, rows_written, elapsed_ms, finished_at) \
-         VALUES ({run_id}, {step_index}, {chunk_no}, {}, {}, {rows}, {elapsed_ms}, {})",
+         VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
         d.param(1),
         d.param(2),
+        d.param(3),
+        d.param(4),
+        d.param(5),
+        d.param(6),
+        d.param(7),
         d.now_text()
     );
-    fn param(v: &Option<String>) -> Param<'_> {
-        v.as_deref().map_or(Param::NullText, Param::Text)
-    }
-    db.run(&sql, &[param(&from), param(&to)]).await?;
+    db.run(
+        &sql,
+        &[
+            Param::Int(run_id),
+            Param::Int(step_index as i64),
+            Param::Int(chunk_no),
+            text(&from),
+            text(&to),
+            Param::Int(rows as i64),
+            Param::Int(elapsed_ms.min(i64::MAX as u128) as i64),
+        ],
+    )
+    .await?;
     Ok(())
 }

@@ -260,3 +260,48 @@ pub async fn count_rows(db: &mut Db, table: &str, column: Option<&str>) -> Resul
     let sql = format!("SELECT COUNT(*) FROM {}{filter}", d.quote_ident(table));
     Ok(db.scalar_i64(&sql).await?.unwrap_or(0))
 }
+
+/// The unique keys of `table` that enforce uniqueness of whole column
+/// values: each as its column names in index order. Left out are keys a
+/// database cannot use as a conflict target or that only constrain part of
+/// a value: partial and expression indexes, MySQL prefix indexes,
+/// PostgreSQL deferrable constraints and `INCLUDE` columns.
+pub async fn full_unique_keys(db: &mut Db, table: &str) -> Result<Vec<Vec<String>>, DbError> {
+    // Each query returns (index, column or NULL when the index cannot
+    // serve), ordered by index then position.
+    let sql = match db.dialect() {
+        Dialect::Mysql => format!(
+            "SELECT INDEX_NAME, CASE WHEN SUB_PART IS NULL THEN COLUMN_NAME END \
+             FROM information_schema.STATISTICS \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {} AND NON_UNIQUE = 0 \
+             ORDER BY INDEX_NAME, SEQ_IN_INDEX",
+            db.dialect().param(1)
+        ),
+        Dialect::Postgres => "SELECT i.relname::text, \
+                 CASE WHEN ix.indpred IS NULL AND ix.indimmediate THEN a.attname::text END \
+             FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid \
+             JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace \
+             CROSS JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, pos) \
+             LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum \
+             WHERE n.nspname = current_schema() AND t.relname = $1 AND ix.indisunique \
+               AND k.pos <= ix.indnkeyatts \
+             ORDER BY 1, k.pos"
+            .to_string(),
+        Dialect::Sqlite => "SELECT il.name, CASE WHEN il.partial = 0 THEN ii.name END \
+             FROM pragma_index_list(?1) il JOIN pragma_index_info(il.name) ii \
+             WHERE il.\"unique\" = 1 ORDER BY il.name, ii.seqno"
+            .to_string(),
+    };
+    let mut keys: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
+    for row in db.fetch(&sql, &[table]).await? {
+        let Some(index) = get_string(&row, 0) else {
+            continue;
+        };
+        let entry = keys.entry(index).or_insert_with(|| Some(Vec::new()));
+        match (entry.as_mut(), get_string(&row, 1)) {
+            (Some(cols), Some(col)) => cols.push(col),
+            _ => *entry = None,
+        }
+    }
+    Ok(keys.into_values().flatten().collect())
+}

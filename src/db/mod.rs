@@ -216,6 +216,51 @@ impl Db {
         Ok(result.rows_affected())
     }
 
+    /// How many rows `select` returns: the planner's estimate where the
+    /// database gives one cheaply (MySQL, PostgreSQL), else an exact count.
+    /// Progress needs a total, not a second scan of a large table.
+    pub async fn rows_in(
+        &mut self,
+        select: &str,
+        params: &[Param<'_>],
+    ) -> Result<RowCount, DbError> {
+        let explain = format!("EXPLAIN {select}");
+        let estimate = match self.dialect() {
+            // One row per table; `rows` is the tenth column.
+            Dialect::Mysql => self
+                .fetch_with(&explain, params)
+                .await?
+                .first()
+                .and_then(|r| get_i64(r, 8)),
+            // The top plan node: "... (cost=0.00..1.10 rows=10 width=4)".
+            Dialect::Postgres => self
+                .fetch_with(&explain, params)
+                .await?
+                .first()
+                .and_then(|r| get_string(r, 0))
+                .and_then(|line| {
+                    let at = line.find(" rows=")? + " rows=".len();
+                    let digits: String = line[at..]
+                        .chars()
+                        .take_while(char::is_ascii_digit)
+                        .collect();
+                    digits.parse().ok()
+                }),
+            Dialect::Sqlite => None,
+        };
+        if let Some(n) = estimate {
+            return Ok(RowCount::Estimate(n.max(0) as u64));
+        }
+        let count = format!("SELECT COUNT(*) FROM ({select}) mendb_count");
+        let n = self
+            .fetch_with(&count, params)
+            .await?
+            .first()
+            .and_then(|r| get_i64(r, 0))
+            .unwrap_or(0);
+        Ok(RowCount::Exact(n.max(0) as u64))
+    }
+
     /// Runs one query with bound parameters of any kind and returns its rows.
     pub async fn fetch_with(
         &mut self,
@@ -295,6 +340,25 @@ pub fn get_i64(row: &AnyRow, idx: usize) -> Option<i64> {
                 .flatten()
                 .and_then(|s| s.trim().parse().ok())
         })
+}
+
+/// A number of rows, counted or estimated by the planner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowCount {
+    Exact(u64),
+    Estimate(u64),
+}
+
+impl RowCount {
+    pub fn get(self) -> u64 {
+        match self {
+            RowCount::Exact(n) | RowCount::Estimate(n) => n,
+        }
+    }
+
+    pub fn is_estimate(self) -> bool {
+        matches!(self, RowCount::Estimate(_))
+    }
 }
 
 /// Reads a text column; NULL and undecodable values become `None`.

@@ -39,13 +39,22 @@ impl Progress<'_> {
                 step,
                 index,
                 remaining,
+                estimated,
                 resumed,
             } => {
                 if json {
-                    tracing::info!(step, index, remaining, resumed, "backfill step started");
+                    tracing::info!(
+                        step,
+                        index,
+                        remaining,
+                        estimated,
+                        resumed,
+                        "backfill step started"
+                    );
                 } else {
                     let verb = if *resumed { "Resuming" } else { "Running" };
-                    errln!("{verb:>VERB$} step {step}: {remaining} rows to scan");
+                    let about = if *estimated { "about " } else { "" };
+                    errln!("{verb:>VERB$} step {step}: {about}{remaining} rows to scan");
                 }
                 if self.use_bars {
                     let bar = ProgressBar::new(*remaining);
@@ -173,8 +182,9 @@ impl Output {
             outln!("Dry run of plan {}: nothing written", report.plan);
             for s in &report.dry_steps {
                 outln!(
-                    "\n-- step {}: {} rows to scan in about {} chunk(s); first chunk:",
+                    "\n-- step {}: {}{} rows to scan in about {} chunk(s); first chunk:",
                     s.name,
+                    if s.estimated { "about " } else { "" },
                     s.rows,
                     s.chunks
                 );

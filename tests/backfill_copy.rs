@@ -1,0 +1,226 @@
+//! The `copy` action on small hand-made tables, on all three databases:
+//! the first source row per match key wins across chunk boundaries, existing
+//! target rows win and stay unchanged, a rerun writes nothing, in both of
+//! its forms (a target with a unique key on the match columns, and one
+//! without). A row that clashes on another unique key fails the chunk
+//! instead of vanishing, and the run resumes once the clash is gone.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use common::{Backend, TestDb};
+
+per_backend!(
+    copy_keeps_the_first_row_per_key_in_both_forms,
+    copy_fails_on_a_clash_with_another_key_and_resumes,
+);
+
+/// 40 source rows; (sym, b) repeats: row i has sym i % 3 and bucket i / 4,
+/// so every bucket has rows of each symbol spread over several ids.
+const ROWS: i64 = 40;
+
+fn source(db: &TestDb) {
+    let int = match db.backend {
+        Backend::Mysql => "BIGINT",
+        _ => "INTEGER",
+    };
+    db.exec(&format!(
+        "CREATE TABLE src (id {int} NOT NULL PRIMARY KEY, sym VARCHAR(8) NOT NULL, b {int} NOT NULL, price {int} NOT NULL)"
+    ));
+    let values: Vec<String> = (1..=ROWS)
+        .map(|i| format!("({i}, 'S{}', {}, {})", i % 3, i / 4, i * 10))
+        .collect();
+    db.exec(&format!("INSERT INTO src VALUES {}", values.join(", ")));
+}
+
+/// A target; `unique` gives it UNIQUE (sym, b). `src_id` is its primary key
+/// when `pk_src_id`, so a copied id can clash with an existing row.
+fn target(db: &TestDb, name: &str, unique: bool, pk_src_id: bool) {
+    let int = match db.backend {
+        Backend::Mysql => "BIGINT",
+        _ => "INTEGER",
+    };
+    let id = match (pk_src_id, db.backend) {
+        (true, _) => String::new(),
+        (false, Backend::Mysql) => "id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY, ".into(),
+        (false, Backend::Postgres) => "id BIGSERIAL PRIMARY KEY, ".into(),
+        (false, Backend::Sqlite) => "id INTEGER PRIMARY KEY AUTOINCREMENT, ".into(),
+    };
+    let src_id = if pk_src_id {
+        format!("src_id {int} NOT NULL PRIMARY KEY")
+    } else {
+        format!("src_id {int} NULL")
+    };
+    let uq = if unique {
+        format!(", CONSTRAINT uq_{name} UNIQUE (sym, b)")
+    } else {
+        String::new()
+    };
+    db.exec(&format!(
+        "CREATE TABLE {name} ({id}sym VARCHAR(8) NOT NULL, b {int} NOT NULL, price {int} NOT NULL, {src_id}{uq})"
+    ));
+}
+
+fn plan(db: &TestDb, into: &str) -> String {
+    let path = db.dir.join(format!("copy-{into}.toml"));
+    std::fs::write(
+        &path,
+        format!(
+            r#"name = "copy-{into}"
+description = "src into {into}"
+
+[[steps]]
+name = "copy"
+
+[steps.batch]
+table = "src"
+key = ["id"]
+chunk_size = 4
+
+[steps.copy]
+into = "{into}"
+match = ["sym", "b"]
+
+[steps.copy.columns]
+sym = "sym"
+b = "b"
+price = "price"
+src_id = "id"
+"#
+        ),
+    )
+    .unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+/// (sym, b) -> (price, src_id) of a target.
+fn contents(db: &TestDb, table: &str) -> BTreeMap<(String, i64), (i64, i64)> {
+    db.query(&format!("SELECT sym, b, price, src_id FROM {table}"))
+        .into_iter()
+        .map(|r| {
+            let n = |i: usize| r[i].as_deref().unwrap().parse::<i64>().unwrap();
+            ((r[0].clone().unwrap(), n(1)), (n(2), n(3)))
+        })
+        .collect()
+}
+
+/// What the copy must leave: the seeded rows, plus for every other key the
+/// source row with the smallest id.
+fn expected(seeded: &[(&str, i64, i64, i64)]) -> BTreeMap<(String, i64), (i64, i64)> {
+    let mut out: BTreeMap<(String, i64), (i64, i64)> = seeded
+        .iter()
+        .map(|(s, b, p, id)| ((s.to_string(), *b), (*p, *id)))
+        .collect();
+    for i in 1..=ROWS {
+        out.entry((format!("S{}", i % 3), i / 4))
+            .or_insert((i * 10, i));
+    }
+    out
+}
+
+fn copy_keeps_the_first_row_per_key_in_both_forms(b: Backend) {
+    let Some(db) = TestDb::new(b, "copyforms") else {
+        return;
+    };
+    source(&db);
+    // Seeded: a key the source also has (it must stay as it is).
+    let seeded = [("S1", 2, -1, 1000)];
+    for (name, unique) in [("dst_unique", true), ("dst_plain", false)] {
+        target(&db, name, unique, false);
+        db.exec(&format!(
+            "INSERT INTO {name} (sym, b, price, src_id) VALUES ('S1', 2, -1, 1000)"
+        ));
+        let path = plan(&db, name);
+
+        let dry = db
+            .mendb(&["backfill", "run", &path, "--dry-run"])
+            .ok()
+            .stdout
+            .clone();
+        let form = match (unique, b) {
+            (false, _) => "LEFT JOIN",
+            (true, Backend::Mysql) => "ON DUPLICATE KEY UPDATE",
+            (true, _) => "ON CONFLICT",
+        };
+        assert!(
+            dry.contains(form),
+            "{name}: `{form}` not in the dry run:\n{dry}"
+        );
+
+        let report = db
+            .mendb(&["--format", "json", "-q", "backfill", "run", &path])
+            .ok()
+            .json();
+        let want = expected(&seeded);
+        assert_eq!(contents(&db, name), want, "{name}");
+        assert_eq!(
+            report["rows"].as_u64().unwrap(),
+            want.len() as u64 - seeded.len() as u64,
+            "{name}: rows reported"
+        );
+        assert!(
+            report["steps"][0]["chunks"].as_u64().unwrap() >= 3,
+            "{name}: the keys were meant to straddle chunks"
+        );
+
+        let again = db
+            .mendb(&[
+                "--format",
+                "json",
+                "-q",
+                "backfill",
+                "run",
+                &path,
+                "--restart",
+            ])
+            .ok()
+            .json();
+        assert_eq!(again["rows"], 0, "{name}: a rerun writes nothing");
+        assert_eq!(contents(&db, name), want, "{name} after the rerun");
+    }
+}
+
+fn copy_fails_on_a_clash_with_another_key_and_resumes(b: Backend) {
+    let Some(db) = TestDb::new(b, "copyclash") else {
+        return;
+    };
+    source(&db);
+    // src_id is the primary key, (sym, b) the match key. The seeded row has
+    // src_id 9, which source row 9 (S0, 2) also has, under another key: it
+    // clashes on the primary key, not on the match key.
+    target(&db, "dst", true, true);
+    db.exec("INSERT INTO dst (sym, b, price, src_id) VALUES ('S2', 99, -1, 9)");
+    let path = plan(&db, "dst");
+    let run = db.mendb(&["backfill", "run", &path]);
+    run.fails_with(12);
+    let fragment = match b {
+        Backend::Mysql => {
+            "clash with existing rows of `dst` on a unique key other than the match key"
+        }
+        Backend::Postgres => "dst_pkey",
+        Backend::Sqlite => "UNIQUE constraint failed: dst.src_id",
+    };
+    run.stderr_has("step `copy` failed").stderr_has(fragment);
+
+    // The chunk holding id 9 was rolled back: no row from id 9 on is in.
+    let got = contents(&db, "dst");
+    assert!(
+        got.values().all(|(_, id)| *id <= 8 || *id == 9),
+        "rows of the failed chunk were kept: {got:?}"
+    );
+    assert_eq!(got.get(&("S2".into(), 99)), Some(&(-1, 9)));
+    let status = db
+        .mendb(&["--format", "json", "backfill", "status"])
+        .ok()
+        .json();
+    assert_eq!(status[0]["run"]["status"], "failed", "{status}");
+
+    db.exec("DELETE FROM dst WHERE sym = 'S2' AND b = 99");
+    let resumed = db
+        .mendb(&["--format", "json", "-q", "backfill", "run", &path])
+        .ok()
+        .json();
+    assert_eq!(resumed["resumed"], true);
+    assert_eq!(contents(&db, "dst"), expected(&[]));
+}
