@@ -201,6 +201,8 @@ fn killed_runs_resume_to_the_same_result(b: Backend) {
     unsafe_sigterm(child.id());
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
+    // Stopped mid-run, it says how to resume. (A signal during the last
+    // chunk lets the run finish: exit 0.)
     if out.status.code() == Some(143) {
         assert!(
             stderr.contains("run the same command again to resume"),

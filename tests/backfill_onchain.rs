@@ -411,10 +411,27 @@ fn refresh_copies_the_enhanced_rows(db: &TestDb) {
     );
     for (id, (pair, other, onchain)) in &after {
         let (_, other_before, onchain_before) = &before[id];
+        // updated_at is last: the plan touches it on the rows it changes.
+        let (updated_at, other) = other.split_last().unwrap();
+        let (updated_at_before, other_before) = other_before.split_last().unwrap();
         assert_eq!(
             other, other_before,
             "row {id}: a non-onchain column changed"
         );
+        let changed = enhanced
+            .get(pair)
+            .is_some_and(|e| differs(onchain_before, e));
+        if changed {
+            assert!(
+                updated_at.is_some() && updated_at != updated_at_before,
+                "row {id}: changed, but updated_at is {updated_at:?} (was {updated_at_before:?})"
+            );
+        } else {
+            assert_eq!(
+                updated_at, updated_at_before,
+                "row {id}: unchanged, but updated_at moved"
+            );
+        }
         match enhanced.get(pair) {
             Some(source) => {
                 for (i, c) in ONCHAIN.iter().enumerate() {
@@ -442,4 +459,5 @@ fn refresh_copies_the_enhanced_rows(db: &TestDb) {
 
     let again = run_plan(db, "refresh-ml-onchain-features", &[]);
     assert_eq!(again["rows"], 0, "a finished plan run again writes nothing");
+    assert_eq!(ml_rows(db), after, "a rerun touched rows");
 }

@@ -4,12 +4,14 @@
 #
 #   bash bench/copy/run.sh            # build the tables, time, drop the database
 #   KEEP=1 bash bench/copy/run.sh     # keep the database (src is reused next time)
+#   ROUNDS=5 bash bench/copy/run.sh   # rounds of the three contenders (default 3)
 #
 # Builds a 2,000,000-row table `src` (400 symbols x 5,000 one-minute rows,
 # (symbol, ts) unique, rows in id order interleaved across symbols) from
 # MariaDB's seq_1_to_N table, and three empty targets dst_a, dst_b, dst_c of
-# the same shape with a UNIQUE (symbol, ts). Then it copies src into each,
-# one after the other, and times:
+# the same shape with a UNIQUE (symbol, ts). Then, in each round, it
+# empties the targets and copies src into each, one after the other, once
+# InnoDB has flushed what the previous contender left, and times:
 #   (a) one INSERT INTO dst_a ... SELECT ... FROM src through `mariadb`;
 #   (b) the release build of mendb running bench/copy/copy.toml (src -> dst_b,
 #       key id, match (symbol, ts), default chunk target 500ms), under
@@ -44,6 +46,7 @@ export MYSQL_PWD=$DB_PASS
 client() { mariadb --host="$DB_HOST" --port="$DB_PORT" --user="$DB_USER" --batch --skip-column-names "$@"; }
 
 readonly ROWS=2000000
+ROUNDS=${ROUNDS:-3}
 readonly SYMBOLS=400
 
 work=$(mktemp -d)
@@ -122,81 +125,87 @@ settle() {
     client "$DB_NAME" -e "SELECT COUNT(*), SUM(price) FROM src FORCE INDEX (PRIMARY)" >/dev/null
 }
 
-client "$DB_NAME" -e "$(targets)"
-settle
-echo "== (a) one-shot INSERT ... SELECT -> dst_a"
-t0=$(now)
-client "$DB_NAME" -e "INSERT INTO dst_a (id, symbol, ts, price, volume) SELECT id, symbol, ts, price, volume FROM src"
-T_ONESHOT=$(secs $(($(now) - t0)))
-echo "   $T_ONESHOT s"
-
-settle
-echo "== (b) mendb backfill run $PLAN -> dst_b"
-t0=$(now)
-/usr/bin/time -v -o "$work/time.txt" \
-    "$MENDB" --database-url "$URL" --format json backfill run "$PLAN" >"$work/mendb.json" 2>"$work/mendb.err"
-T_MENDB=$(secs $(($(now) - t0)))
-RSS_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
-echo "   $T_MENDB s, peak RSS $RSS_KB kB"
-tail -n 2 "$work/mendb.err" | sed 's/^/   /'
-
-T_PT=
+have_pt=0
 if command -v pt-archiver >/dev/null; then
-    settle
-    echo "== (c) pt-archiver -> dst_c"
-    t0=$(now)
-    pt-archiver --no-version-check \
-        --source "h=$DB_HOST,P=$DB_PORT,u=$DB_USER,D=$DB_NAME,t=src,A=utf8mb4,L=1" --dest t=dst_c \
-        --no-delete --bulk-insert --limit 5000 --commit-each --where "1=1" \
-        --no-safe-auto-increment
-    T_PT=$(secs $(($(now) - t0)))
-    echo "   $T_PT s"
+    have_pt=1
 else
-    echo "== (c) pt-archiver: not installed, skipped (apt-get install -y percona-toolkit)"
+    echo "== pt-archiver: not installed, skipped (apt-get install -y percona-toolkit)"
 fi
 
-echo "== mendb's chunks"
-client "$DB_NAME" -e "SELECT COUNT(*), MIN(rows_written), MAX(rows_written), ROUND(AVG(rows_written)),
-    MIN(elapsed_ms), MAX(elapsed_ms), ROUND(AVG(elapsed_ms)), SUM(elapsed_ms)
-    FROM mendb_backfill_chunks" >"$work/chunks.tsv"
-read -r N_CHUNKS MIN_ROWS MAX_ROWS AVG_ROWS MIN_MS MAX_MS AVG_MS SUM_MS <"$work/chunks.tsv"
-echo "   $N_CHUNKS chunks, rows min/avg/max $MIN_ROWS/$AVG_ROWS/$MAX_ROWS, ms min/avg/max $MIN_MS/$AVG_MS/$MAX_MS, sum $SUM_MS ms"
-echo "   first chunks (rows, ms):" $(client "$DB_NAME" -e "SELECT CONCAT(rows_written, '/', elapsed_ms)
-    FROM mendb_backfill_chunks ORDER BY run_id, step_index, chunk_no LIMIT 12")
+# The same rows as src: count, sums of id and price, and a CRC of (symbol, ts).
+fingerprint() { client "$DB_NAME" -e "SELECT COUNT(*), SUM(id), SUM(CRC32(CONCAT(symbol, ts))), SUM(price) FROM $1"; }
+want=$(fingerprint src)
 
-echo "== same rows"
-counts=$(client "$DB_NAME" -e "SELECT (SELECT COUNT(*) FROM dst_a), (SELECT COUNT(*) FROM dst_b), (SELECT COUNT(*) FROM dst_c)")
-read -r N_A N_B N_C <<<"$counts"
-echo "   dst_a $N_A, dst_b $N_B, dst_c $N_C (src $rows)"
-same=1
-for n in "$N_A" "$N_B"; do [[ $n == "$rows" ]] || same=0; done
-[[ -z $T_PT || $N_C == "$rows" ]] || same=0
-sum() { client "$DB_NAME" -e "SELECT COUNT(*), SUM(id), SUM(CRC32(CONCAT(symbol, ts))), SUM(price) FROM $1"; }
-[[ $(sum dst_a) == "$(sum dst_b)" ]] || same=0
-[[ -z $T_PT || $(sum dst_a) == "$(sum dst_c)" ]] || same=0
+# One line per round: one-shot s, mendb s, pt-archiver s (0 if skipped),
+# mendb peak RSS kB, chunks, longest chunk ms, mean chunk ms.
+: >"$work/rounds.tsv"
+status=0
+for round in $(seq "$ROUNDS"); do
+    echo "== round $round of $ROUNDS"
+    client "$DB_NAME" -e "$(targets)"
 
-python3 - "$rows" "$T_ONESHOT" "$T_MENDB" "${T_PT:-0}" "$RSS_KB" "$MAX_MS" <<'PY'
-import sys
-rows = int(sys.argv[1]); a, m, p = (float(x) for x in sys.argv[2:5])
-rss_kb, max_ms = int(sys.argv[5]), int(sys.argv[6])
-print(f"== result ({rows} rows)")
-print(f"   one-shot INSERT ... SELECT  {a:8.3f} s  {rows / a:10.0f} rows/s")
-print(f"   mendb backfill run          {m:8.3f} s  {rows / m:10.0f} rows/s")
-if p:
-    print(f"   pt-archiver                 {p:8.3f} s  {rows / p:10.0f} rows/s")
-print(f"   mendb / one-shot   {a / m:.2f}x the rate (target >= 0.9x)")
-if p:
-    print(f"   mendb / pt-archiver {p / m:.2f}x the rate (target >= 3x)")
-print(f"   mendb peak RSS     {rss_kb / 1024:.1f} MB (target < 64 MB)")
-print(f"   longest chunk      {max_ms} ms (chunk target 500 ms)")
+    settle
+    t0=$(now)
+    client "$DB_NAME" -e "INSERT INTO dst_a (id, symbol, ts, price, volume) SELECT id, symbol, ts, price, volume FROM src"
+    t_oneshot=$(secs $(($(now) - t0)))
+    echo "   (a) one-shot INSERT ... SELECT -> dst_a: $t_oneshot s"
+
+    settle
+    t0=$(now)
+    /usr/bin/time -v -o "$work/time.txt" \
+        "$MENDB" --database-url "$URL" --format json backfill run "$PLAN" >"$work/mendb.json" 2>"$work/mendb.err"
+    t_mendb=$(secs $(($(now) - t0)))
+    rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
+    read -r n_chunks max_ms avg_ms < <(client "$DB_NAME" -e "SELECT COUNT(*), MAX(elapsed_ms), ROUND(AVG(elapsed_ms)) FROM mendb_backfill_chunks")
+    echo "   (b) mendb backfill run $PLAN -> dst_b: $t_mendb s, peak RSS $rss_kb kB, $n_chunks chunks, longest $max_ms ms, mean $avg_ms ms"
+
+    t_pt=0
+    if ((have_pt)); then
+        settle
+        t0=$(now)
+        pt-archiver --no-version-check \
+            --source "h=$DB_HOST,P=$DB_PORT,u=$DB_USER,D=$DB_NAME,t=src,A=utf8mb4,L=1" --dest t=dst_c \
+            --no-delete --bulk-insert --limit 5000 --commit-each --where "1=1" \
+            --no-safe-auto-increment
+        t_pt=$(secs $(($(now) - t0)))
+        echo "   (c) pt-archiver -> dst_c: $t_pt s"
+    fi
+
+    for t in dst_a dst_b $( ((have_pt)) && echo dst_c); do
+        got=$(fingerprint "$t")
+        if [[ $got != "$want" ]]; then
+            echo "   $t DIFFERS from src: $got against $want" >&2
+            status=1
+        fi
+    done
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$t_oneshot" "$t_mendb" "$t_pt" "$rss_kb" "$n_chunks" "$max_ms" "$avg_ms" >>"$work/rounds.tsv"
+done
+
+python3 - "$rows" "$work/rounds.tsv" <<'PY'
+import statistics, sys
+rows = int(sys.argv[1])
+rounds = [[float(x) for x in line.split("\t")] for line in open(sys.argv[2]) if line.strip()]
+med = statistics.median
+print(f"== result ({rows} rows, {len(rounds)} rounds; each ratio compares runs of the same round)")
+print("   round  one-shot     mendb  pt-archiver  mendb/one-shot  mendb/pt-archiver  RSS MB  chunks  longest")
+for i, (a, m, p, rss, n, mx, avg) in enumerate(rounds, 1):
+    pt = f"{p:9.2f} s" if p else "        -  "
+    vs_pt = f"{p / m:16.2f}x" if p else "                -"
+    print(f"   {i:5d} {a:7.2f} s {m:7.2f} s  {pt} {a / m:14.2f}x {vs_pt} {rss / 1024:7.1f} {int(n):7d} {int(mx):5d} ms")
+a, m = med(r[0] for r in rounds), med(r[1] for r in rounds)
+print(f"   median one-shot    {a:.2f} s ({rows / a:,.0f} rows/s)")
+print(f"   median mendb       {m:.2f} s ({rows / m:,.0f} rows/s)")
+if all(r[2] for r in rounds):
+    p = med(r[2] for r in rounds)
+    print(f"   median pt-archiver {p:.2f} s ({rows / p:,.0f} rows/s)")
+print(f"   mendb / one-shot    median {med(r[0] / r[1] for r in rounds):.2f}x the rate (target >= 0.9x)")
+if all(r[2] for r in rounds):
+    print(f"   mendb / pt-archiver median {med(r[2] / r[1] for r in rounds):.2f}x the rate (target >= 3x)")
+print(f"   mendb peak RSS      {max(r[3] for r in rounds) / 1024:.1f} MB at most (target < 64 MB)")
+print(f"   longest chunk       {int(max(r[5] for r in rounds))} ms over all rounds (chunk target 500 ms)")
 PY
-
-if ((same == 0)); then
-    echo "   TARGETS DIFFER" >&2
-    status=1
-else
-    echo "   targets hold the same $rows rows"
-    status=0
+if ((status == 0)); then
+    echo "   every target held src's $rows rows, every round"
 fi
 
 if [[ $KEEP == 1 ]]; then

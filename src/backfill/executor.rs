@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::sqlgen::{self, StepSql};
 use super::state;
+use super::throttle::{self, Throttle};
 use crate::db::{Db, DbError, get_i64, get_string};
 
 #[derive(Debug, Clone)]
@@ -58,6 +59,12 @@ pub enum Event<'a> {
         chunk_size: u64,
         elapsed: Duration,
     },
+    /// A load limit holds the next chunk back.
+    Throttled {
+        step: &'a str,
+        reason: String,
+        waited: Duration,
+    },
     Retrying {
         step: &'a str,
         attempt: u32,
@@ -99,6 +106,7 @@ pub async fn run_step(
     step: &StepSql<'_>,
     saved: &state::StepState,
     tuning: &Tuning,
+    throttle: &mut Throttle,
     stop: &AtomicBool,
     on_event: &(dyn Fn(Event<'_>) + Sync),
 ) -> Result<(StepOutcome, Stop), DbError> {
@@ -128,8 +136,20 @@ pub async fn run_step(
         skipped_done: false,
     };
     let mut scanned = 0u64;
+    let mut tuner = Tuner::new(tuning.target);
     loop {
         if is_stopped(stop) {
+            let outcome = outcome(rows_total, chunk_no);
+            return Ok((outcome, Stop::Interrupted));
+        }
+        let mut on_wait = |reason: &str, waited: Duration| {
+            on_event(Event::Throttled {
+                step: name,
+                reason: reason.to_string(),
+                waited,
+            })
+        };
+        if !throttle.wait_for_load(db, stop, &mut on_wait).await? {
             let outcome = outcome(rows_total, chunk_no);
             return Ok((outcome, Stop::Interrupted));
         }
@@ -202,28 +222,43 @@ pub async fn run_step(
             return Ok((outcome, Stop::Finished));
         }
         cursor = bound;
-        chunk_size = tune(chunk_size, elapsed, tuning.target);
-        throttle(rows, elapsed, tuning).await;
+        chunk_size = tuner.next(chunk_size, elapsed);
+        let rest =
+            throttle::after_chunk(rows, elapsed, tuning.sleep_ratio, tuning.max_rows_per_sec);
+        // A stop during the pause is seen at the top of the loop.
+        throttle::pause(rest, stop).await;
     }
 }
 
-/// Grows or shrinks toward the target duration, at most doubling or
-/// halving per chunk so one odd chunk cannot swing it wildly.
-fn tune(size: u64, elapsed: Duration, target: Duration) -> u64 {
-    let elapsed = elapsed.as_secs_f64().max(0.001);
-    let ideal = size as f64 * target.as_secs_f64() / elapsed;
-    let next = ideal.clamp(size as f64 / 2.0, size as f64 * 2.0);
-    (next as u64).clamp(MIN_CHUNK, MAX_CHUNK)
+/// Chooses chunk sizes from the time per row seen so far. A slower chunk
+/// counts in full at once, so one slow stretch shrinks the next chunk; a
+/// faster one moves the estimate only part of the way, so a lucky chunk
+/// does not grow the next one past the target. Each step at most doubles
+/// or halves the size.
+#[derive(Debug, Clone, Copy)]
+struct Tuner {
+    target: Duration,
+    secs_per_row: Option<f64>,
 }
 
-async fn throttle(rows: u64, elapsed: Duration, tuning: &Tuning) {
-    let mut pause = elapsed.mul_f64(tuning.sleep_ratio.max(0.0));
-    if tuning.max_rows_per_sec > 0 {
-        let min_time = Duration::from_secs_f64(rows as f64 / tuning.max_rows_per_sec as f64);
-        pause = pause.max(min_time.saturating_sub(elapsed));
+impl Tuner {
+    fn new(target: Duration) -> Tuner {
+        Tuner {
+            target,
+            secs_per_row: None,
+        }
     }
-    if !pause.is_zero() {
-        tokio::time::sleep(pause).await;
+
+    fn next(&mut self, size: u64, elapsed: Duration) -> u64 {
+        let sample = elapsed.as_secs_f64().max(0.001) / size.max(1) as f64;
+        let estimate = match self.secs_per_row {
+            Some(seen) if sample < seen => 0.7 * seen + 0.3 * sample,
+            _ => sample,
+        };
+        self.secs_per_row = Some(estimate);
+        let ideal = self.target.as_secs_f64() / estimate;
+        let next = ideal.clamp(size as f64 / 2.0, size as f64 * 2.0);
+        (next as u64).clamp(MIN_CHUNK, MAX_CHUNK)
     }
 }
 
@@ -311,18 +346,40 @@ mod tests {
     #[test]
     fn tuning_moves_toward_the_target_within_bounds() {
         let target = Duration::from_millis(500);
-        assert_eq!(tune(1000, Duration::from_millis(250), target), 2000);
+        let ms = Duration::from_millis;
+        assert_eq!(Tuner::new(target).next(1000, ms(250)), 2000);
         assert_eq!(
-            tune(1000, Duration::from_millis(50), target),
+            Tuner::new(target).next(1000, ms(50)),
             2000,
             "at most doubles"
         );
         assert_eq!(
-            tune(1000, Duration::from_secs(5), target),
+            Tuner::new(target).next(1000, Duration::from_secs(5)),
             500,
             "at most halves"
         );
-        assert_eq!(tune(1000, Duration::from_millis(500), target), 1000);
-        assert_eq!(tune(10, Duration::from_secs(9), target), MIN_CHUNK);
+        assert_eq!(Tuner::new(target).next(1000, ms(500)), 1000);
+        assert_eq!(
+            Tuner::new(target).next(10, Duration::from_secs(9)),
+            MIN_CHUNK
+        );
+    }
+
+    #[test]
+    fn tuning_shrinks_at_once_and_grows_with_care() {
+        let ms = Duration::from_millis;
+        let mut t = Tuner::new(ms(500));
+        assert_eq!(t.next(10_000, ms(500)), 10_000);
+        // Twice as slow: the next chunk halves.
+        assert_eq!(t.next(10_000, ms(1000)), 5_000);
+        // Back to the old pace: it grows, but not all the way at once.
+        let grown = t.next(5_000, ms(250));
+        assert!(grown > 5_000 && grown < 10_000, "{grown}");
+        // Steady at the old pace: it approaches 10,000 from below.
+        let mut size = grown;
+        for _ in 0..20 {
+            size = t.next(size, ms(size / 20));
+        }
+        assert!((9_500..=10_100).contains(&size), "{size}");
     }
 }

@@ -8,6 +8,7 @@ pub mod plan;
 mod preflight;
 mod sqlgen;
 pub mod state;
+mod throttle;
 
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
@@ -18,6 +19,7 @@ pub use executor::{Event, StepOutcome, Tuning};
 pub use plan::{Plan, PlanError};
 use preflight::PreflightError;
 use state::status;
+pub use throttle::LoadLimits;
 
 use crate::db::lock::{LockName, with_run_lock};
 use crate::db::{Db, DbError};
@@ -29,6 +31,7 @@ pub struct RunOptions {
     pub dry_run: bool,
     pub restart: bool,
     pub tuning: Tuning,
+    pub load: LoadLimits,
     pub lock_timeout: Duration,
 }
 
@@ -119,6 +122,7 @@ pub async fn run(
     let started = Instant::now();
     let params = plan.resolve_params(&opts.sets)?;
     let steps = preflight::check(db, plan, &params).await?;
+    let mut throttle = throttle::Throttle::connect(db.dialect(), &opts.load).await?;
     let params_json = serde_json::to_string(
         &params
             .iter()
@@ -225,7 +229,18 @@ pub async fn run(
                 });
                 continue;
             }
-            match executor::run_step(db, run_id, index, step, s, &opts.tuning, stop, on_event).await
+            match executor::run_step(
+                db,
+                run_id,
+                index,
+                step,
+                s,
+                &opts.tuning,
+                &mut throttle,
+                stop,
+                on_event,
+            )
+            .await
             {
                 Ok((outcome, executor::Stop::Finished)) => report.steps.push(outcome),
                 Ok((outcome, executor::Stop::Interrupted)) => {

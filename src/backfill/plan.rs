@@ -151,6 +151,10 @@ pub struct UpdateDef {
     pub on: BTreeMap<Spanned<String>, Spanned<Expr>>,
     /// Column of the batching table = expression over `from` (alias `s`).
     pub set: BTreeMap<Spanned<String>, Spanned<Expr>>,
+    /// Columns of the batching table set to the current time on every row
+    /// the step changes; they never make a row count as changed.
+    #[serde(default)]
+    pub touch: Vec<Spanned<String>>,
 }
 
 /// Statements per dialect; `{chunk}` stands for the chunk's key range over
@@ -193,11 +197,12 @@ impl StepDef {
     }
 }
 
+/// A plan error: the file, the line when one is to blame, and what is wrong.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{path}:{line}: {message}")]
+#[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
 pub struct PlanError {
     pub path: String,
-    pub line: usize,
+    pub line: Option<usize>,
     pub message: String,
 }
 
@@ -313,7 +318,7 @@ impl Plan {
         let display = path.display().to_string();
         let source = std::fs::read_to_string(path).map_err(|e| PlanError {
             path: display.clone(),
-            line: 0,
+            line: None,
             message: format!("cannot read plan: {e}"),
         })?;
         Plan::parse(&display, &source)
@@ -322,7 +327,7 @@ impl Plan {
     pub fn parse(path: &str, source: &str) -> Result<Plan, PlanError> {
         let def: PlanDef = toml::from_str(source).map_err(|e| PlanError {
             path: path.to_string(),
-            line: e.span().map_or(0, |s| line_of(source, s.start)),
+            line: e.span().map(|s| line_of(source, s.start)),
             message: e.message().trim().to_string(),
         })?;
         let mut digest = crate::checksum::Digest::default();
@@ -345,7 +350,17 @@ impl Plan {
     pub fn error(&self, span: Range<usize>, message: impl Into<String>) -> PlanError {
         PlanError {
             path: self.path.clone(),
-            line: line_of(&self.source, span.start),
+            line: Some(line_of(&self.source, span.start)),
+            message: message.into(),
+        }
+    }
+
+    /// An error about the plan as a whole or how it is used (a `--set`),
+    /// not about one line of it.
+    fn file_error(&self, message: impl Into<String>) -> PlanError {
+        PlanError {
+            path: self.path.clone(),
+            line: None,
             message: message.into(),
         }
     }
@@ -403,7 +418,7 @@ impl Plan {
             }
         }
         if d.steps.is_empty() {
-            return Err(self.error(0..0, "a plan needs at least one [[steps]]"));
+            return Err(self.file_error("a plan needs at least one [[steps]]"));
         }
         let mut names = Vec::new();
         for step in &d.steps {
@@ -480,6 +495,18 @@ impl Plan {
                         self.check_ident(&format!("{label}: update"), col)?;
                         self.check_params_in(&format!("{label}: update.{}", col.get_ref()), expr)?;
                     }
+                    for col in &u.touch {
+                        self.check_ident(&format!("{label}: update.touch"), col)?;
+                        if u.set.keys().any(|k| k.get_ref() == col.get_ref()) {
+                            return Err(self.error(
+                                col.span(),
+                                format!(
+                                    "{label}: update.touch column `{}` is also in update.set",
+                                    col.get_ref()
+                                ),
+                            ));
+                        }
+                    }
                 }
                 Action::Sql(sql) => {
                     for dialect in Dialect::ALL {
@@ -527,18 +554,15 @@ impl Plan {
         }
         for set in sets {
             let Some((name, raw)) = set.split_once('=') else {
-                return Err(self.error(0..0, format!("--set {set}: expected NAME=VALUE")));
+                return Err(self.file_error(format!("--set {set}: expected NAME=VALUE")));
             };
             let name = name.trim();
             let Some(p) = self.def.params.get(name) else {
                 let known: Vec<&str> = self.def.params.keys().map(String::as_str).collect();
-                return Err(self.error(
-                    0..0,
-                    format!(
-                        "--set {set}: the plan has no parameter `{name}` (it has: {})",
-                        known.join(", ")
-                    ),
-                ));
+                return Err(self.file_error(format!(
+                    "--set {set}: the plan has no parameter `{name}` (it has: {})",
+                    known.join(", ")
+                )));
             };
             let v = ParamValue::parse(p.get_ref().kind, raw)
                 .map_err(|e| self.error(p.span(), format!("--set {name}: {e}")))?;

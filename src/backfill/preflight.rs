@@ -62,6 +62,17 @@ fn column(
         })
 }
 
+/// The database's own words, without the statement around them.
+fn database_reason(e: &DbError) -> String {
+    match e {
+        DbError::Query {
+            source: sqlx::Error::Database(d),
+            ..
+        } => d.message().to_string(),
+        other => other.to_string(),
+    }
+}
+
 /// Resolves every step, or says precisely what the database lacks.
 pub async fn check<'p>(
     db: &mut Db,
@@ -182,6 +193,15 @@ pub async fn check<'p>(
                         &format!("{label}: update.set"),
                     )?;
                 }
+                for col in &u.touch {
+                    column(
+                        plan,
+                        batch,
+                        s.batch.table.get_ref(),
+                        col,
+                        &format!("{label}: update.touch"),
+                    )?;
+                }
                 for (col, expr) in u.on.iter().chain(u.set.iter()) {
                     let sql = step_sql.probe(&[expr.get_ref()], Some(u.from.get_ref()));
                     probes.push(compile(
@@ -191,7 +211,27 @@ pub async fn check<'p>(
                     ));
                 }
             }
-            Action::Sql(_) => {}
+            Action::Sql(_) => {
+                // Prepared, not run: the database resolves every name in
+                // the statement, with a chunk's bounds as placeholders.
+                let some_key = vec!["0".to_string(); step_sql.key.len()];
+                let statements = step_sql.action(Some(&some_key), Some(&some_key));
+                for (i, sql) in statements.iter().enumerate() {
+                    if let Err(e) = db.prepare(&sql.text).await {
+                        return Err(plan
+                            .error(
+                                s.sql.as_ref().map(|d| d.span()).unwrap_or_default(),
+                                format!(
+                                    "{label}: sql.{} statement {}: {}",
+                                    db.dialect().dir_name(),
+                                    i + 1,
+                                    database_reason(&e)
+                                ),
+                            )
+                            .into());
+                    }
+                }
+            }
         }
         if let Some(f) = &s.batch.filter {
             let sql = step_sql.probe_filter();
@@ -199,14 +239,9 @@ pub async fn check<'p>(
         }
         for (sql, span, what) in probes {
             if let Err(e) = db.fetch_with(&sql.text, &sql.params()).await {
-                let reason = match &e {
-                    DbError::Query {
-                        source: sqlx::Error::Database(d),
-                        ..
-                    } => d.message().to_string(),
-                    other => other.to_string(),
-                };
-                return Err(plan.error(span, format!("{what}: {reason}")).into());
+                return Err(plan
+                    .error(span, format!("{what}: {}", database_reason(&e)))
+                    .into());
             }
         }
         out.push(step_sql);

@@ -547,6 +547,14 @@ impl StepSql<'_> {
             sql.push(&format!("{prefix}{} = ", self.q(col.get_ref())));
             self.push_expr(sql, expr.get_ref().for_dialect(self.dialect));
         }
+        // Sessions run in UTC (Dialect::session_setup), so this is UTC on
+        // all three; only rows the WHERE found changed get here.
+        for col in &u.touch {
+            sql.push(&format!(
+                ", {prefix}{} = CURRENT_TIMESTAMP",
+                self.q(col.get_ref())
+            ));
+        }
     }
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 
 use super::{CliError, load_plan, render};
-use crate::backfill::{self, BackfillError, RunOptions, Tuning};
+use crate::backfill::{self, BackfillError, LoadLimits, RunOptions, Tuning};
 use crate::db::{Db, DbUrl};
 use crate::fixtures::{self, LoadOptions};
 use crate::migrate::{self, MigrateError, MigrationSet, Options};
@@ -92,6 +92,7 @@ async fn steps(
             dry_run: false,
             restart: false,
             tuning: Tuning::default(),
+            load: LoadLimits::default(),
             lock_timeout,
         };
         let report = backfill::run(db, &plan, &opts, stop, &|e| progress.event(&e)).await?;

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use crate::backfill::{self, BackfillError, Plan, PlanError, RunOptions, Tuning};
+use crate::backfill::{self, BackfillError, LoadLimits, Plan, PlanError, RunOptions, Tuning};
 use crate::db::{DEFAULT_URL, Db, DbError, DbUrl};
 use crate::exit;
 use crate::fixtures::{self, FixtureError, LoadOptions};
@@ -63,8 +63,10 @@ pub fn main() -> i32 {
                 // together) and stops; a second signal stops at once.
                 STOP.store(true, Ordering::SeqCst);
                 render::errln!("mendb: {signal}; finishing the current chunk (signal again to stop now)");
+                // The work may finish or fail on its own meanwhile (the
+                // signal came during the last chunk): its code tells that.
                 tokio::select! {
-                    _ = &mut work => code,
+                    c = &mut work => if c == exit::INTERRUPTED { code } else { c },
                     _ = shutdown_signal() => code,
                 }
             }
@@ -364,8 +366,16 @@ async fn run_backfill(
             chunk_target,
             max_rows_per_sec,
             sleep_ratio,
+            max_threads_running,
+            replica_urls,
+            max_replica_lag,
         } => {
             let plan = load_plan(plan).map_err(BackfillError::from)?;
+            let replicas = replica_urls
+                .iter()
+                .map(|u| DbUrl::parse(u))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(BackfillError::from)?;
             let opts = RunOptions {
                 sets: sets.clone(),
                 dry_run: *dry_run,
@@ -375,6 +385,11 @@ async fn run_backfill(
                     max_rows_per_sec: max_rows_per_sec.unwrap_or(0),
                     sleep_ratio: *sleep_ratio,
                     ..Tuning::default()
+                },
+                load: LoadLimits {
+                    max_threads_running: *max_threads_running,
+                    max_replica_lag: *max_replica_lag,
+                    replicas,
                 },
                 lock_timeout: cli.lock_timeout,
             };

@@ -116,6 +116,15 @@ pub enum BackfillCommand {
         /// After each chunk, sleep this fraction of its duration
         #[arg(long, value_name = "F", default_value_t = 0.0)]
         sleep_ratio: f64,
+        /// MariaDB/MySQL: hold chunks back while Threads_running exceeds N
+        #[arg(long, value_name = "N")]
+        max_threads_running: Option<u64>,
+        /// MariaDB/MySQL: a replica whose lag holds chunks back (repeatable)
+        #[arg(long = "replica-url", value_name = "URL")]
+        replica_urls: Vec<String>,
+        /// Hold chunks back while a replica is further behind than this
+        #[arg(long, value_name = "DUR", default_value = "5s", value_parser = parse_duration)]
+        max_replica_lag: Duration,
     },
     /// Show runs and their progress
     Status {

@@ -5,6 +5,7 @@
 
 mod dialect;
 pub mod introspect;
+pub mod load;
 pub mod lock;
 mod url;
 
@@ -51,6 +52,9 @@ pub enum DbError {
     /// Someone else changed what this work was based on.
     #[error("{0}")]
     Conflict(String),
+    /// Asked of a database that cannot answer it.
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 impl DbError {
@@ -214,6 +218,23 @@ impl Db {
             .await
             .map_err(DbError::query(format!("running `{}`", abbreviate(sql))))?;
         Ok(result.rows_affected())
+    }
+
+    /// Has the database compile `sql` without running it: names and types
+    /// are checked, nothing is read or written.
+    pub async fn prepare(&mut self, sql: &str) -> Result<(), DbError> {
+        use sqlx::SqlSafeStr;
+        // The driver caches prepared statements by text, and this one is
+        // prepared without parameter types: PostgreSQL would guess int4 for
+        // a placeholder beside an INTEGER column, and a later run of the
+        // same text binding an int8 would fail. A marked text keeps the two
+        // apart.
+        let marked = format!("/* mendb: compile only */ {sql}");
+        (&mut self.conn)
+            .prepare(AssertSqlSafe(marked).into_sql_str())
+            .await
+            .map(|_| ())
+            .map_err(DbError::query(format!("compiling `{}`", abbreviate(sql))))
     }
 
     /// How many rows `select` returns: the planner's estimate where the

@@ -119,7 +119,7 @@ impl MigrateError {
 
 pub fn db_exit_code(e: &DbError) -> i32 {
     match e {
-        DbError::InvalidUrl { .. } => exit::USAGE,
+        DbError::InvalidUrl { .. } | DbError::Unsupported(_) => exit::USAGE,
         DbError::Connect { .. } | DbError::WaitTimedOut { .. } => exit::UNREACHABLE,
         DbError::LockTimeout { .. } => exit::LOCK_TIMEOUT,
         DbError::Interrupted { .. } => exit::INTERRUPTED,

@@ -119,6 +119,26 @@ impl Progress<'_> {
                     );
                 }
             }
+            Event::Throttled {
+                step,
+                reason,
+                waited,
+            } => {
+                let waited_ms = waited.as_millis() as u64;
+                if json {
+                    tracing::info!(step, reason, waited_ms, "backfill throttled");
+                    return;
+                }
+                let line = format!(
+                    "{:>VERB$} {step}: {reason}; waiting ({:.0} s so far)",
+                    "Throttled",
+                    waited.as_secs_f64()
+                );
+                match self.bar.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+                    Some(bar) => bar.println(line),
+                    None => errln!("{line}"),
+                }
+            }
             Event::Retrying {
                 step,
                 attempt,

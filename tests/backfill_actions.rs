@@ -1,9 +1,10 @@
-//! The `copy` action on small hand-made tables, on all three databases:
+//! Plan actions on small hand-made tables, on all three databases. `copy`:
 //! the first source row per match key wins across chunk boundaries, existing
 //! target rows win and stay unchanged, a rerun writes nothing, in both of
 //! its forms (a target with a unique key on the match columns, and one
-//! without). A row that clashes on another unique key fails the chunk
-//! instead of vanishing, and the run resumes once the clash is gone.
+//! without); a row that clashes on another unique key fails the chunk
+//! instead of vanishing, and the run resumes once the clash is gone. `sql`:
+//! the statements are compiled before any write, and run per chunk.
 
 mod common;
 
@@ -14,6 +15,7 @@ use common::{Backend, TestDb};
 per_backend!(
     copy_keeps_the_first_row_per_key_in_both_forms,
     copy_fails_on_a_clash_with_another_key_and_resumes,
+    sql_steps_are_compiled_before_any_write,
 );
 
 /// 40 source rows; (sym, b) repeats: row i has sym i % 3 and bucket i / 4,
@@ -223,4 +225,78 @@ fn copy_fails_on_a_clash_with_another_key_and_resumes(b: Backend) {
         .json();
     assert_eq!(resumed["resumed"], true);
     assert_eq!(contents(&db, "dst"), expected(&[]));
+}
+
+/// A plan with one `sql` step running `statements` on every database.
+fn sql_plan(db: &TestDb, file: &str, statements: &[&str]) -> String {
+    let path = db.dir.join(file);
+    let list = format!(
+        "[{}]",
+        statements
+            .iter()
+            .map(|s| format!("\"{s}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    std::fs::write(
+        &path,
+        format!(
+            r#"name = "bump"
+description = "raise every price by one"
+
+[[steps]]
+name = "bump"
+
+[steps.batch]
+table = "src"
+key = ["id"]
+chunk_size = 4
+
+[steps.sql]
+mysql = {list}
+postgres = {list}
+sqlite = {list}
+"#
+        ),
+    )
+    .unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn sql_steps_are_compiled_before_any_write(b: Backend) {
+    let Some(db) = TestDb::new(b, "sqlstep") else {
+        return;
+    };
+    source(&db);
+    // Prices start at id * 10; the plan adds one to each.
+    let at = |offset: i64| {
+        db.scalar(&format!(
+            "SELECT COUNT(*) FROM src WHERE price = id * 10 + {offset}"
+        ))
+    };
+    assert_eq!(at(0), ROWS);
+    let bump = "UPDATE src SET price = price + 1 WHERE {chunk}";
+
+    // The second statement names a column src lacks; the first is fine and
+    // must not have run either.
+    let bad = sql_plan(
+        &db,
+        "bad.toml",
+        &[bump, "UPDATE src SET prise = 0 WHERE {chunk}"],
+    );
+    let dialect = match b {
+        Backend::Mysql => "mysql",
+        Backend::Postgres => "postgres",
+        Backend::Sqlite => "sqlite",
+    };
+    db.mendb(&["backfill", "run", &bad])
+        .fails_with(11)
+        .stderr_has("bad.toml:")
+        .stderr_has(&format!("step `bump`: sql.{dialect} statement 2"))
+        .stderr_has("prise");
+    assert_eq!(at(0), ROWS, "a refused plan wrote");
+
+    let good = sql_plan(&db, "good.toml", &[bump]);
+    db.mendb(&["backfill", "run", &good]).ok();
+    assert_eq!(at(1), ROWS);
 }

@@ -1,0 +1,172 @@
+//! Pauses between chunks: after a chunk, the rate cap and the sleep ratio;
+//! before one, on MariaDB/MySQL, the load limits (`Threads_running` on the
+//! database written to, lag on the replicas named). Every pause ends early
+//! when a stop is requested. Reads server status; never writes.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::db::load::{self, ReplicaLag};
+use crate::db::{Db, DbError, DbUrl, Dialect};
+
+/// Load limits; none by default.
+#[derive(Debug, Clone, Default)]
+pub struct LoadLimits {
+    /// Pause while the server runs more than this many statements.
+    pub max_threads_running: Option<u64>,
+    /// Pause while a replica is further behind than this, or not
+    /// replicating at all.
+    pub max_replica_lag: Duration,
+    pub replicas: Vec<DbUrl>,
+}
+
+/// How often a throttled run looks again.
+const RECHECK: Duration = Duration::from_millis(500);
+/// How often a throttled run says it still waits.
+const REPORT_EVERY: Duration = Duration::from_secs(5);
+
+pub struct Throttle {
+    limits: LoadLimits,
+    replicas: Vec<Db>,
+}
+
+impl Throttle {
+    /// Connects to the replicas and checks that each is one, and that the
+    /// limits apply to a database of this dialect.
+    pub async fn connect(dialect: Dialect, limits: &LoadLimits) -> Result<Throttle, DbError> {
+        if limits.max_threads_running.is_some() && dialect != Dialect::Mysql {
+            return Err(DbError::Unsupported(format!(
+                "--max-threads-running applies to MariaDB/MySQL, not {}",
+                dialect.dir_name()
+            )));
+        }
+        let mut replicas = Vec::new();
+        for url in &limits.replicas {
+            let mut db = Db::connect(url, Duration::ZERO).await?;
+            if load::replica_lag(&mut db).await? == ReplicaLag::NotAReplica {
+                return Err(DbError::Unsupported(format!(
+                    "--replica-url {}: this server replicates from nobody (SHOW REPLICA STATUS is empty)",
+                    url
+                )));
+            }
+            replicas.push(db);
+        }
+        Ok(Throttle {
+            limits: limits.clone(),
+            replicas,
+        })
+    }
+
+    /// Whether any limit applies.
+    pub fn checks_load(&self) -> bool {
+        self.limits.max_threads_running.is_some() || !self.replicas.is_empty()
+    }
+
+    /// Why the next chunk should wait, if it should.
+    async fn over_limit(&mut self, db: &mut Db) -> Result<Option<String>, DbError> {
+        if let Some(max) = self.limits.max_threads_running {
+            let running = load::threads_running(db).await?;
+            if running > max {
+                return Ok(Some(format!(
+                    "Threads_running is {running}, above --max-threads-running {max}"
+                )));
+            }
+        }
+        let max_lag = self.limits.max_replica_lag;
+        for replica in &mut self.replicas {
+            let who = replica.url().to_string();
+            match load::replica_lag(replica).await? {
+                ReplicaLag::Behind(lag) if lag > max_lag => {
+                    return Ok(Some(format!(
+                        "replica {who} is {} s behind, above --max-replica-lag {} s",
+                        lag.as_secs(),
+                        max_lag.as_secs_f64()
+                    )));
+                }
+                ReplicaLag::Behind(_) => {}
+                ReplicaLag::Stopped => {
+                    return Ok(Some(format!(
+                        "replica {who} is not replicating (its lag is unknown)"
+                    )));
+                }
+                ReplicaLag::NotAReplica => {
+                    return Ok(Some(format!("replica {who} no longer replicates")));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Waits while a load limit is exceeded. `on_wait` hears why, when the
+    /// wait starts and every few seconds after. Returns false when a stop
+    /// was requested meanwhile.
+    pub async fn wait_for_load(
+        &mut self,
+        db: &mut Db,
+        stop: &AtomicBool,
+        on_wait: &mut (dyn FnMut(&str, Duration) + Send),
+    ) -> Result<bool, DbError> {
+        if !self.checks_load() {
+            return Ok(true);
+        }
+        let started = Instant::now();
+        let mut reported: Option<Instant> = None;
+        while let Some(reason) = self.over_limit(db).await? {
+            if reported.is_none_or(|t| t.elapsed() >= REPORT_EVERY) {
+                on_wait(&reason, started.elapsed());
+                reported = Some(Instant::now());
+            }
+            if !pause(RECHECK, stop).await {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// The pause after a chunk that wrote `rows` in `elapsed`: the sleep ratio,
+/// or what keeps the rate under the cap, whichever is longer.
+pub fn after_chunk(
+    rows: u64,
+    elapsed: Duration,
+    sleep_ratio: f64,
+    max_rows_per_sec: u64,
+) -> Duration {
+    let mut pause = elapsed.mul_f64(sleep_ratio.max(0.0));
+    if max_rows_per_sec > 0 {
+        let min_time = Duration::from_secs_f64(rows as f64 / max_rows_per_sec as f64);
+        pause = pause.max(min_time.saturating_sub(elapsed));
+    }
+    pause
+}
+
+/// Sleeps for `d`, in short steps so a stop request cuts it short.
+/// Returns false if it was cut short.
+pub async fn pause(d: Duration, stop: &AtomicBool) -> bool {
+    let until = Instant::now() + d;
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return false;
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return true;
+        }
+        tokio::time::sleep(left.min(Duration::from_millis(100))).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_longer_pause_applies() {
+        let ms = Duration::from_millis;
+        assert_eq!(after_chunk(1000, ms(200), 0.0, 0), Duration::ZERO);
+        assert_eq!(after_chunk(1000, ms(200), 0.5, 0), ms(100));
+        // 1000 rows at 2000/s take 500 ms; the chunk took 200.
+        assert_eq!(after_chunk(1000, ms(200), 0.0, 2000), ms(300));
+        assert_eq!(after_chunk(1000, ms(200), 2.0, 2000), ms(400));
+    }
+}
