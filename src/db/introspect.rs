@@ -1,47 +1,102 @@
 //! Reading the live schema into a normalized, sorted description that can be
-//! compared and diffed: tables, columns, indexes, views and triggers. Also
-//! the small existence and row-count questions the engines ask before they
-//! act. Reads only; never changes the schema.
+//! compared, diffed and stored as a snapshot: tables, columns, indexes,
+//! foreign keys, views and triggers. Also the small existence and row-count
+//! questions the engines ask before they act. Reads only; never changes the
+//! schema. The per-dialect catalog queries live here and nowhere else.
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Db, DbError, Dialect, get_i64, get_string};
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Schema {
     pub tables: BTreeMap<String, Table>,
-    /// View name to its definition as the server reports it.
-    pub views: BTreeMap<String, String>,
+    pub views: BTreeMap<String, View>,
     pub triggers: BTreeMap<String, Trigger>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Table {
+    /// In the table's column order.
     pub columns: Vec<Column>,
     pub indexes: BTreeMap<String, Index>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub foreign_keys: BTreeMap<String, ForeignKey>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+impl Table {
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns
+            .iter()
+            .find(|c| c.name.eq_ignore_ascii_case(name))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Column {
     pub name: String,
+    /// Lowercase, as the server reports it, without MySQL integer display
+    /// widths (`int(11)` and `int` are the same type).
     pub data_type: String,
     pub nullable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
+    /// Filled by the database itself: `auto_increment`, `identity`,
+    /// `rowid`, `generated stored`, `on update current_timestamp()`...
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generated: Option<String>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+impl Column {
+    /// Whether an INSERT may leave this column out.
+    pub fn may_be_omitted(&self) -> bool {
+        self.nullable || self.default.is_some() || self.generated.is_some()
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Index {
     pub unique: bool,
+    /// Column names, `name(n)` for a MySQL prefix, or the expression.
     pub columns: Vec<String>,
+    /// The WHERE clause of a partial index.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub predicate: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ForeignKey {
+    pub columns: Vec<String>,
+    pub references: String,
+    pub referenced_columns: Vec<String>,
+    pub on_update: String,
+    pub on_delete: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct View {
+    pub columns: Vec<String>,
+    /// As the server reports it, whitespace collapsed and the database's
+    /// own name taken out of qualified names.
+    pub definition: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Trigger {
     pub table: String,
     pub timing: String,
     pub events: Vec<String>,
+    /// The trigger's statement (MySQL), definition (PostgreSQL, which keeps
+    /// the body in a function) or CREATE text (SQLite), whitespace collapsed.
+    pub body: String,
 }
 
 /// mendb's and refinery's bookkeeping, and tables parked by a reversible
@@ -52,30 +107,47 @@ pub fn is_internal(name: &str) -> bool {
 }
 
 struct Queries {
+    /// (name, 'VIEW' | 'BASE TABLE')
     objects: &'static str,
+    /// (table or view, column, type, 'YES' | 'NO', default, generated)
     columns: &'static str,
+    /// (table, index, 0 when unique, column or expression, predicate)
     indexes: &'static str,
+    /// (table, constraint, column, referenced table, referenced column,
+    /// on update, on delete)
+    foreign_keys: &'static str,
+    /// (view, definition)
     views: &'static str,
+    /// (trigger, table, timing, events comma-separated, body)
     triggers: &'static str,
 }
 
-/// Every query returns its columns in the order the readers below expect.
+/// Every query returns its columns in the order the readers below expect,
+/// views' columns included.
 fn queries(dialect: Dialect) -> Queries {
     match dialect {
         Dialect::Mysql => Queries {
             objects: "SELECT TABLE_NAME, TABLE_TYPE FROM information_schema.TABLES \
                       WHERE TABLE_SCHEMA = DATABASE()",
-            columns: "SELECT c.TABLE_NAME, c.COLUMN_NAME, c.COLUMN_TYPE, c.IS_NULLABLE, c.COLUMN_DEFAULT \
-                      FROM information_schema.COLUMNS c JOIN information_schema.TABLES t \
-                        ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME \
-                      WHERE c.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE' \
-                      ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION",
-            indexes: "SELECT TABLE_NAME, INDEX_NAME, CAST(NON_UNIQUE AS SIGNED), COLUMN_NAME \
+            columns: "SELECT TABLE_NAME, COLUMN_NAME, COLUMN_TYPE, IS_NULLABLE, COLUMN_DEFAULT, EXTRA \
+                      FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() \
+                      ORDER BY TABLE_NAME, ORDINAL_POSITION",
+            indexes: "SELECT TABLE_NAME, INDEX_NAME, CAST(NON_UNIQUE AS SIGNED), \
+                             CONCAT(COLUMN_NAME, CASE WHEN SUB_PART IS NULL THEN '' ELSE CONCAT('(', SUB_PART, ')') END), \
+                             NULL \
                       FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() \
                       ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX",
+            foreign_keys: "SELECT k.TABLE_NAME, k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, \
+                                  k.REFERENCED_COLUMN_NAME, r.UPDATE_RULE, r.DELETE_RULE \
+                           FROM information_schema.KEY_COLUMN_USAGE k \
+                           JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
+                             ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME \
+                            AND r.TABLE_NAME = k.TABLE_NAME \
+                           WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL \
+                           ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
             views: "SELECT TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS \
                     WHERE TABLE_SCHEMA = DATABASE()",
-            triggers: "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION \
+            triggers: "SELECT TRIGGER_NAME, EVENT_OBJECT_TABLE, ACTION_TIMING, EVENT_MANIPULATION, ACTION_STATEMENT \
                        FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE()",
         },
         Dialect::Postgres => Queries {
@@ -83,46 +155,78 @@ fn queries(dialect: Dialect) -> Queries {
                       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
                       WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v')",
             columns: "SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod), \
-                             CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END, pg_get_expr(d.adbin, d.adrelid) \
+                             CASE WHEN a.attnotnull THEN 'NO' ELSE 'YES' END, \
+                             CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, d.adrelid) END, \
+                             CASE WHEN a.attidentity = 'a' THEN 'identity always' \
+                                  WHEN a.attidentity = 'd' THEN 'identity by default' \
+                                  WHEN a.attgenerated = 's' THEN 'generated stored: ' || pg_get_expr(d.adbin, d.adrelid) END \
                       FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
                       JOIN pg_namespace n ON n.oid = c.relnamespace \
                       LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
-                      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') \
+                      WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p', 'v') \
                         AND a.attnum > 0 AND NOT a.attisdropped \
                       ORDER BY c.relname, a.attnum",
             indexes: "SELECT t.relname::text, i.relname::text, CASE WHEN ix.indisunique THEN 0 ELSE 1 END, \
-                             pg_get_indexdef(ix.indexrelid, k.n, true) \
+                             pg_get_indexdef(ix.indexrelid, k.n, true), pg_get_expr(ix.indpred, ix.indrelid, true) \
                       FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid \
                       JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace ns ON ns.oid = t.relnamespace \
                       CROSS JOIN LATERAL generate_series(1, ix.indnkeyatts) AS k(n) \
                       WHERE ns.nspname = current_schema() ORDER BY 1, 2, k.n",
+            foreign_keys: "SELECT c.relname::text, con.conname::text, a.attname::text, rc.relname::text, ra.attname::text, \
+                                  CASE con.confupdtype WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' \
+                                       WHEN 'd' THEN 'SET DEFAULT' ELSE 'NO ACTION' END, \
+                                  CASE con.confdeltype WHEN 'r' THEN 'RESTRICT' WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' \
+                                       WHEN 'd' THEN 'SET DEFAULT' ELSE 'NO ACTION' END \
+                           FROM pg_constraint con JOIN pg_class c ON c.oid = con.conrelid \
+                           JOIN pg_namespace n ON n.oid = c.relnamespace \
+                           JOIN pg_class rc ON rc.oid = con.confrelid \
+                           CROSS JOIN LATERAL unnest(con.conkey, con.confkey) WITH ORDINALITY AS k(col, refcol, pos) \
+                           JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.col \
+                           JOIN pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = k.refcol \
+                           WHERE con.contype = 'f' AND n.nspname = current_schema() \
+                           ORDER BY 1, 2, k.pos",
             views: "SELECT viewname::text, definition::text FROM pg_views WHERE schemaname = current_schema()",
             triggers: "SELECT t.tgname::text, c.relname::text, \
                               CASE WHEN t.tgtype & 2 = 2 THEN 'BEFORE' WHEN t.tgtype & 64 = 64 THEN 'INSTEAD OF' ELSE 'AFTER' END, \
                               concat_ws(',', CASE WHEN t.tgtype & 4 = 4 THEN 'INSERT' END, \
                                              CASE WHEN t.tgtype & 16 = 16 THEN 'UPDATE' END, \
-                                             CASE WHEN t.tgtype & 8 = 8 THEN 'DELETE' END) \
+                                             CASE WHEN t.tgtype & 8 = 8 THEN 'DELETE' END), \
+                              pg_get_triggerdef(t.oid) || ' ' || coalesce(p.prosrc, '') \
                        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid \
                        JOIN pg_namespace n ON n.oid = c.relnamespace \
+                       LEFT JOIN pg_proc p ON p.oid = t.tgfoid \
                        WHERE n.nspname = current_schema() AND NOT t.tgisinternal",
         },
         Dialect::Sqlite => Queries {
             objects: "SELECT name, CASE type WHEN 'view' THEN 'VIEW' ELSE 'BASE TABLE' END \
                       FROM sqlite_master WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite_%'",
-            columns: "SELECT m.name, p.name, p.type, CASE WHEN p.\"notnull\" = 1 OR p.pk > 0 AND p.type = 'INTEGER' THEN 'NO' ELSE 'YES' END, p.dflt_value \
+            // An INTEGER PRIMARY KEY is the rowid: NOT NULL, and filled by
+            // SQLite when an INSERT leaves it out.
+            columns: "SELECT m.name, p.name, lower(p.type), \
+                             CASE WHEN p.\"notnull\" = 1 OR p.pk > 0 AND upper(p.type) = 'INTEGER' THEN 'NO' ELSE 'YES' END, \
+                             p.dflt_value, CASE WHEN p.pk > 0 AND upper(p.type) = 'INTEGER' THEN 'rowid' END \
                       FROM sqlite_master m JOIN pragma_table_info(m.name) p \
-                      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid",
-            indexes: "SELECT m.name, il.name, CASE WHEN il.\"unique\" = 1 THEN 0 ELSE 1 END, ii.name \
+                      WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid",
+            indexes: "SELECT m.name, il.name, CASE WHEN il.\"unique\" = 1 THEN 0 ELSE 1 END, \
+                             coalesce(ii.name, '(expression)'), \
+                             CASE WHEN il.partial = 1 THEN s.sql END \
                       FROM sqlite_master m JOIN pragma_index_list(m.name) il \
-                      JOIN pragma_index_info(il.name) ii \
-                      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+                      JOIN pragma_index_xinfo(il.name) ii \
+                      LEFT JOIN sqlite_master s ON s.type = 'index' AND s.name = il.name \
+                      WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND ii.key = 1 \
                       ORDER BY m.name, il.name, ii.seqno",
+            foreign_keys: "SELECT m.name, 'fk_' || m.name || '_' || f.id, f.\"from\", f.\"table\", f.\"to\", \
+                                  f.on_update, f.on_delete \
+                           FROM sqlite_master m JOIN pragma_foreign_key_list(m.name) f \
+                           WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' \
+                           ORDER BY m.name, f.id, f.seq",
             views: "SELECT name, sql FROM sqlite_master WHERE type = 'view'",
             triggers: "SELECT name, tbl_name, \
                               CASE WHEN upper(sql) LIKE '% BEFORE %' THEN 'BEFORE' \
                                    WHEN upper(sql) LIKE '% INSTEAD OF %' THEN 'INSTEAD OF' ELSE 'AFTER' END, \
                               CASE WHEN upper(sql) LIKE '% INSERT ON %' THEN 'INSERT' \
-                                   WHEN upper(sql) LIKE '% DELETE ON %' THEN 'DELETE' ELSE 'UPDATE' END \
+                                   WHEN upper(sql) LIKE '% DELETE ON %' THEN 'DELETE' ELSE 'UPDATE' END, \
+                              sql \
                        FROM sqlite_master WHERE type = 'trigger'",
         },
     }
@@ -130,15 +234,34 @@ fn queries(dialect: Dialect) -> Queries {
 
 /// Reads the schema. `include_internal` keeps mendb's and refinery's tables.
 pub async fn read_schema(db: &mut Db, include_internal: bool) -> Result<Schema, DbError> {
-    let q = queries(db.dialect());
+    let dialect = db.dialect();
+    let q = queries(dialect);
     let keep = |name: &str| include_internal || !is_internal(name);
+    // MySQL qualifies names in view definitions with the database's own
+    // name; two databases with the same schema must compare equal.
+    let own_prefix = match dialect {
+        Dialect::Mysql => Some(format!("`{}`.", db.url().database_name())),
+        _ => None,
+    };
+    let clean = |text: &str| {
+        let text = normalize_space(text);
+        match &own_prefix {
+            Some(p) => text.replace(p.as_str(), ""),
+            None => text,
+        }
+    };
     let mut schema = Schema::default();
 
     for row in db.fetch(q.objects, &[]).await? {
         let (Some(name), Some(kind)) = (get_string(&row, 0), get_string(&row, 1)) else {
             continue;
         };
-        if keep(&name) && kind != "VIEW" {
+        if !keep(&name) {
+            continue;
+        }
+        if kind == "VIEW" {
+            schema.views.insert(name, View::default());
+        } else {
             schema.tables.insert(name, Table::default());
         }
     }
@@ -146,12 +269,16 @@ pub async fn read_schema(db: &mut Db, include_internal: bool) -> Result<Schema, 
         let (Some(table), Some(name)) = (get_string(&row, 0), get_string(&row, 1)) else {
             continue;
         };
-        if let Some(t) = schema.tables.get_mut(&table) {
+        if let Some(v) = schema.views.get_mut(&table) {
+            v.columns.push(name);
+        } else if let Some(t) = schema.tables.get_mut(&table) {
             t.columns.push(Column {
                 name,
-                data_type: get_string(&row, 2).unwrap_or_default().to_ascii_lowercase(),
+                data_type: normalize_type(&get_string(&row, 2).unwrap_or_default()),
                 nullable: get_string(&row, 3).as_deref() == Some("YES"),
-                default: get_string(&row, 4),
+                // MariaDB reports "no default" as the text NULL.
+                default: get_string(&row, 4).filter(|d| !d.eq_ignore_ascii_case("null")),
+                generated: get_string(&row, 5).and_then(|g| normalize_extra(&g)),
             });
         }
     }
@@ -163,15 +290,29 @@ pub async fn read_schema(db: &mut Db, include_internal: bool) -> Result<Schema, 
             let entry = t.indexes.entry(index).or_default();
             entry.unique = get_i64(&row, 2) == Some(0);
             entry.columns.push(get_string(&row, 3).unwrap_or_default());
+            entry.predicate = get_string(&row, 4).map(|p| partial_predicate(&p));
+        }
+    }
+    for row in db.fetch(q.foreign_keys, &[]).await? {
+        let (Some(table), Some(name)) = (get_string(&row, 0), get_string(&row, 1)) else {
+            continue;
+        };
+        if let Some(t) = schema.tables.get_mut(&table) {
+            let fk = t.foreign_keys.entry(name).or_default();
+            fk.columns.push(get_string(&row, 2).unwrap_or_default());
+            fk.references = get_string(&row, 3).unwrap_or_default();
+            fk.referenced_columns
+                .push(get_string(&row, 4).unwrap_or_default());
+            fk.on_update = get_string(&row, 5).unwrap_or_default().to_ascii_uppercase();
+            fk.on_delete = get_string(&row, 6).unwrap_or_default().to_ascii_uppercase();
         }
     }
     for row in db.fetch(q.views, &[]).await? {
         let Some(name) = get_string(&row, 0) else {
             continue;
         };
-        if keep(&name) {
-            let definition = get_string(&row, 1).unwrap_or_default();
-            schema.views.insert(name, normalize_space(&definition));
+        if let Some(v) = schema.views.get_mut(&name) {
+            v.definition = clean(&get_string(&row, 1).unwrap_or_default());
         }
     }
     for row in db.fetch(q.triggers, &[]).await? {
@@ -183,10 +324,12 @@ pub async fn read_schema(db: &mut Db, include_internal: bool) -> Result<Schema, 
         }
         let timing = get_string(&row, 2).unwrap_or_default();
         let event = get_string(&row, 3).unwrap_or_default();
+        let body = clean(&get_string(&row, 4).unwrap_or_default());
         let trigger = schema.triggers.entry(name).or_insert_with(|| Trigger {
             table,
             timing,
             events: Vec::new(),
+            body,
         });
         trigger.events.extend(
             event
@@ -202,6 +345,53 @@ pub async fn read_schema(db: &mut Db, include_internal: bool) -> Result<Schema, 
 
 fn normalize_space(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `int(11)` -> `int`, `bigint(20) unsigned` -> `bigint unsigned`: MySQL
+/// 8 dropped integer display widths and MariaDB still shows them; they
+/// change nothing about the values a column holds.
+fn normalize_type(raw: &str) -> String {
+    let lower = normalize_space(&raw.to_ascii_lowercase());
+    const INTEGERS: [&str; 6] = [
+        "tinyint",
+        "smallint",
+        "mediumint",
+        "int",
+        "integer",
+        "bigint",
+    ];
+    if let Some((base, rest)) = lower.split_once('(')
+        && INTEGERS.contains(&base)
+        && let Some((width, tail)) = rest.split_once(')')
+        && width.chars().all(|c| c.is_ascii_digit())
+        // tinyint(1) is how MySQL spells BOOLEAN; keep it apart.
+        && !(base == "tinyint" && width == "1")
+    {
+        return format!("{base}{tail}");
+    }
+    lower
+}
+
+/// MySQL's EXTRA, without the words that only say a default is an
+/// expression.
+fn normalize_extra(raw: &str) -> Option<String> {
+    let extra = raw
+        .to_ascii_lowercase()
+        .replace("default_generated", "")
+        .trim()
+        .to_string();
+    (!extra.is_empty()).then(|| normalize_space(&extra))
+}
+
+/// The WHERE clause of a partial index: PostgreSQL gives it alone, SQLite
+/// only within the CREATE INDEX text.
+fn partial_predicate(text: &str) -> String {
+    let upper = text.to_ascii_uppercase();
+    let clause = match upper.rfind(" WHERE ") {
+        Some(at) => &text[at + " WHERE ".len()..],
+        None => text,
+    };
+    normalize_space(clause.trim().trim_end_matches(';'))
 }
 
 /// Whether a table (not a view) of that name exists.
