@@ -29,6 +29,9 @@ pub const PLAN_INVALID: i32 = 11;
 /// A backfill chunk failed for good; it was rolled back and the run
 /// resumes after the last committed chunk.
 pub const BACKFILL_FAILED: i32 = 12;
+/// `verify` (or `migrate up --verify`) found at least one failing check;
+/// its report lists each.
+pub const VERIFY_FAILED: i32 = 13;
 /// SIGINT.
 pub const INTERRUPTED: i32 = 130;
 /// SIGTERM.

@@ -12,3 +12,4 @@ pub mod gaps;
 pub mod migrate;
 pub mod report;
 pub mod sql;
+pub mod verify;

@@ -4,12 +4,10 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Backend, TestDb, block_on, mendb_command};
+use common::{Backend, LateServer, TestDb, block_on, mendb_command};
 use mendb::db::DbError;
 use mendb::db::lock::{LockName, with_lock};
 
@@ -156,44 +154,12 @@ fn lock_timeout_names_the_holder(b: Backend) {
     assert_eq!(db.history_versions(), [1, 2, 3, 4]);
 }
 
-/// Forwards connections from `listener` to `target` until the test ends.
-fn proxy(listener: TcpListener, target: String) {
-    std::thread::spawn(move || {
-        for client in listener.incoming().flatten() {
-            let Ok(server) = TcpStream::connect(&target) else {
-                continue;
-            };
-            let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
-            let (mut c1, mut s1) = (client, server);
-            std::thread::spawn(move || pipe(&mut c1, &mut s1));
-            std::thread::spawn(move || pipe(&mut s2, &mut c2));
-        }
-    });
-}
-
-fn pipe(from: &mut TcpStream, to: &mut TcpStream) {
-    let mut buf = [0u8; 16384];
-    while let Ok(n) = from.read(&mut buf) {
-        if n == 0 || to.write_all(&buf[..n]).is_err() {
-            break;
-        }
-    }
-    let _ = to.shutdown(std::net::Shutdown::Write);
-}
-
 fn wait_for_a_database_that_starts_late(b: Backend) {
     let Some(db) = TestDb::new(b, "wait") else {
         return;
     };
-    let mut url = url::Url::parse(&db.url).unwrap();
-    let target = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    url.set_port(Some(port)).unwrap();
-    let late_url = url.to_string();
+    let late = LateServer::new(&db.url);
+    let late_url = late.url.clone();
 
     let started = Instant::now();
     let child = mendb_command(&late_url, &["--wait", "30s", "-v", "migrate", "up"])
@@ -203,7 +169,7 @@ fn wait_for_a_database_that_starts_late(b: Backend) {
         .unwrap();
     // The database "starts" three seconds later.
     std::thread::sleep(Duration::from_secs(3));
-    proxy(TcpListener::bind(("127.0.0.1", port)).unwrap(), target);
+    late.start();
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");

@@ -2,6 +2,7 @@
 -- *_backup_YYYYMMDD, *_v1, *_old) out of the way without losing a row:
 -- each is renamed to mendb_pruned_<name>. Reversible: the down file renames
 -- them back. Purging them for good is a separate, explicit step.
+-- mendb:allow-destructive renames only: no row is dropped, and V3 down renames every table back
 -- The view price_data_test_latest reads price_data_test, so it is dropped
 -- first (V3 down recreates it), and no remaining view reads a pruned table.
 -- Foreign keys of trading_signals_test and price_alerts_test point at

@@ -22,9 +22,11 @@ use crate::migrate::{
     self, DownOptions, DownTarget, MigrateError, MigrationSet, Options, RepairOptions,
 };
 use crate::report::{self, ReportError, ReportOptions};
+use crate::verify::{self, SnapshotFile, VerifyOptions, VerifyReport};
 pub use opt::{
     BackfillArgs, BackfillCommand, Cli, Command, FixturesArgs, FixturesCommand, Format, GapsArgs,
-    LogFormat, MigrateArgs, MigrateCommand, ReportArgs, parse_duration, parse_time,
+    LogFormat, MigrateArgs, MigrateCommand, ReportArgs, SchemaArgs, SchemaCommand, VerifyArgs,
+    parse_duration, parse_time,
 };
 
 /// Runs the command line and returns the process exit code.
@@ -140,6 +142,8 @@ enum CliError {
     GapsFound(String),
     #[error("{0}")]
     Interrupted(String),
+    #[error("{0}")]
+    VerifyFailed(String),
 }
 
 impl CliError {
@@ -154,6 +158,7 @@ impl CliError {
             CliError::Usage(_) => exit::USAGE,
             CliError::GapsFound(_) => exit::GAPS_FOUND,
             CliError::Interrupted(_) => exit::INTERRUPTED,
+            CliError::VerifyFailed(_) => exit::VERIFY_FAILED,
         }
     }
 }
@@ -164,7 +169,9 @@ async fn run(cli: &Cli) -> i32 {
         Ok(()) => exit::OK,
         // The command printed its result already; a second JSON document
         // on stdout would break parsers, so only say why on stderr.
-        Err(e @ (CliError::GapsFound(_) | CliError::Interrupted(_))) => {
+        Err(
+            e @ (CliError::GapsFound(_) | CliError::Interrupted(_) | CliError::VerifyFailed(_)),
+        ) => {
             out.notice(&e.to_string(), e.exit_code());
             e.exit_code()
         }
@@ -179,6 +186,11 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
     if cli.format == Format::Prom && !matches!(cli.command, Command::Report(_)) {
         return Err(CliError::Usage(
             "--format prom is only for `mendb report`".into(),
+        ));
+    }
+    if cli.format == Format::Junit && !matches!(cli.command, Command::Verify(_)) {
+        return Err(CliError::Usage(
+            "--format junit is only for `mendb verify`".into(),
         ));
     }
     if let Command::Migrate(MigrateArgs {
@@ -198,8 +210,16 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
     if cli.command.is_read_only() {
         url = url.read_only();
     }
-    let set =
-        MigrationSet::load(url.dialect(), cli.migrations.as_deref()).map_err(MigrateError::from)?;
+    let loaded = MigrationSet::load(url.dialect(), cli.migrations.as_deref());
+    // verify reports broken files among its other findings.
+    if let Command::Verify(args) = &cli.command {
+        let mut db = Db::connect(&url, cli.wait).await?;
+        let set = loaded.as_ref().map_err(ToString::to_string);
+        let result = run_verify(cli, args, set, &mut db, out).await;
+        db.close().await;
+        return result;
+    }
+    let set = loaded.map_err(MigrateError::from)?;
     // Bad versions are usage errors: refuse them before touching the database.
     if let Command::Migrate(args) = &cli.command {
         match &args.command {
@@ -216,8 +236,11 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
         Command::Gaps(args) => run_gaps(args, &mut db, out).await,
         Command::Report(args) => run_report(args, &set, &mut db, out).await,
         Command::Backfill(args) => run_backfill(cli, args, &mut db, out).await,
+        Command::Schema(args) => run_schema(args, &set, &mut db, out).await,
         // Handled before connecting: it makes its own database.
         Command::Demo { .. } => Ok(()),
+        // Handled above: it reports broken migration files instead of stopping.
+        Command::Verify(_) => Ok(()),
     };
     db.close().await;
     result
@@ -235,9 +258,25 @@ async fn run_migrate(
     };
     let on_event = |e: migrate::Event<'_>| out.event(&e);
     match command {
-        MigrateCommand::Up { to, dry_run } => {
+        MigrateCommand::Up {
+            to,
+            dry_run,
+            verify: false,
+        } => {
             let report = migrate::up(db, set, *to, *dry_run, &opts, &on_event).await?;
             out.run_report(&report, db.url());
+        }
+        MigrateCommand::Up {
+            to,
+            dry_run,
+            verify: true,
+        } => {
+            let report = migrate::up(db, set, *to, *dry_run, &opts, &on_event).await?;
+            let checked = verify::contracts_only(db, cli.contracts.as_deref()).await?;
+            out.verified_run(&report, &checked, db.url());
+            if let Some(why) = failed_summary(&checked) {
+                return Err(CliError::VerifyFailed(why));
+            }
         }
         MigrateCommand::Down {
             to,
@@ -275,6 +314,65 @@ async fn run_migrate(
         // Handled before connecting: it writes files, not the database.
         MigrateCommand::New { .. } => {}
     }
+    Ok(())
+}
+
+async fn run_verify(
+    cli: &Cli,
+    args: &VerifyArgs,
+    set: Result<&MigrationSet, String>,
+    db: &mut Db,
+    out: &render::Output,
+) -> Result<(), CliError> {
+    let opts = VerifyOptions {
+        migrations_dir: cli.migrations.as_deref(),
+        contracts_dir: cli.contracts.as_deref(),
+        snapshot: match &args.snapshot {
+            Some(path) => SnapshotFile::Given(path.clone()),
+            None => SnapshotFile::default_for(db.dialect()),
+        },
+        roundtrip: args.roundtrip,
+        allow_pending: args.allow_pending,
+        lock_timeout: cli.lock_timeout,
+    };
+    let report = verify::verify(db, set, &opts).await?;
+    out.verify_report(&report);
+    match failed_summary(&report) {
+        Some(why) => Err(CliError::VerifyFailed(why)),
+        None => Ok(()),
+    }
+}
+
+/// Why a verify report fails the command, if it does.
+fn failed_summary(report: &VerifyReport) -> Option<String> {
+    if report.passed() {
+        return None;
+    }
+    let failed = report
+        .checks
+        .iter()
+        .filter(|c| c.status == verify::Status::Failed)
+        .count();
+    Some(format!(
+        "verify failed: {} failure(s) in {failed} check(s)",
+        report.failures()
+    ))
+}
+
+async fn run_schema(
+    args: &SchemaArgs,
+    set: &MigrationSet,
+    db: &mut Db,
+    out: &render::Output,
+) -> Result<(), CliError> {
+    let SchemaCommand::Dump { include_internal } = &args.command;
+    let schema = crate::db::introspect::read_schema(db, *include_internal).await?;
+    let version = migrate::status(db, set).await?.current_version;
+    out.schema_dump(&verify::drift::Snapshot {
+        dialect: db.dialect(),
+        version,
+        schema,
+    });
     Ok(())
 }
 

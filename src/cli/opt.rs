@@ -21,6 +21,10 @@ pub struct Cli {
     #[arg(long, value_name = "DIR", global = true)]
     pub migrations: Option<PathBuf>,
 
+    /// Read consumer contracts from DIR (every *.toml) instead of the embedded ones
+    #[arg(long, value_name = "DIR", global = true)]
+    pub contracts: Option<PathBuf>,
+
     /// Output format of results
     #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
     pub format: Format,
@@ -55,6 +59,8 @@ pub enum Format {
     Json,
     /// Prometheus text exposition format (`report` only)
     Prom,
+    /// JUnit XML for CI systems (`verify` only)
+    Junit,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -75,6 +81,10 @@ pub enum Command {
     Report(ReportArgs),
     /// Run and inspect resumable, chunked backfill plans
     Backfill(BackfillArgs),
+    /// The CI gate: migration files, history, drift, contracts, destructive changes
+    Verify(VerifyArgs),
+    /// Describe the live schema
+    Schema(SchemaArgs),
     /// The whole story on a fresh SQLite file: world, report, migrate, recover, report
     Demo {
         /// The demo's SQLite file, deleted and rebuilt
@@ -83,6 +93,35 @@ pub enum Command {
         /// Size of the world (1 is the documented scale)
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Compare the live schema with this snapshot [default: schema/<dialect>.json, when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// Also run the migrations on a scratch database: up, down to 0, up again
+    #[arg(long)]
+    pub roundtrip: bool,
+    /// Pending migrations are not a failure (they are still checked)
+    #[arg(long)]
+    pub allow_pending: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    #[command(subcommand)]
+    pub command: SchemaCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SchemaCommand {
+    /// Print the live schema, normalized and sorted (--format json writes a snapshot for verify)
+    Dump {
+        /// Include mendb's and refinery's own tables and tables parked by a prune
+        #[arg(long)]
+        include_internal: bool,
     },
 }
 
@@ -144,7 +183,7 @@ impl Command {
                 }
                 _ => false,
             },
-            Command::Gaps(_) | Command::Report(_) => true,
+            Command::Gaps(_) | Command::Report(_) | Command::Verify(_) | Command::Schema(_) => true,
             Command::Backfill(b) => match &b.command {
                 BackfillCommand::Run { dry_run, .. } => *dry_run,
                 BackfillCommand::Status { .. } => true,
@@ -227,6 +266,9 @@ pub enum MigrateCommand {
         /// Print what would run, write nothing
         #[arg(long)]
         dry_run: bool,
+        /// Then check the consumer contracts against the migrated schema (exit 13 if one fails)
+        #[arg(long)]
+        verify: bool,
     },
     /// Revert applied migrations, newest first, with their .down.sql files
     Down {

@@ -7,6 +7,7 @@ mod dialect;
 pub mod introspect;
 pub mod load;
 pub mod lock;
+pub mod scratch;
 mod url;
 
 use std::time::{Duration, Instant};

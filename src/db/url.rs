@@ -89,6 +89,26 @@ impl DbUrl {
         url
     }
 
+    /// Another database on the same server with the same credentials; for
+    /// SQLite, a private in-memory database.
+    pub fn with_database(&self, name: &str) -> DbUrl {
+        let mut url = self.clone();
+        match self.dialect {
+            Dialect::Sqlite => {
+                url.connect = "sqlite::memory:".into();
+                url.redacted = "sqlite::memory:".into();
+            }
+            _ => {
+                if let Ok(mut u) = url::Url::parse(&self.connect) {
+                    u.set_path(&format!("/{name}"));
+                    url.connect = u.to_string();
+                    url.redacted = redact(&url.connect);
+                }
+            }
+        }
+        url
+    }
+
     /// The database (or file) name, used to scope server-wide lock names.
     pub fn database_name(&self) -> String {
         match self.dialect {

@@ -15,7 +15,7 @@ pub mod source;
 
 use serde::Serialize;
 
-pub use data_loss::DataLoss;
+pub use data_loss::{Change, DataLoss, changes};
 pub use driver::HISTORY_TABLE;
 pub use history::{HistoryProblem, MigrationState, StatusReport, StatusRow};
 pub use log::Direction;

@@ -286,6 +286,131 @@ fn pair(files: Vec<(String, Vec<u8>)>, flavor: Flavor) -> Result<Vec<MigrationFi
     Ok(migrations.into_values().collect())
 }
 
+/// The line an up file carries when it has no down on purpose.
+pub const IRREVERSIBLE_MARKER: &str = "-- mendb:irreversible";
+
+/// A problem with one migration file, for `verify`: unlike `load`, which
+/// stops at the first, an audit reports them all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileProblem {
+    /// The dialect folder, e.g. `migrations/mysql`.
+    pub folder: String,
+    pub message: String,
+}
+
+/// Checks every dialect's files: names, encoding, line endings, pairs, a
+/// down (or the irreversible marker) for every up, and the same versions
+/// and names in every dialect. With `dir`, only the dialect folders it
+/// has; a flat directory is audited as `dialect`'s alone.
+pub fn audit(dialect: Dialect, dir: Option<&Path>) -> Vec<FileProblem> {
+    let dialects: Vec<Dialect> = match dir {
+        None => Dialect::ALL.to_vec(),
+        Some(d) => {
+            let present: Vec<Dialect> = Dialect::ALL
+                .iter()
+                .copied()
+                .filter(|x| d.join(x.dir_name()).is_dir())
+                .collect();
+            if present.is_empty() {
+                vec![dialect]
+            } else {
+                present
+            }
+        }
+    };
+    let mut problems = Vec::new();
+    let mut labels: Vec<(String, BTreeMap<i32, String>)> = Vec::new();
+    for d in dialects {
+        let folder = match dir {
+            Some(dir) => dialect_dir(d, dir).display().to_string(),
+            None => format!("migrations/{}", d.dir_name()),
+        };
+        let mut problem = |message: String| {
+            problems.push(FileProblem {
+                folder: folder.clone(),
+                message,
+            })
+        };
+        let files = match dir {
+            Some(dir) => match read_dir_files(d, dir) {
+                Ok(files) => files,
+                Err(e) => {
+                    problem(e.to_string());
+                    continue;
+                }
+            },
+            None => embedded_files(d),
+        };
+        // Each file on its own first, so one bad file hides no other.
+        let mut good = Vec::new();
+        for (path, bytes) in files {
+            if parse_file_name(&path).is_none() {
+                problem(SourceError::BadName { path }.to_string());
+                continue;
+            }
+            match decode(&path, bytes.clone()) {
+                Ok(_) => good.push((path, bytes)),
+                Err(e) => problem(e.to_string()),
+            }
+        }
+        let mut seen = BTreeMap::new();
+        match pair(good, d.sql_flavor()) {
+            Ok(migrations) => {
+                for m in &migrations {
+                    let irreversible =
+                        m.up.sql
+                            .lines()
+                            .any(|l| l.trim_start().starts_with(IRREVERSIBLE_MARKER));
+                    if m.down.is_none() && !irreversible {
+                        problem(format!(
+                            "{}: no down migration V{}__{}.down.sql (write one, or mark the up file with a line `{IRREVERSIBLE_MARKER} <reason>`)",
+                            m.up.path, m.version, m.name
+                        ));
+                    }
+                    seen.insert(m.version, m.name.clone());
+                }
+            }
+            Err(e) => problem(e.to_string()),
+        }
+        labels.push((folder, seen));
+    }
+    // Every dialect must tell the same story, version by version.
+    let versions: std::collections::BTreeSet<i32> =
+        labels.iter().flat_map(|(_, l)| l.keys().copied()).collect();
+    for v in versions {
+        let having: Vec<(&String, &String)> = labels
+            .iter()
+            .filter_map(|(folder, l)| l.get(&v).map(|name| (folder, name)))
+            .collect();
+        let (_, name) = having[0];
+        let others = having
+            .iter()
+            .map(|(f, _)| f.as_str())
+            .collect::<Vec<_>>()
+            .join(" and ");
+        for (folder, l) in &labels {
+            if !l.contains_key(&v) {
+                problems.push(FileProblem {
+                    folder: folder.clone(),
+                    message: format!("{folder}: has no V{v}__{name}, which {others} has"),
+                });
+            }
+        }
+        if having.iter().any(|(_, n)| *n != name) {
+            let names = having
+                .iter()
+                .map(|(f, n)| format!("{f}: V{v}__{n}"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            problems.push(FileProblem {
+                folder: having[0].0.clone(),
+                message: format!("V{v} has different names in different dialects ({names})"),
+            });
+        }
+    }
+    problems
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,8 @@
 
 #![allow(dead_code)]
 
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -405,3 +407,62 @@ pub const PRUNED: [&str; 28] = [
     "api_usage_log_backup_20250901",
     "price_alerts_test",
 ];
+
+/// A server address that accepts nothing until `start`: then it forwards
+/// every connection to the real server, as a database that comes up late.
+pub struct LateServer {
+    /// The database URL pointing at the late address.
+    pub url: String,
+    port: u16,
+    target: String,
+}
+
+impl LateServer {
+    pub fn new(db_url: &str) -> LateServer {
+        let mut url = url::Url::parse(db_url).unwrap();
+        let target = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        url.set_port(Some(port)).unwrap();
+        LateServer {
+            url: url.to_string(),
+            port,
+            target,
+        }
+    }
+
+    pub fn start(&self) {
+        proxy(
+            TcpListener::bind(("127.0.0.1", self.port)).unwrap(),
+            self.target.clone(),
+        );
+    }
+}
+
+/// Forwards connections from `listener` to `target` until the test ends.
+fn proxy(listener: TcpListener, target: String) {
+    std::thread::spawn(move || {
+        for client in listener.incoming().flatten() {
+            let Ok(server) = TcpStream::connect(&target) else {
+                continue;
+            };
+            let (mut c2, mut s2) = (client.try_clone().unwrap(), server.try_clone().unwrap());
+            let (mut c1, mut s1) = (client, server);
+            std::thread::spawn(move || pipe(&mut c1, &mut s1));
+            std::thread::spawn(move || pipe(&mut s2, &mut c2));
+        }
+    });
+}
+
+fn pipe(from: &mut TcpStream, to: &mut TcpStream) {
+    let mut buf = [0u8; 16384];
+    while let Ok(n) = from.read(&mut buf) {
+        if n == 0 || to.write_all(&buf[..n]).is_err() {
+            break;
+        }
+    }
+    let _ = to.shutdown(std::net::Shutdown::Write);
+}

@@ -33,6 +33,7 @@ mod fixtures;
 mod gaps;
 mod migrate;
 mod report;
+mod verify;
 
 pub struct Output {
     pub(super) format: Format,

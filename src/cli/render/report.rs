@@ -13,7 +13,7 @@ impl Output {
         match self.format {
             Format::Json => self.json(report),
             Format::Prom => outln!("{}", prometheus(report)),
-            Format::Text => outln!("{}", text(report)),
+            Format::Text | Format::Junit => outln!("{}", text(report)),
         }
     }
 }

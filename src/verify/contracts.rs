@@ -1,0 +1,324 @@
+//! Consumer contracts: what each service reads, inserts and updates, one
+//! TOML file per service under `contracts/`, and whether a schema can
+//! serve it. Owns the contract format and its checks; never touches a
+//! database (it is handed schemas).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use include_dir::{Dir, include_dir};
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::db::introspect::Schema;
+
+static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/contracts");
+
+#[derive(Debug, Clone)]
+pub struct Contract {
+    pub path: String,
+    pub service: String,
+    pub tables: Vec<TableUse>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TableUse {
+    pub table: String,
+    /// The line of the `[tables.NAME]` header.
+    pub line: usize,
+    pub reads: Vec<(String, usize)>,
+    pub inserts: Vec<(String, usize)>,
+    pub updates: Vec<(String, usize)>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContract {
+    service: String,
+    #[serde(default)]
+    tables: BTreeMap<String, RawTable>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTable {
+    #[serde(default)]
+    reads: Vec<Spanned<String>>,
+    #[serde(default)]
+    inserts: Vec<Spanned<String>>,
+    #[serde(default)]
+    updates: Vec<Spanned<String>>,
+}
+
+/// A contract file that cannot be read, with `file:line: why`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContractError {
+    pub path: String,
+    pub message: String,
+}
+
+/// The contracts in `dir` (every `*.toml`, sorted), or the ones embedded
+/// in the binary. Unreadable files come back as errors beside the rest.
+pub fn load(dir: Option<&Path>) -> (Vec<Contract>, Vec<ContractError>) {
+    let mut files: Vec<(String, Result<String, String>)> = Vec::new();
+    match dir {
+        None => {
+            for f in EMBEDDED.files() {
+                let path = format!("contracts/{}", f.path().display());
+                if path.ends_with(".toml") {
+                    let text = f
+                        .contents_utf8()
+                        .map(str::to_string)
+                        .ok_or_else(|| "not valid UTF-8".to_string());
+                    files.push((path, text));
+                }
+            }
+        }
+        Some(dir) => match std::fs::read_dir(dir) {
+            Ok(entries) => {
+                for entry in entries.flatten() {
+                    let path = entry.path();
+                    if path.extension().is_some_and(|e| e == "toml") {
+                        let text = std::fs::read_to_string(&path).map_err(|e| e.to_string());
+                        files.push((path.display().to_string(), text));
+                    }
+                }
+            }
+            Err(e) => {
+                let path = dir.display().to_string();
+                return (
+                    Vec::new(),
+                    vec![ContractError {
+                        message: format!("{path}: cannot read the contracts directory: {e}"),
+                        path,
+                    }],
+                );
+            }
+        },
+    }
+    files.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut contracts = Vec::new();
+    let mut errors = Vec::new();
+    for (path, text) in files {
+        match text.and_then(|t| parse(&path, &t)) {
+            Ok(c) => contracts.push(c),
+            Err(message) => errors.push(ContractError { path, message }),
+        }
+    }
+    (contracts, errors)
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// Parses one contract; the error is a whole `file:line: why` message.
+pub fn parse(path: &str, text: &str) -> Result<Contract, String> {
+    let raw: RawContract = toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start));
+        let why = e.message().to_string();
+        match line {
+            Some(l) => format!("{path}:{l}: {why}"),
+            None => format!("{path}: {why}"),
+        }
+    })?;
+    if raw.service.trim().is_empty() {
+        return Err(format!(
+            "{path}: `service` is empty; name the service this contract is for"
+        ));
+    }
+    let spanned = |cols: Vec<Spanned<String>>| -> Vec<(String, usize)> {
+        cols.into_iter()
+            .map(|c| {
+                let line = line_of(text, c.span().start);
+                (c.into_inner(), line)
+            })
+            .collect()
+    };
+    let tables = raw
+        .tables
+        .into_iter()
+        .map(|(table, t)| {
+            let header = format!("[tables.{table}]");
+            let line = text.find(&header).map(|at| line_of(text, at)).unwrap_or(1);
+            TableUse {
+                table,
+                line,
+                reads: spanned(t.reads),
+                inserts: spanned(t.inserts),
+                updates: spanned(t.updates),
+            }
+        })
+        .collect();
+    Ok(Contract {
+        path: path.to_string(),
+        service: raw.service,
+        tables,
+    })
+}
+
+/// One way a schema fails a contract.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Breach {
+    pub path: String,
+    pub line: usize,
+    pub service: String,
+    /// `reads`, `inserts`, `updates`.
+    pub verb: &'static str,
+    pub table: String,
+    pub column: Option<String>,
+    pub kind: BreachKind,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum BreachKind {
+    /// The table (or view) is not there.
+    NoTable,
+    /// The column is not there.
+    NoColumn,
+    /// The service writes a view.
+    WritesView,
+    /// A NOT NULL column without a default that the service's INSERT
+    /// leaves out: every insert would fail.
+    OmitsRequired,
+}
+
+impl Breach {
+    /// The object the service needs, `table` or `table.column`.
+    pub fn object(&self) -> String {
+        match &self.column {
+            Some(c) => format!("{}.{c}", self.table),
+            None => self.table.clone(),
+        }
+    }
+
+    /// `contracts/x.toml:9: legacy-price-writer inserts price_data_real.close, but {where_} has no such column`.
+    pub fn describe(&self, where_: &str) -> String {
+        let head = format!("{}:{}: {}", self.path, self.line, self.service);
+        match self.kind {
+            BreachKind::NoTable => format!(
+                "{head} {} table {}, but {where_} has no table or view {}",
+                self.verb, self.table, self.table
+            ),
+            BreachKind::NoColumn => format!(
+                "{head} {} {}, but {where_} has no column {} in {}",
+                self.verb,
+                self.object(),
+                self.column.as_deref().unwrap_or_default(),
+                self.table
+            ),
+            BreachKind::WritesView => format!(
+                "{head} {} {}, but in {where_} it is a view",
+                self.verb, self.table
+            ),
+            BreachKind::OmitsRequired => format!(
+                "{head} inserts into {} without {}, which in {where_} is NOT NULL with no default, so every insert would fail",
+                self.table,
+                self.column.as_deref().unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// Everything in `schema` that keeps `contract`'s service from working.
+pub fn check(contract: &Contract, schema: &Schema) -> Vec<Breach> {
+    let mut out = Vec::new();
+    for t in &contract.tables {
+        let breach = |verb: &'static str, column: Option<&str>, line: usize, kind| Breach {
+            path: contract.path.clone(),
+            line,
+            service: contract.service.clone(),
+            verb,
+            table: t.table.clone(),
+            column: column.map(str::to_string),
+            kind,
+        };
+        let writes = !t.inserts.is_empty() || !t.updates.is_empty();
+        let verb = if writes { "writes" } else { "reads" };
+        if let Some(view) = schema.views.get(&t.table) {
+            if writes {
+                out.push(breach(verb, None, t.line, BreachKind::WritesView));
+            }
+            for (c, line) in &t.reads {
+                if !view.columns.iter().any(|v| v.eq_ignore_ascii_case(c)) {
+                    out.push(breach("reads", Some(c), *line, BreachKind::NoColumn));
+                }
+            }
+            continue;
+        }
+        let Some(table) = schema.tables.get(&t.table) else {
+            out.push(breach(verb, None, t.line, BreachKind::NoTable));
+            continue;
+        };
+        for (verb, cols) in [
+            ("reads", &t.reads),
+            ("inserts", &t.inserts),
+            ("updates", &t.updates),
+        ] {
+            for (c, line) in cols {
+                if table.column(c).is_none() {
+                    out.push(breach(verb, Some(c), *line, BreachKind::NoColumn));
+                }
+            }
+        }
+        if let Some((_, first_line)) = t.inserts.first() {
+            for col in &table.columns {
+                let named = t
+                    .inserts
+                    .iter()
+                    .any(|(c, _)| c.eq_ignore_ascii_case(&col.name));
+                if !named && !col.may_be_omitted() {
+                    out.push(breach(
+                        "inserts",
+                        Some(&col.name),
+                        *first_line,
+                        BreachKind::OmitsRequired,
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shipped_contracts_parse() {
+        let (contracts, errors) = load(None);
+        assert!(errors.is_empty(), "{errors:?}");
+        let services: Vec<&str> = contracts.iter().map(|c| c.service.as_str()).collect();
+        for s in [
+            "new-price-writer",
+            "legacy-price-writer",
+            "price-data-old-collector",
+            "onchain-collector",
+            "ml-materializer",
+            "narrative-analyzer",
+        ] {
+            assert!(services.contains(&s), "{s} missing from {services:?}");
+        }
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let text = "service = \"x\"\n\n[tables.t]\nreads = [\"a\"]\ninsert = [\"b\"]\n";
+        let err = parse("c/x.toml", text).unwrap_err();
+        assert!(
+            err.starts_with("c/x.toml:5: unknown field `insert`"),
+            "{err}"
+        );
+        let c = parse(
+            "c/x.toml",
+            "service = \"x\"\n[tables.t]\nreads = [\n  \"a\",\n  \"b\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.tables[0].line, 2);
+        assert_eq!(
+            c.tables[0].reads,
+            [("a".to_string(), 4), ("b".to_string(), 5)]
+        );
+    }
+}
