@@ -1,8 +1,11 @@
-//! Runs a checked plan: walks each step's table a chunk at a time in key
-//! order, writes the chunk and its checkpoint in one transaction, tunes
-//! the chunk size toward a target duration, retries transient errors, and
-//! stops between chunks when asked. The only writer of backfill state.
+//! Runs a checked step with one or more workers, in this process and in
+//! others: each worker takes a lease on the next chunk of the step's table
+//! in key order (or on a dead worker's chunk), writes the chunk and ends its
+//! lease in one transaction, tunes its chunk size toward a target duration,
+//! retries transient errors, and stops between chunks when asked. The
+//! database is the only coordinator. The only writer of backfill state.
 
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -23,6 +26,11 @@ pub struct Tuning {
     pub sleep_ratio: f64,
     /// Retries of one chunk after transient errors.
     pub retries: u32,
+    /// Workers in this process.
+    pub workers: usize,
+    /// How long a chunk stays a worker's before another may take it over
+    /// (sooner when the worker's database session is gone).
+    pub lease: Duration,
 }
 
 impl Default for Tuning {
@@ -32,6 +40,8 @@ impl Default for Tuning {
             max_rows_per_sec: 0,
             sleep_ratio: 0.0,
             retries: 8,
+            workers: 1,
+            lease: Duration::from_secs(60),
         }
     }
 }
@@ -87,147 +97,288 @@ pub struct StepOutcome {
     pub skipped_done: bool,
 }
 
-/// Why a step stopped early.
+/// Why a worker stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
     Finished,
     Interrupted,
 }
 
-fn is_stopped(stop: &AtomicBool) -> bool {
-    stop.load(Ordering::SeqCst)
+/// What the workers of one step share.
+pub struct Crew<'a> {
+    pub run_id: i64,
+    pub index: usize,
+    pub step: &'a StepSql<'a>,
+    pub tuning: &'a Tuning,
+    pub throttle: tokio::sync::Mutex<&'a mut Throttle>,
+    pub stop: &'a AtomicBool,
+    /// Set when a worker failed: the others stop after their chunk.
+    pub abort: AtomicBool,
+    pub progress: Mutex<Progress>,
+    pub on_event: &'a (dyn Fn(Event<'_>) + Sync),
 }
 
-/// Runs one step from its saved cursor to the end (or a stop request).
-#[allow(clippy::too_many_arguments)]
-pub async fn run_step(
-    db: &mut Db,
-    run_id: i64,
-    index: usize,
-    step: &StepSql<'_>,
-    saved: &state::StepState,
-    tuning: &Tuning,
-    throttle: &mut Throttle,
-    stop: &AtomicBool,
-    on_event: &(dyn Fn(Event<'_>) + Sync),
-) -> Result<(StepOutcome, Stop), DbError> {
-    let name = step.step.name.get_ref().as_str();
-    let mut cursor = saved.cursor.clone();
-    let mut chunk_size = *step.step.batch.chunk_size.get_ref();
-    let mut chunk_no = saved.chunks;
-    let mut rows_total = saved.rows_written.max(0) as u64;
-    let started = Instant::now();
-    let remaining_sql = step.remaining_query(cursor.as_deref());
-    let count = db
-        .rows_in(&remaining_sql.text, &remaining_sql.params())
-        .await?;
-    let mut remaining = count.get();
-    on_event(Event::StepStarted {
-        step: name,
-        index,
-        remaining,
-        estimated: count.is_estimate(),
-        resumed: cursor.is_some(),
-    });
-    let outcome = |rows: u64, chunks: i64| StepOutcome {
-        name: name.to_string(),
-        rows,
-        chunks: chunks as u64,
-        elapsed_ms: started.elapsed().as_millis(),
-        skipped_done: false,
-    };
-    let mut scanned = 0u64;
-    let mut tuner = Tuner::new(tuning.target);
+/// This process's view of a step's progress, for the progress line.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    pub scanned: u64,
+    pub remaining: u64,
+}
+
+impl Crew<'_> {
+    fn name(&self) -> &str {
+        self.step.step.name.get_ref()
+    }
+
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::SeqCst) || self.abort.load(Ordering::SeqCst)
+    }
+}
+
+/// What a claim got.
+enum Claim {
+    /// A chunk, and the size it was cut to (None for a taken-over lease).
+    Chunk(state::Lease, Option<u64>),
+    /// Every chunk is handed out and some are still being written.
+    Wait,
+    /// The step is finished.
+    Done,
+}
+
+/// How often a worker with nothing to claim looks again.
+const WAIT_FOR_OTHERS: Duration = Duration::from_millis(300);
+
+/// One worker: claims and writes chunks until the step is finished, a stop
+/// is requested, or an error retrying does not cure.
+pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbError> {
+    let mut size = *crew.step.step.batch.chunk_size.get_ref();
+    let mut tuner = Tuner::new(crew.tuning.target);
     loop {
-        if is_stopped(stop) {
-            let outcome = outcome(rows_total, chunk_no);
-            return Ok((outcome, Stop::Interrupted));
+        if crew.stopped() {
+            return Ok(Stop::Interrupted);
         }
         let mut on_wait = |reason: &str, waited: Duration| {
-            on_event(Event::Throttled {
-                step: name,
+            (crew.on_event)(Event::Throttled {
+                step: crew.name(),
                 reason: reason.to_string(),
                 waited,
             })
         };
-        if !throttle.wait_for_load(db, stop, &mut on_wait).await? {
-            let outcome = outcome(rows_total, chunk_no);
-            return Ok((outcome, Stop::Interrupted));
+        {
+            let mut throttle = crew.throttle.lock().await;
+            if !throttle.wait_for_load(db, crew.stop, &mut on_wait).await? {
+                return Ok(Stop::Interrupted);
+            }
         }
-        let mut attempt = 0;
-        let (rows, bound, elapsed) = loop {
-            match chunk(
+        let claimed = retrying(db, crew, &mut size, async |db: &mut Db, size: u64| {
+            claim(db, crew, owner, size).await
+        })
+        .await?;
+        let (lease, cut) = match claimed {
+            Claim::Done => return Ok(Stop::Finished),
+            Claim::Wait => {
+                throttle::pause(WAIT_FOR_OTHERS, crew.stop).await;
+                continue;
+            }
+            Claim::Chunk(lease, cut) => (lease, cut),
+        };
+        let written = retrying(db, crew, &mut size, async |db: &mut Db, _| {
+            write_chunk(db, crew, owner, &lease).await
+        })
+        .await?;
+        // Another worker took the lease over meanwhile: it writes the chunk.
+        let Some((rows, step_rows, elapsed)) = written else {
+            continue;
+        };
+        let (scanned, remaining) = {
+            let mut p = crew.progress.lock().unwrap_or_else(|e| e.into_inner());
+            let chunk = match (&lease.to, cut) {
+                (None, _) => p.remaining,
+                (Some(_), Some(cut)) => cut,
+                (Some(_), None) => 0,
+            };
+            p.scanned += chunk;
+            // An estimate that ran out early keeps one more chunk in view
+            // until the walk really ends.
+            p.remaining = if lease.to.is_none() {
+                0
+            } else {
+                p.remaining.saturating_sub(chunk).max(1)
+            };
+            (p.scanned, p.remaining)
+        };
+        (crew.on_event)(Event::Chunk {
+            step: crew.name(),
+            rows,
+            step_rows,
+            scanned,
+            remaining,
+            chunk_size: cut.unwrap_or(size),
+            elapsed,
+        });
+        if let Some(cut) = cut {
+            size = tuner.next(cut, elapsed);
+        }
+        let rest = throttle::after_chunk(
+            rows,
+            elapsed,
+            crew.tuning.sleep_ratio,
+            crew.tuning.max_rows_per_sec,
+        );
+        // A stop during the pause is seen at the top of the loop.
+        throttle::pause(rest, crew.stop).await;
+    }
+}
+
+/// Runs `f` again after transient errors (deadlocks, lock wait timeouts,
+/// lost connections, a busy SQLite file), with back-off; a timeout also
+/// halves the chunk size of the next claim.
+async fn retrying<T>(
+    db: &mut Db,
+    crew: &Crew<'_>,
+    size: &mut u64,
+    mut f: impl AsyncFnMut(&mut Db, u64) -> Result<T, DbError>,
+) -> Result<T, DbError> {
+    let d = db.dialect();
+    let mut attempt = 0;
+    loop {
+        match f(db, *size).await {
+            Ok(v) => return Ok(v),
+            Err(e) if attempt < crew.tuning.retries && (e.is_transient(d) || e.is_timeout(d)) => {
+                attempt += 1;
+                if e.is_timeout(d) {
+                    *size = (*size / 2).max(MIN_CHUNK);
+                }
+                (crew.on_event)(Event::Retrying {
+                    step: crew.name(),
+                    attempt,
+                    error: e.to_string(),
+                });
+                let backoff = Duration::from_millis(200 * 2u64.pow(attempt.min(6)));
+                tokio::time::sleep(backoff).await;
+                if e.is_connection_lost() {
+                    db.reconnect(Duration::from_secs(60)).await?;
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// In one short transaction on the step's locked row: take over a dead
+/// worker's chunk, or cut the next chunk of `size` rows after the
+/// frontier, or find the step finished.
+async fn claim(db: &mut Db, crew: &Crew<'_>, owner: &str, size: u64) -> Result<Claim, DbError> {
+    let (run_id, index) = (crew.run_id, crew.index);
+    let lease_secs = crew.tuning.lease.as_secs().max(1);
+    db.execute(db.dialect().begin_write()).await?;
+    let result = async {
+        let frontier = state::lock_step(db, run_id, index).await?;
+        if frontier.done == state::progress::DONE {
+            return Ok(Claim::Done);
+        }
+        for idle in state::idle_leases(db, run_id, index).await? {
+            let gone = match idle.owner_session {
+                Some(session) => !state::session_alive(db, session).await?,
+                None => false,
+            };
+            if idle.expired || gone {
+                tracing::info!(
+                    step = crew.name(),
+                    chunk = idle.lease.chunk_no,
+                    expired = idle.expired,
+                    "taking over the chunk of a worker that is gone"
+                );
+                state::take_over(db, run_id, index, idle.lease.chunk_no, owner, lease_secs).await?;
+                return Ok(Claim::Chunk(idle.lease, None));
+            }
+        }
+        if frontier.done == state::progress::OPEN {
+            let bound_sql = crew.step.bound_query(frontier.cursor.as_deref(), size);
+            let rows = db.fetch_with(&bound_sql.text, &bound_sql.params()).await?;
+            let bound: Option<Vec<String>> = rows.first().map(|r| {
+                (0..crew.step.key.len())
+                    .map(|i| get_string(r, i).unwrap_or_default())
+                    .collect()
+            });
+            let lease = state::open_lease(
                 db,
                 run_id,
                 index,
-                step,
-                cursor.as_deref(),
-                chunk_size,
-                chunk_no + 1,
+                frontier.cursor.as_deref(),
+                bound.as_deref(),
+                owner,
+                lease_secs,
             )
-            .await
-            {
-                Ok(done) => break done,
-                Err(e)
-                    if attempt < tuning.retries
-                        && (e.is_transient(db.dialect()) || e.is_timeout(db.dialect())) =>
-                {
-                    attempt += 1;
-                    if e.is_timeout(db.dialect()) {
-                        chunk_size = (chunk_size / 2).max(MIN_CHUNK);
-                    }
-                    on_event(Event::Retrying {
-                        step: name,
-                        attempt,
-                        error: e.to_string(),
-                    });
-                    let backoff = Duration::from_millis(200 * 2u64.pow(attempt.min(6)));
-                    tokio::time::sleep(backoff).await;
-                    if e.is_connection_lost() {
-                        db.reconnect(Duration::from_secs(60)).await?;
-                    }
-                }
-                Err(e) => return Err(e),
-            }
-        };
-        chunk_no += 1;
-        rows_total += rows;
-        let last = bound.is_none();
-        // A chunk with a bound scanned exactly `chunk_size` rows; the last
-        // one scanned what was left. An estimate that ran out early keeps
-        // one more chunk in view until the walk really ends.
-        if last {
-            scanned += remaining;
-            remaining = 0;
+            .await?;
+            return Ok(Claim::Chunk(lease, Some(size)));
+        }
+        if state::finish_if_complete(db, run_id, index).await? {
+            Ok(Claim::Done)
         } else {
-            scanned += chunk_size;
-            remaining = remaining.saturating_sub(chunk_size).max(1);
+            Ok(Claim::Wait)
         }
-        on_event(Event::Chunk {
-            step: name,
-            rows,
-            step_rows: rows_total,
-            scanned,
-            remaining,
-            chunk_size,
-            elapsed,
-        });
-        if last {
-            let outcome = outcome(rows_total, chunk_no);
-            on_event(Event::StepFinished {
-                step: name,
-                rows: rows_total,
-                chunks: chunk_no as u64,
-                elapsed: started.elapsed(),
-            });
-            return Ok((outcome, Stop::Finished));
-        }
-        cursor = bound;
-        chunk_size = tuner.next(chunk_size, elapsed);
-        let rest =
-            throttle::after_chunk(rows, elapsed, tuning.sleep_ratio, tuning.max_rows_per_sec);
-        // A stop during the pause is seen at the top of the loop.
-        throttle::pause(rest, stop).await;
     }
+    .await;
+    finish_transaction(db, result, |_| true).await
+}
+
+/// Commits when `keep` says so, rolls back otherwise and on errors.
+async fn finish_transaction<T>(
+    db: &mut Db,
+    result: Result<T, DbError>,
+    keep: impl FnOnce(&T) -> bool,
+) -> Result<T, DbError> {
+    match result {
+        Ok(v) if keep(&v) => {
+            db.execute("COMMIT").await?;
+            Ok(v)
+        }
+        Ok(v) => {
+            db.execute("ROLLBACK").await?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = db.execute("ROLLBACK").await;
+            Err(e)
+        }
+    }
+}
+
+/// One chunk in one transaction: hold the lease, apply the action, end the
+/// lease and log the chunk. Returns rows written, the step's rows in all
+/// and the time taken; None when the lease is no longer this worker's.
+async fn write_chunk(
+    db: &mut Db,
+    crew: &Crew<'_>,
+    owner: &str,
+    lease: &state::Lease,
+) -> Result<Option<(u64, u64, Duration)>, DbError> {
+    let started = Instant::now();
+    let step = crew.step;
+    db.execute(db.dialect().begin_write()).await?;
+    let result = async {
+        if !state::hold(db, crew.run_id, crew.index, lease.chunk_no, owner).await? {
+            return Ok(None);
+        }
+        let counted = step.counts_duplicates();
+        if counted {
+            db.execute(sqlgen::RESET_DUP_COUNTERS).await?;
+        }
+        let mut written = 0;
+        for sql in step.action(lease.from.as_deref(), lease.to.as_deref()) {
+            written += db.run(&sql.text, &sql.params()).await?;
+        }
+        if counted {
+            written = written.saturating_sub(duplicates(db, step).await?);
+        }
+        let elapsed = started.elapsed().as_millis();
+        let total = state::complete(db, crew.run_id, crew.index, lease, written, elapsed).await?;
+        Ok(Some((written, total)))
+    }
+    .await;
+    let done = finish_transaction(db, result, Option::is_some).await?;
+    Ok(done.map(|(written, total)| (written, total, started.elapsed())))
 }
 
 /// Chooses chunk sizes from the time per row seen so far. A slower chunk
@@ -259,64 +410,6 @@ impl Tuner {
         let ideal = self.target.as_secs_f64() / estimate;
         let next = ideal.clamp(size as f64 / 2.0, size as f64 * 2.0);
         (next as u64).clamp(MIN_CHUNK, MAX_CHUNK)
-    }
-}
-
-/// One chunk in one transaction: find its upper key, apply the action,
-/// move the cursor, log the chunk. Returns rows written, the bound (None
-/// for the last chunk) and the time taken.
-async fn chunk(
-    db: &mut Db,
-    run_id: i64,
-    index: usize,
-    step: &StepSql<'_>,
-    cursor: Option<&[String]>,
-    size: u64,
-    chunk_no: i64,
-) -> Result<(u64, Option<Vec<String>>, Duration), DbError> {
-    let started = Instant::now();
-    let d = db.dialect();
-    db.execute(d.begin_write()).await?;
-    let result = async {
-        let bound_sql = step.bound_query(cursor, size);
-        let rows = db.fetch_with(&bound_sql.text, &bound_sql.params()).await?;
-        let bound: Option<Vec<String>> = rows.first().map(|r| {
-            (0..step.key.len())
-                .map(|i| get_string(r, i).unwrap_or_default())
-                .collect()
-        });
-        let counted = step.counts_duplicates();
-        if counted {
-            db.execute(sqlgen::RESET_DUP_COUNTERS).await?;
-        }
-        let mut written = 0;
-        for sql in step.action(cursor, bound.as_deref()) {
-            written += db.run(&sql.text, &sql.params()).await?;
-        }
-        if counted {
-            written = written.saturating_sub(duplicates(db, step).await?);
-        }
-        let elapsed = started.elapsed();
-        let done = state::ChunkDone {
-            chunk_no,
-            from: cursor,
-            to: bound.as_deref(),
-            rows: written,
-            elapsed_ms: elapsed.as_millis(),
-        };
-        state::checkpoint(db, run_id, index, &done).await?;
-        Ok::<_, DbError>((written, bound))
-    }
-    .await;
-    match result {
-        Ok((written, bound)) => {
-            db.execute("COMMIT").await?;
-            Ok((written, bound, started.elapsed()))
-        }
-        Err(e) => {
-            let _ = db.execute("ROLLBACK").await;
-            Err(e)
-        }
     }
 }
 

@@ -21,7 +21,7 @@ use preflight::PreflightError;
 use state::status;
 pub use throttle::LoadLimits;
 
-use crate::db::lock::{LockName, with_run_lock};
+use crate::db::lock::{LockName, with_lock};
 use crate::db::{Db, DbError};
 use crate::exit;
 
@@ -163,7 +163,9 @@ pub async fn run(
         return Ok(report);
     }
     let lock = LockName(format!("backfill:{}", plan.name()));
-    with_run_lock(db, &lock, opts.lock_timeout, async |db: &mut Db| {
+    // Only choosing the run needs the plan's lock: other processes on the
+    // same plan join the run, and leases keep their workers apart.
+    let run_id = with_lock(db, &lock, opts.lock_timeout, async |db: &mut Db| {
         state::ensure_tables(db).await?;
         let unfinished = state::runs(db, Some(plan.name()))
             .await?
@@ -199,7 +201,7 @@ pub async fn run(
             Some(r) => Some(r.id),
             None => None,
         };
-        let run_id = match run_id {
+        Ok::<_, BackfillError>(match run_id {
             Some(id) => {
                 report.resumed = true;
                 state::set_status(db, id, status::RUNNING, None).await?;
@@ -212,61 +214,42 @@ pub async fn run(
                     .collect();
                 state::create_run(db, plan.name(), &plan.checksum, &params_json, &names).await?
             }
-        };
-        report.run_id = Some(run_id);
-        let saved = state::steps(db, run_id).await?;
-        for (index, step) in steps.iter().enumerate() {
-            let Some(s) = saved.iter().find(|s| s.step_index == index as i64) else {
-                continue;
-            };
-            if s.done {
-                report.steps.push(StepOutcome {
-                    name: s.step_name.clone(),
-                    rows: s.rows_written.max(0) as u64,
-                    chunks: s.chunks.max(0) as u64,
-                    elapsed_ms: 0,
-                    skipped_done: true,
-                });
-                continue;
-            }
-            match executor::run_step(
-                db,
-                run_id,
-                index,
-                step,
-                s,
-                &opts.tuning,
-                &mut throttle,
-                stop,
-                on_event,
-            )
-            .await
-            {
-                Ok((outcome, executor::Stop::Finished)) => report.steps.push(outcome),
-                Ok((outcome, executor::Stop::Interrupted)) => {
-                    report.steps.push(outcome);
-                    report.interrupted = true;
-                    state::set_status(db, run_id, status::INTERRUPTED, None).await?;
-                    break;
-                }
-                Err(e) => {
-                    let message = e.to_string();
-                    // The connection may be gone; record the failure if we can.
-                    let _ = state::set_status(db, run_id, status::FAILED, Some(&message)).await;
-                    return Err(BackfillError::Step {
-                        plan: plan.name().to_string(),
-                        step: step.step.name.get_ref().clone(),
-                        source: e,
-                    });
-                }
-            }
-        }
-        if !report.interrupted {
-            state::set_status(db, run_id, status::FINISHED, None).await?;
-        }
-        Ok(())
+        })
     })
     .await?;
+    report.run_id = Some(run_id);
+    let mut helpers = connect_workers(db, opts).await?;
+    let result = run_steps(
+        db,
+        &mut helpers,
+        run_id,
+        &steps,
+        opts,
+        &mut throttle,
+        stop,
+        on_event,
+        &mut report,
+    )
+    .await;
+    for h in helpers {
+        h.close().await;
+    }
+    match result {
+        Ok(()) if report.interrupted => {
+            state::set_status(db, run_id, status::INTERRUPTED, None).await?;
+        }
+        Ok(()) => state::set_status(db, run_id, status::FINISHED, None).await?,
+        Err((step, e)) => {
+            let message = e.to_string();
+            // The connection may be gone; record the failure if we can.
+            let _ = state::set_status(db, run_id, status::FAILED, Some(&message)).await;
+            return Err(BackfillError::Step {
+                plan: plan.name().to_string(),
+                step,
+                source: e,
+            });
+        }
+    }
     report.rows = report
         .steps
         .iter()
@@ -275,6 +258,142 @@ pub async fn run(
         .sum();
     report.elapsed_ms = started.elapsed().as_millis();
     Ok(report)
+}
+
+/// Connections for the workers beyond the first, which uses `db`.
+async fn connect_workers(db: &Db, opts: &RunOptions) -> Result<Vec<Db>, DbError> {
+    let mut helpers = Vec::new();
+    for _ in 1..opts.tuning.workers.max(1) {
+        let mut helper = Db::connect(db.url(), Duration::ZERO).await?;
+        if helper.dialect() == crate::db::Dialect::Sqlite {
+            crate::db::lock::set_busy_timeout(&mut helper, opts.lock_timeout).await?;
+        }
+        helpers.push(helper);
+    }
+    Ok(helpers)
+}
+
+/// Names a worker in leases: host, process and worker number, so a
+/// worker of another pod is told apart from one of this process.
+fn owner_name(n: usize) -> String {
+    let host = std::env::var("HOSTNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .map(|h| h.trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into());
+    format!("{host}:{}:w{n}", std::process::id())
+}
+
+/// The steps in order, each with every worker; a step starts once the one
+/// before it is finished everywhere. An error comes back with its step.
+#[allow(clippy::too_many_arguments)]
+async fn run_steps(
+    db: &mut Db,
+    helpers: &mut [Db],
+    run_id: i64,
+    steps: &[sqlgen::StepSql<'_>],
+    opts: &RunOptions,
+    throttle: &mut throttle::Throttle,
+    stop: &AtomicBool,
+    on_event: &(dyn Fn(Event<'_>) + Sync),
+    report: &mut RunReport,
+) -> Result<(), (String, DbError)> {
+    let saved = state::steps(db, run_id)
+        .await
+        .map_err(|e| (String::new(), e))?;
+    for (index, step) in steps.iter().enumerate() {
+        let name = step.step.name.get_ref().clone();
+        let Some(s) = saved.iter().find(|s| s.step_index == index as i64) else {
+            continue;
+        };
+        if s.done {
+            report.steps.push(StepOutcome {
+                name: s.step_name.clone(),
+                rows: s.rows_written.max(0) as u64,
+                chunks: s.chunks.max(0) as u64,
+                elapsed_ms: 0,
+                skipped_done: true,
+            });
+            continue;
+        }
+        let started = Instant::now();
+        let fail = |e: DbError| (name.clone(), e);
+        let remaining_sql = step.remaining_query(s.cursor.as_deref());
+        let count = db
+            .rows_in(&remaining_sql.text, &remaining_sql.params())
+            .await
+            .map_err(fail)?;
+        on_event(Event::StepStarted {
+            step: &name,
+            index,
+            remaining: count.get(),
+            estimated: count.is_estimate(),
+            resumed: s.cursor.is_some(),
+        });
+        let crew = executor::Crew {
+            run_id,
+            index,
+            step,
+            tuning: &opts.tuning,
+            throttle: tokio::sync::Mutex::new(&mut *throttle),
+            stop,
+            abort: AtomicBool::new(false),
+            progress: std::sync::Mutex::new(executor::Progress {
+                scanned: 0,
+                remaining: count.get(),
+            }),
+            on_event,
+        };
+        let owners: Vec<String> = (0..=helpers.len()).map(owner_name).collect();
+        let crew_ref = &crew;
+        let workers = std::iter::once(&mut *db)
+            .chain(helpers.iter_mut())
+            .zip(&owners)
+            .map(|(db, owner)| async move {
+                let result = executor::work(db, crew_ref, owner).await;
+                if result.is_err() {
+                    crew_ref
+                        .abort
+                        .store(true, std::sync::atomic::Ordering::SeqCst);
+                }
+                result
+            });
+        let results = futures_util::future::join_all(workers).await;
+        let mut stopped = false;
+        for r in results {
+            match r {
+                Ok(executor::Stop::Finished) => {}
+                Ok(executor::Stop::Interrupted) => stopped = true,
+                Err(e) => return Err(fail(e)),
+            }
+        }
+        let now = state::steps(db, run_id).await.map_err(fail)?;
+        let (rows, chunks) = now
+            .iter()
+            .find(|x| x.step_index == index as i64)
+            .map_or((0, 0), |x| {
+                (x.rows_written.max(0) as u64, x.chunks.max(0) as u64)
+            });
+        report.steps.push(StepOutcome {
+            name: name.clone(),
+            rows,
+            chunks,
+            elapsed_ms: started.elapsed().as_millis(),
+            skipped_done: false,
+        });
+        if stopped {
+            report.interrupted = true;
+            return Ok(());
+        }
+        on_event(Event::StepFinished {
+            step: &name,
+            rows,
+            chunks,
+            elapsed: started.elapsed(),
+        });
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -1,6 +1,7 @@
 //! Backfill state in mendb's own tables: runs (plan, checksum, params,
-//! status), each step's cursor, and the chunk log. The executor updates a
-//! step's cursor in the same transaction as the chunk's rows.
+//! status), each step's frontier (the last key handed out), the leases of
+//! chunks in workers' hands, and the chunk log. A chunk's rows, the end of
+//! its lease and its log entry commit in one transaction.
 
 use serde::Serialize;
 
@@ -33,7 +34,8 @@ pub struct Run {
 pub struct StepState {
     pub step_index: i64,
     pub step_name: String,
-    /// The last key done, as a JSON array of texts; None before the first chunk.
+    /// The last key handed out, as a JSON array of texts; None before the
+    /// first chunk.
     pub cursor: Option<Vec<String>>,
     pub rows_written: i64,
     pub chunks: i64,
@@ -106,7 +108,7 @@ pub async fn steps(db: &mut Db, run_id: i64) -> Result<Vec<StepState>, DbError> 
             cursor: get_string(r, 2).and_then(|c| serde_json::from_str(&c).ok()),
             rows_written: get_i64(r, 3).unwrap_or_default(),
             chunks: get_i64(r, 4).unwrap_or_default(),
-            done: get_i64(r, 5).unwrap_or_default() != 0,
+            done: get_i64(r, 5) == Some(progress::DONE),
         })
         .collect())
 }
@@ -174,73 +176,270 @@ pub async fn set_status(
     Ok(())
 }
 
-/// A finished chunk, as the chunk log records it.
-#[derive(Clone, Copy)]
-pub struct ChunkDone<'a> {
-    pub chunk_no: i64,
-    pub from: Option<&'a [String]>,
-    /// The chunk's last key; None for the step's last chunk.
-    pub to: Option<&'a [String]>,
-    pub rows: u64,
-    pub elapsed_ms: u128,
+/// The `done` column of a step: open, every chunk handed out (some may
+/// still be in a worker's hands), or finished.
+pub mod progress {
+    pub const OPEN: i64 = 0;
+    pub const DONE: i64 = 1;
+    pub const HANDED_OUT: i64 = 2;
 }
 
-/// Records a finished chunk; runs inside the chunk's transaction.
-pub async fn checkpoint(
+/// A chunk handed to one worker: the keys after `from` up to `to` (None:
+/// to the end of the step).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    pub chunk_no: i64,
+    pub from: Option<Vec<String>>,
+    pub to: Option<Vec<String>>,
+}
+
+/// The step's row, locked until the transaction ends: the last key handed
+/// out and the step's progress (see `progress`).
+pub struct Frontier {
+    pub cursor: Option<Vec<String>>,
+    pub done: i64,
+}
+
+fn keys(text: Option<String>) -> Option<Vec<String>> {
+    text.and_then(|c| serde_json::from_str(&c).ok())
+}
+
+fn keys_json(k: Option<&[String]>) -> Option<String> {
+    k.map(|k| serde_json::to_string(k).unwrap_or_default())
+}
+
+fn text(v: &Option<String>) -> Param<'_> {
+    v.as_deref().map_or(Param::NullText, Param::Text)
+}
+
+/// Locks the step's row: one worker at a time hands out chunks.
+pub async fn lock_step(db: &mut Db, run_id: i64, step_index: usize) -> Result<Frontier, DbError> {
+    let sql = format!(
+        "SELECT cursor_key, done FROM mendb_backfill_steps WHERE run_id = {run_id} AND step_index = {step_index}{}",
+        db.dialect().for_update()
+    );
+    let rows = db.fetch(&sql, &[]).await?;
+    let row = rows.first();
+    Ok(Frontier {
+        cursor: keys(row.and_then(|r| get_string(r, 0))),
+        done: row.and_then(|r| get_i64(r, 1)).unwrap_or(progress::OPEN),
+    })
+}
+
+/// A lease nobody is writing (its row is not locked), with whether its
+/// time ran out and the server session of its owner.
+pub struct Idle {
+    pub lease: Lease,
+    pub owner_session: Option<i64>,
+    pub expired: bool,
+}
+
+/// The step's leases that no transaction holds, oldest first, locked.
+pub async fn idle_leases(
     db: &mut Db,
     run_id: i64,
     step_index: usize,
-    chunk: &ChunkDone<'_>,
-) -> Result<(), DbError> {
-    let ChunkDone {
-        chunk_no,
-        from,
-        to,
-        rows,
-        elapsed_ms,
-    } = *chunk;
-    let done = to.is_none();
+) -> Result<Vec<Idle>, DbError> {
     let d = db.dialect();
-    let json = |k: Option<&[String]>| k.map(|k| serde_json::to_string(k).unwrap_or_default());
-    let (from, to) = (json(from), json(to));
-    fn text(v: &Option<String>) -> Param<'_> {
-        v.as_deref().map_or(Param::NullText, Param::Text)
-    }
-    // Every value is bound, so the two statements keep one text each and
-    // the connection's prepared-statement cache serves them chunk after
-    // chunk. The cursor stays as it is on the last chunk (no bound): that
-    // chunk ends the step instead.
-    // `chunks` doubles as a version: if another runner moved this step
-    // since we read it, nothing matches and the chunk is rolled back.
     let sql = format!(
-        "UPDATE mendb_backfill_steps SET cursor_key = COALESCE({p1}, cursor_key), \
-         rows_written = rows_written + {p2}, chunks = chunks + 1, done = {p3} \
-         WHERE run_id = {p4} AND step_index = {p5} AND chunks = {p6}",
-        p1 = d.param(1),
-        p2 = d.param(2),
-        p3 = d.param(3),
-        p4 = d.param(4),
-        p5 = d.param(5),
-        p6 = d.param(6),
+        "SELECT chunk_no, key_from, key_to, owner_session, CASE WHEN expires_at < {} THEN 1 ELSE 0 END \
+         FROM mendb_backfill_leases WHERE run_id = {run_id} AND step_index = {step_index} \
+         ORDER BY chunk_no{}",
+        d.epoch_now(),
+        d.for_update_skip_locked()
     );
-    let moved = db
-        .run(
-            &sql,
-            &[
-                text(&to),
-                Param::Int(rows as i64),
-                Param::Int(i64::from(done)),
-                Param::Int(run_id),
-                Param::Int(step_index as i64),
-                Param::Int(chunk_no - 1),
-            ],
-        )
-        .await?;
-    if moved == 0 {
-        return Err(DbError::Conflict(format!(
-            "run {run_id} step {step_index} was advanced by another runner; one runner per plan"
-        )));
+    Ok(db
+        .fetch(&sql, &[])
+        .await?
+        .iter()
+        .map(|r| Idle {
+            lease: Lease {
+                chunk_no: get_i64(r, 0).unwrap_or_default(),
+                from: keys(get_string(r, 1)),
+                to: keys(get_string(r, 2)),
+            },
+            owner_session: get_i64(r, 3),
+            expired: get_i64(r, 4) == Some(1),
+        })
+        .collect())
+}
+
+/// Whether the server session (or, on SQLite, the local process) that owns
+/// a lease still exists.
+pub async fn session_alive(db: &mut Db, session: i64) -> Result<bool, DbError> {
+    match db.dialect().session_alive_query() {
+        Some(sql) => {
+            let rows = db.fetch_with(sql, &[Param::Int(session)]).await?;
+            Ok(rows.first().and_then(|r| get_i64(r, 0)).unwrap_or(0) > 0)
+        }
+        // A SQLite file is written from this machine: its processes are
+        // visible here. Without /proc, only expiry frees a lease.
+        None => {
+            let proc = std::path::Path::new("/proc");
+            Ok(!proc.is_dir() || proc.join(session.to_string()).exists())
+        }
     }
+}
+
+/// The owner's session as SQL: the server's id for this connection, or on
+/// SQLite this process's id.
+fn owner_session(db: &Db) -> String {
+    match db.dialect().session_alive_query() {
+        Some(_) => db.dialect().session_id().to_string(),
+        None => std::process::id().to_string(),
+    }
+}
+
+/// Hands an idle lease to `owner` for `lease_secs` more seconds.
+pub async fn take_over(
+    db: &mut Db,
+    run_id: i64,
+    step_index: usize,
+    chunk_no: i64,
+    owner: &str,
+    lease_secs: u64,
+) -> Result<(), DbError> {
+    let d = db.dialect();
+    let sql = format!(
+        "UPDATE mendb_backfill_leases SET owner = {}, owner_session = {}, expires_at = {} + {lease_secs} \
+         WHERE run_id = {run_id} AND step_index = {step_index} AND chunk_no = {chunk_no}",
+        d.param(1),
+        owner_session(db),
+        d.epoch_now()
+    );
+    db.run(&sql, &[Param::Text(owner)]).await?;
+    Ok(())
+}
+
+/// Hands out the chunk after the frontier up to `to`, and moves the
+/// frontier there (or marks every chunk handed out when `to` is None).
+#[allow(clippy::too_many_arguments)]
+pub async fn open_lease(
+    db: &mut Db,
+    run_id: i64,
+    step_index: usize,
+    from: Option<&[String]>,
+    to: Option<&[String]>,
+    owner: &str,
+    lease_secs: u64,
+) -> Result<Lease, DbError> {
+    let d = db.dialect();
+    let where_ = format!("run_id = {run_id} AND step_index = {step_index}");
+    let sql = format!(
+        "SELECT COALESCE(MAX(chunk_no), 0) FROM mendb_backfill_leases WHERE {where_} \
+         UNION ALL SELECT COALESCE(MAX(chunk_no), 0) FROM mendb_backfill_chunks WHERE {where_}"
+    );
+    let last = db
+        .fetch(&sql, &[])
+        .await?
+        .iter()
+        .filter_map(|r| get_i64(r, 0))
+        .max()
+        .unwrap_or(0);
+    let chunk_no = last + 1;
+    let (from_json, to_json) = (keys_json(from), keys_json(to));
+    let sql = format!(
+        "INSERT INTO mendb_backfill_leases (run_id, step_index, chunk_no, key_from, key_to, owner, owner_session, expires_at) \
+         VALUES ({run_id}, {step_index}, {chunk_no}, {}, {}, {}, {}, {} + {lease_secs})",
+        d.param(1),
+        d.param(2),
+        d.param(3),
+        owner_session(db),
+        d.epoch_now()
+    );
+    db.run(
+        &sql,
+        &[text(&from_json), text(&to_json), Param::Text(owner)],
+    )
+    .await?;
+    let sql = match &to_json {
+        Some(_) => format!(
+            "UPDATE mendb_backfill_steps SET cursor_key = {} WHERE {where_}",
+            d.param(1)
+        ),
+        None => format!(
+            "UPDATE mendb_backfill_steps SET done = {} WHERE {where_}",
+            progress::HANDED_OUT
+        ),
+    };
+    let params = match &to_json {
+        Some(_) => vec![text(&to_json)],
+        None => Vec::new(),
+    };
+    db.run(&sql, &params).await?;
+    Ok(Lease {
+        chunk_no,
+        from: from.map(<[String]>::to_vec),
+        to: to.map(<[String]>::to_vec),
+    })
+}
+
+/// Marks the step finished once every chunk was handed out and written.
+/// Returns whether it is.
+pub async fn finish_if_complete(
+    db: &mut Db,
+    run_id: i64,
+    step_index: usize,
+) -> Result<bool, DbError> {
+    let pending = db
+        .scalar_i64(&format!(
+            "SELECT COUNT(*) FROM mendb_backfill_leases WHERE run_id = {run_id} AND step_index = {step_index}"
+        ))
+        .await?
+        .unwrap_or(0);
+    if pending > 0 {
+        return Ok(false);
+    }
+    db.execute(&format!(
+        "UPDATE mendb_backfill_steps SET done = {} WHERE run_id = {run_id} AND step_index = {step_index}",
+        progress::DONE
+    ))
+    .await?;
+    Ok(true)
+}
+
+/// Locks `owner`'s lease for the chunk's transaction; false when another
+/// worker has taken it over (or finished it) meanwhile.
+pub async fn hold(
+    db: &mut Db,
+    run_id: i64,
+    step_index: usize,
+    chunk_no: i64,
+    owner: &str,
+) -> Result<bool, DbError> {
+    let d = db.dialect();
+    let sql = format!(
+        "SELECT owner FROM mendb_backfill_leases \
+         WHERE run_id = {run_id} AND step_index = {step_index} AND chunk_no = {chunk_no}{}",
+        d.for_update()
+    );
+    let rows = db.fetch(&sql, &[]).await?;
+    Ok(rows.first().and_then(|r| get_string(r, 0)).as_deref() == Some(owner))
+}
+
+/// Records a written chunk; runs inside the chunk's transaction, after
+/// `hold`. Returns the rows the step has written in all.
+pub async fn complete(
+    db: &mut Db,
+    run_id: i64,
+    step_index: usize,
+    lease: &Lease,
+    rows: u64,
+    elapsed_ms: u128,
+) -> Result<u64, DbError> {
+    let d = db.dialect();
+    let where_ = format!("run_id = {run_id} AND step_index = {step_index}");
+    db.execute(&format!(
+        "DELETE FROM mendb_backfill_leases WHERE {where_} AND chunk_no = {}",
+        lease.chunk_no
+    ))
+    .await?;
+    let (from, to) = (
+        keys_json(lease.from.as_deref()),
+        keys_json(lease.to.as_deref()),
+    );
+    // Every value is bound, so the statements keep one text each and the
+    // connection's prepared-statement cache serves them chunk after chunk.
     let sql = format!(
         "INSERT INTO mendb_backfill_chunks (run_id, step_index, chunk_no, key_from, key_to, rows_written, elapsed_ms, finished_at) \
          VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
@@ -258,7 +457,7 @@ pub async fn checkpoint(
         &[
             Param::Int(run_id),
             Param::Int(step_index as i64),
-            Param::Int(chunk_no),
+            Param::Int(lease.chunk_no),
             text(&from),
             text(&to),
             Param::Int(rows as i64),
@@ -266,5 +465,27 @@ pub async fn checkpoint(
         ],
     )
     .await?;
-    Ok(())
+    let sql = format!(
+        "UPDATE mendb_backfill_steps SET rows_written = rows_written + {}, chunks = chunks + 1 \
+         WHERE run_id = {} AND step_index = {}",
+        d.param(1),
+        d.param(2),
+        d.param(3)
+    );
+    db.run(
+        &sql,
+        &[
+            Param::Int(rows as i64),
+            Param::Int(run_id),
+            Param::Int(step_index as i64),
+        ],
+    )
+    .await?;
+    let total = db
+        .scalar_i64(&format!(
+            "SELECT rows_written FROM mendb_backfill_steps WHERE {where_}"
+        ))
+        .await?
+        .unwrap_or(0);
+    Ok(total.max(0) as u64)
 }

@@ -467,6 +467,8 @@ async fn run_backfill(
             max_threads_running,
             replica_urls,
             max_replica_lag,
+            workers,
+            lease,
         } => {
             let plan = load_plan(plan).map_err(BackfillError::from)?;
             let replicas = replica_urls
@@ -482,6 +484,8 @@ async fn run_backfill(
                     target: *chunk_target,
                     max_rows_per_sec: max_rows_per_sec.unwrap_or(0),
                     sleep_ratio: *sleep_ratio,
+                    workers: usize::from(*workers),
+                    lease: *lease,
                     ..Tuning::default()
                 },
                 load: LoadLimits {

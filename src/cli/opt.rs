@@ -164,6 +164,13 @@ pub enum BackfillCommand {
         /// Hold chunks back while a replica is further behind than this
         #[arg(long, value_name = "DUR", default_value = "5s", value_parser = parse_duration)]
         max_replica_lag: Duration,
+        /// Workers in this process, each with its own connection (other
+        /// processes may run the same plan at once)
+        #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=64))]
+        workers: u16,
+        /// A chunk left by a worker that stopped answering is taken over after this
+        #[arg(long, value_name = "DUR", default_value = "60s", value_parser = parse_duration)]
+        lease: Duration,
     },
     /// Show runs and their progress
     Status {

@@ -250,6 +250,23 @@ impl Dialect {
                     PRIMARY KEY (run_id, step_index)
                 )"
             ),
+            // A chunk handed to a worker and not finished yet. The worker
+            // holds the row's lock while it writes the chunk; a lease whose
+            // row is unlocked and whose owner is gone (or whose time ran
+            // out) is taken over by another worker.
+            format!(
+                "CREATE TABLE IF NOT EXISTS mendb_backfill_leases (
+                    run_id BIGINT NOT NULL,
+                    step_index INTEGER NOT NULL,
+                    chunk_no BIGINT NOT NULL,
+                    key_from {text} NULL,
+                    key_to {text} NULL,
+                    owner VARCHAR(200) NOT NULL,
+                    owner_session BIGINT NULL,
+                    expires_at BIGINT NOT NULL,
+                    PRIMARY KEY (run_id, step_index, chunk_no)
+                )"
+            ),
             format!(
                 "CREATE TABLE IF NOT EXISTS mendb_backfill_chunks (
                     id {id},
@@ -264,6 +281,57 @@ impl Dialect {
                 )"
             ),
         ]
+    }
+
+    /// The database's clock in whole seconds since 1970: lease expiry uses
+    /// it, so workers on machines with different clocks agree.
+    pub fn epoch_now(self) -> &'static str {
+        match self {
+            Dialect::Mysql => "UNIX_TIMESTAMP()",
+            Dialect::Postgres => "CAST(EXTRACT(EPOCH FROM now()) AS BIGINT)",
+            Dialect::Sqlite => "CAST(strftime('%s', 'now') AS INTEGER)",
+        }
+    }
+
+    /// This connection's id on the server (NULL on SQLite, where the
+    /// process id stands in).
+    pub fn session_id(self) -> &'static str {
+        match self {
+            Dialect::Mysql => "CONNECTION_ID()",
+            Dialect::Postgres => "pg_backend_pid()",
+            Dialect::Sqlite => "NULL",
+        }
+    }
+
+    /// Counts the server sessions with the id bound as the first
+    /// parameter; None on SQLite.
+    pub fn session_alive_query(self) -> Option<&'static str> {
+        match self {
+            Dialect::Mysql => {
+                Some("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = ?")
+            }
+            Dialect::Postgres => Some("SELECT COUNT(*) FROM pg_stat_activity WHERE pid = $1"),
+            Dialect::Sqlite => None,
+        }
+    }
+
+    /// Appended to a SELECT that locks the rows it reads until the
+    /// transaction ends; SQLite's write transaction already excludes
+    /// every other writer.
+    pub fn for_update(self) -> &'static str {
+        match self {
+            Dialect::Mysql | Dialect::Postgres => " FOR UPDATE",
+            Dialect::Sqlite => "",
+        }
+    }
+
+    /// Like `for_update`, passing over rows another transaction holds
+    /// (MariaDB 10.6+, MySQL 8.0+, PostgreSQL 9.5+).
+    pub fn for_update_skip_locked(self) -> &'static str {
+        match self {
+            Dialect::Mysql | Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
+            Dialect::Sqlite => "",
+        }
     }
 
     /// Opens a transaction that writes; SQLite takes its write lock at

@@ -56,26 +56,6 @@ where
     Ok(value)
 }
 
-/// Like `with_lock`, for work that commits as it goes: on SQLite no
-/// run-wide transaction is opened, because each unit of work takes the
-/// database's write lock itself (`BEGIN IMMEDIATE`), which already keeps
-/// writers one at a time.
-pub async fn with_run_lock<T, E>(
-    db: &mut Db,
-    name: &LockName,
-    timeout: Duration,
-    work: impl AsyncFnOnce(&mut Db) -> Result<T, E>,
-) -> Result<T, E>
-where
-    E: From<DbError>,
-{
-    if db.dialect() == Dialect::Sqlite {
-        set_busy_timeout(db, timeout).await?;
-        return work(db).await;
-    }
-    with_lock(db, name, timeout, work).await
-}
-
 async fn acquire(db: &mut Db, name: &LockName, timeout: Duration) -> Result<(), DbError> {
     let started = Instant::now();
     let timed_out = |lock: String, holder: Option<String>| DbError::LockTimeout {
@@ -134,7 +114,7 @@ async fn acquire(db: &mut Db, name: &LockName, timeout: Duration) -> Result<(), 
 }
 
 /// How long SQLite waits for another writer before giving up.
-async fn set_busy_timeout(db: &mut Db, timeout: Duration) -> Result<(), DbError> {
+pub async fn set_busy_timeout(db: &mut Db, timeout: Duration) -> Result<(), DbError> {
     let ms = timeout.as_millis().min(i32::MAX as u128);
     db.execute(&format!("PRAGMA busy_timeout = {ms}")).await?;
     Ok(())

@@ -65,7 +65,7 @@ impl DbError {
             DbError::Query { source, .. } => match source {
                 sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Protocol(_) => true,
                 sqlx::Error::Database(db) => {
-                    dialect.is_transient(db.code().as_deref(), db.message())
+                    dialect.is_transient(error_code(db.as_ref()).as_deref(), db.message())
                 }
                 _ => false,
             },
@@ -79,7 +79,7 @@ impl DbError {
             DbError::Query {
                 source: sqlx::Error::Database(db),
                 ..
-            } => dialect.is_timeout(db.code().as_deref()),
+            } => dialect.is_timeout(error_code(db.as_ref()).as_deref()),
             _ => false,
         }
     }
@@ -90,7 +90,10 @@ impl DbError {
             DbError::Query { source, .. } => match source {
                 sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
                 sqlx::Error::Database(db) => {
-                    matches!(db.code().as_deref(), Some("2006" | "2013" | "57P01"))
+                    matches!(
+                        error_code(db.as_ref()).as_deref(),
+                        Some("2006" | "2013" | "57P01")
+                    )
                 }
                 _ => false,
             },
@@ -395,6 +398,16 @@ pub fn get_string(row: &AnyRow, idx: usize) -> Option<String> {
                 .map(|b| String::from_utf8_lossy(&b).into_owned())
         })
         .or_else(|| get_i64(row, idx).map(|i| i.to_string()))
+}
+
+/// The code that tells errors apart: MySQL's error number (its SQLSTATE
+/// lumps lock wait timeouts in with everything else as HY000), the
+/// SQLSTATE elsewhere.
+fn error_code(e: &dyn sqlx::error::DatabaseError) -> Option<String> {
+    match e.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
+        Some(my) => Some(my.number().to_string()),
+        None => e.code().map(|c| c.into_owned()),
+    }
 }
 
 fn connect_reason(e: &sqlx::Error) -> String {
