@@ -14,6 +14,7 @@ use serde::Serialize;
 use super::sqlgen::{self, StepSql};
 use super::state;
 use super::throttle::{self, Throttle};
+use crate::db::lock::{self, LockName};
 use crate::db::{Db, DbError, get_i64, get_string};
 
 #[derive(Debug, Clone)]
@@ -110,6 +111,8 @@ pub struct Crew<'a> {
     pub index: usize,
     pub step: &'a StepSql<'a>,
     pub tuning: &'a Tuning,
+    /// How long a chunk waits for a lock of mendb's (see `write_chunk`).
+    pub lock_timeout: Duration,
     pub throttle: tokio::sync::Mutex<&'a mut Throttle>,
     pub stop: &'a AtomicBool,
     /// Set when a worker failed: the others stop after their chunk.
@@ -356,10 +359,16 @@ async fn write_chunk(
 ) -> Result<Option<(u64, u64, Duration)>, DbError> {
     let started = Instant::now();
     let step = crew.step;
+    let one_at_a_time = step
+        .writes_one_at_a_time()
+        .map(|target| LockName(format!("copy:{target}")));
     db.execute(db.dialect().begin_write()).await?;
     let result = async {
         if !state::hold(db, crew.run_id, crew.index, lease.chunk_no, owner).await? {
             return Ok(None);
+        }
+        if let Some(name) = &one_at_a_time {
+            lock::lock_for_transaction(db, name, crew.lock_timeout).await?;
         }
         let counted = step.counts_duplicates();
         if counted {
@@ -377,8 +386,12 @@ async fn write_chunk(
         Ok(Some((written, total)))
     }
     .await;
-    let done = finish_transaction(db, result, Option::is_some).await?;
-    Ok(done.map(|(written, total)| (written, total, started.elapsed())))
+    let done = finish_transaction(db, result, Option::is_some).await;
+    if let Some(name) = &one_at_a_time {
+        // A lost connection took the lock with it.
+        let _ = lock::release_after_transaction(db, name).await;
+    }
+    Ok(done?.map(|(written, total)| (written, total, started.elapsed())))
 }
 
 /// Chooses chunk sizes from the time per row seen so far. A slower chunk

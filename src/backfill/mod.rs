@@ -336,6 +336,7 @@ async fn run_steps(
             index,
             step,
             tuning: &opts.tuning,
+            lock_timeout: opts.lock_timeout,
             throttle: tokio::sync::Mutex::new(&mut *throttle),
             stop,
             abort: AtomicBool::new(false),

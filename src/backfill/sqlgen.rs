@@ -327,6 +327,19 @@ impl StepSql<'_> {
         }
     }
 
+    /// The target whose chunks must be written one at a time: a copy that
+    /// skips existing rows by reading the target (no unique key does it)
+    /// would not see a row another worker's open transaction is adding,
+    /// and both would insert it. SQLite writes one at a time anyway.
+    pub fn writes_one_at_a_time(&self) -> Option<&str> {
+        match self.step.action() {
+            Action::Copy(c) if !self.copy_upsert && self.dialect != Dialect::Sqlite => {
+                Some(c.into.get_ref())
+            }
+            _ => None,
+        }
+    }
+
     /// Whether the chunk's write must be wrapped in the duplicate
     /// counters: a MySQL upsert reports skipped rows as affected.
     pub fn counts_duplicates(&self) -> bool {

@@ -42,9 +42,14 @@ pub struct StepState {
     pub done: bool,
 }
 
+/// Creates the state tables that are missing. Existing ones are left
+/// alone, so a user without the right to create tables (PostgreSQL checks
+/// it even for `IF NOT EXISTS`) runs plans once they exist.
 pub async fn ensure_tables(db: &mut Db) -> Result<(), DbError> {
-    for ddl in db.dialect().backfill_state_ddl() {
-        db.execute(&ddl).await?;
+    for (table, ddl) in db.dialect().backfill_state_ddl() {
+        if !introspect::table_exists(db, table).await? {
+            db.execute(&ddl).await?;
+        }
     }
     Ok(())
 }

@@ -222,11 +222,13 @@ impl Dialect {
 
     /// DDL of the backfill state: runs, each step's cursor, and a log of
     /// chunks (whose order shows what was written first).
-    pub fn backfill_state_ddl(self) -> Vec<String> {
+    pub fn backfill_state_ddl(self) -> Vec<(&'static str, String)> {
         let (id, text) = (self.id_column(), self.long_text());
         vec![
-            format!(
-                "CREATE TABLE IF NOT EXISTS mendb_backfill_runs (
+            (
+                "mendb_backfill_runs",
+                format!(
+                    "CREATE TABLE IF NOT EXISTS mendb_backfill_runs (
                     id {id},
                     plan VARCHAR(128) NOT NULL,
                     checksum VARCHAR(32) NOT NULL,
@@ -237,9 +239,12 @@ impl Dialect {
                     rows_written BIGINT NOT NULL DEFAULT 0,
                     last_error {text} NULL
                 )"
+                ),
             ),
-            format!(
-                "CREATE TABLE IF NOT EXISTS mendb_backfill_steps (
+            (
+                "mendb_backfill_steps",
+                format!(
+                    "CREATE TABLE IF NOT EXISTS mendb_backfill_steps (
                     run_id BIGINT NOT NULL,
                     step_index INTEGER NOT NULL,
                     step_name VARCHAR(128) NOT NULL,
@@ -249,13 +254,16 @@ impl Dialect {
                     done INTEGER NOT NULL DEFAULT 0,
                     PRIMARY KEY (run_id, step_index)
                 )"
+                ),
             ),
             // A chunk handed to a worker and not finished yet. The worker
             // holds the row's lock while it writes the chunk; a lease whose
             // row is unlocked and whose owner is gone (or whose time ran
             // out) is taken over by another worker.
-            format!(
-                "CREATE TABLE IF NOT EXISTS mendb_backfill_leases (
+            (
+                "mendb_backfill_leases",
+                format!(
+                    "CREATE TABLE IF NOT EXISTS mendb_backfill_leases (
                     run_id BIGINT NOT NULL,
                     step_index INTEGER NOT NULL,
                     chunk_no BIGINT NOT NULL,
@@ -266,9 +274,12 @@ impl Dialect {
                     expires_at BIGINT NOT NULL,
                     PRIMARY KEY (run_id, step_index, chunk_no)
                 )"
+                ),
             ),
-            format!(
-                "CREATE TABLE IF NOT EXISTS mendb_backfill_chunks (
+            (
+                "mendb_backfill_chunks",
+                format!(
+                    "CREATE TABLE IF NOT EXISTS mendb_backfill_chunks (
                     id {id},
                     run_id BIGINT NOT NULL,
                     step_index INTEGER NOT NULL,
@@ -279,6 +290,7 @@ impl Dialect {
                     elapsed_ms BIGINT NOT NULL,
                     finished_at VARCHAR(40) NOT NULL
                 )"
+                ),
             ),
         ]
     }
@@ -347,7 +359,11 @@ impl Dialect {
     /// lock wait timeouts, serialization failures, a busy SQLite file.
     pub fn is_transient(self, code: Option<&str>, message: &str) -> bool {
         match self {
-            Dialect::Mysql => matches!(code, Some("1205" | "1213" | "2006" | "2013" | "1317")),
+            // 1467: InnoDB's wait for the table's AUTO-INC lock timed out.
+            Dialect::Mysql => matches!(
+                code,
+                Some("1205" | "1213" | "1467" | "2006" | "2013" | "1317")
+            ),
             Dialect::Postgres => {
                 matches!(code, Some("40001" | "40P01" | "55P03" | "57P01" | "57014"))
             }

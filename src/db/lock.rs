@@ -56,6 +56,50 @@ where
     Ok(value)
 }
 
+/// Takes `name` until the current transaction ends, waiting at most
+/// `timeout`: PostgreSQL's transaction-level advisory lock, or on MySQL a
+/// `GET_LOCK` that the caller gives back with `release_after_transaction`
+/// once it has committed or rolled back. SQLite's write transaction
+/// already keeps every other writer out.
+pub async fn lock_for_transaction(
+    db: &mut Db,
+    name: &LockName,
+    timeout: Duration,
+) -> Result<(), DbError> {
+    match db.dialect() {
+        Dialect::Mysql => acquire(db, name, timeout).await,
+        Dialect::Postgres => {
+            let started = Instant::now();
+            let obj = name.pg_obj_id();
+            let sql = format!("SELECT pg_try_advisory_xact_lock({PG_CLASS_ID}::int, {obj}::int)");
+            loop {
+                if db.scalar_i64(&sql).await? == Some(1) {
+                    return Ok(());
+                }
+                if started.elapsed() >= timeout {
+                    return Err(DbError::LockTimeout {
+                        name: name.0.clone(),
+                        lock: format!("PostgreSQL advisory lock ({PG_CLASS_ID}, {obj})"),
+                        waited: started.elapsed(),
+                        holder: pg_holder(db, obj).await,
+                    });
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+        Dialect::Sqlite => Ok(()),
+    }
+}
+
+/// Gives back a `lock_for_transaction` lock after the transaction ended
+/// (MySQL; the others let go at COMMIT or ROLLBACK themselves).
+pub async fn release_after_transaction(db: &mut Db, name: &LockName) -> Result<(), DbError> {
+    match db.dialect() {
+        Dialect::Mysql => release(db, name).await,
+        Dialect::Postgres | Dialect::Sqlite => Ok(()),
+    }
+}
+
 async fn acquire(db: &mut Db, name: &LockName, timeout: Duration) -> Result<(), DbError> {
     let started = Instant::now();
     let timed_out = |lock: String, holder: Option<String>| DbError::LockTimeout {

@@ -322,6 +322,7 @@ fn bind<'q>(
             Param::Text(s) => query.bind(s.to_string()),
             Param::Int(i) => query.bind(*i),
             Param::NullText => query.bind(None::<String>),
+            Param::NullInt => query.bind(None::<i64>),
         };
     }
     query
@@ -334,6 +335,8 @@ pub enum Param<'a> {
     Text(&'a str),
     Int(i64),
     NullText,
+    /// NULL for an integer column (PostgreSQL will not take a text NULL).
+    NullInt,
 }
 
 /// Reads an integer column whatever width the driver chose for it.

@@ -143,7 +143,7 @@ pub async fn fail(
         d.param(4),
         d.param(5)
     );
-    let line = line.map_or(Param::NullText, |l| Param::Int(l as i64));
+    let line = line.map_or(Param::NullInt, |l| Param::Int(l as i64));
     let statement = statement.map_or(Param::NullText, Param::Text);
     db.run(
         &sql,

@@ -134,6 +134,11 @@ impl TestDb {
         })
     }
 
+    /// The database's name on its server (the SQLite file's directory name).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Runs the mendb binary against this database.
     pub fn mendb(&self, args: &[&str]) -> Run {
         mendb_with(&self.url, args, &[])
