@@ -325,10 +325,13 @@ impl Plan {
     }
 
     pub fn parse(path: &str, source: &str) -> Result<Plan, PlanError> {
-        let def: PlanDef = toml::from_str(source).map_err(|e| PlanError {
-            path: path.to_string(),
-            line: e.span().map(|s| line_of(source, s.start)),
-            message: e.message().trim().to_string(),
+        let def: PlanDef = toml::from_str(source).map_err(|e| {
+            let (line, message) = toml_error(source, &e);
+            PlanError {
+                path: path.to_string(),
+                line,
+                message,
+            }
         })?;
         let mut digest = crate::checksum::Digest::default();
         digest.add(source);
@@ -577,6 +580,26 @@ impl Plan {
             }
         }
         Ok(values)
+    }
+}
+
+/// Where a TOML document went wrong and why, naming the key of that line
+/// (`key `chunk_size`: invalid type: ...`) when the message does not.
+pub(crate) fn toml_error(source: &str, e: &toml::de::Error) -> (Option<usize>, String) {
+    let message = e.message().trim().to_string();
+    let Some(span) = e.span() else {
+        return (None, message);
+    };
+    let line = line_of(source, span.start);
+    let text = source.lines().nth(line - 1).unwrap_or_default();
+    let key = text.split_once('=').map(|(k, _)| k.trim()).filter(|k| {
+        !k.is_empty()
+            && k.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-.\"".contains(c))
+    });
+    match key {
+        Some(k) if !message.contains(k) => (Some(line), format!("`{k}`: {message}")),
+        _ => (Some(line), message),
     }
 }
 

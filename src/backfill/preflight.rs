@@ -212,6 +212,14 @@ pub async fn check<'p>(
                 }
             }
             Action::Sql(_) => {
+                // The statements hold the filter: blame it first, at its line.
+                if let Some(f) = &s.batch.filter {
+                    let sql = step_sql.probe_filter();
+                    if let Err(e) = db.fetch_with(&sql.text, &sql.params()).await {
+                        let why = format!("{label}: batch.where: {}", database_reason(&e));
+                        return Err(plan.error(f.span(), why).into());
+                    }
+                }
                 // Prepared, not run: the database resolves every name in
                 // the statement, with a chunk's bounds as placeholders.
                 let some_key = vec!["0".to_string(); step_sql.key.len()];

@@ -114,14 +114,11 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 /// Parses one contract; the error is a whole `file:line: why` message.
 pub fn parse(path: &str, text: &str) -> Result<Contract, String> {
-    let raw: RawContract = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|s| line_of(text, s.start));
-        let why = e.message().to_string();
-        match line {
-            Some(l) => format!("{path}:{l}: {why}"),
-            None => format!("{path}: {why}"),
-        }
-    })?;
+    let raw: RawContract =
+        toml::from_str(text).map_err(|e| match crate::backfill::plan::toml_error(text, &e) {
+            (Some(l), why) => format!("{path}:{l}: {why}"),
+            (None, why) => format!("{path}: {why}"),
+        })?;
     if raw.service.trim().is_empty() {
         return Err(format!(
             "{path}: `service` is empty; name the service this contract is for"

@@ -1,0 +1,549 @@
+//! The bad-input sweep: malformed plans, flags, URLs, migration files,
+//! `--set` values, contracts and snapshots, each refused with a message
+//! that names what is wrong and where, a documented exit code, and no
+//! write: the schema (mendb's tables included) and the rows a plan or
+//! migration could touch are what they were.
+
+mod common;
+
+use common::{Backend, TestDb, mendb_with};
+
+/// What a case gives mendb: files next to the database, and arguments in
+/// which `{dir}` is that directory and `{db}` the database URL.
+struct Case {
+    name: &'static str,
+    files: &'static [(&'static str, &'static str)],
+    args: &'static [&'static str],
+    code: i32,
+    fragments: &'static [&'static str],
+}
+
+const PLAN_HEAD: &str = "name = \"p\"\n";
+
+/// A valid plan, to be broken one way per case.
+const GOOD_STEP: &str = "[[steps]]\nname = \"s\"\n\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"date\", \"symbol\"]\nchunk_size = 100\n\n[steps.copy]\ninto = \"crypto_onchain_data_enhanced\"\nmatch = [\"symbol\", \"date\"]\n\n[steps.copy.columns]\nsymbol = \"symbol\"\ndate = \"date\"\n";
+
+/// A `[steps.sql]` that compiles, so a case fails for its own reason.
+macro_rules! sql_step {
+    () => {
+        concat!(
+            "[steps.sql]\n",
+            "mysql = [\"UPDATE crypto_onchain_data SET created_at = created_at WHERE {chunk}\"]\n",
+            "postgres = [\"UPDATE crypto_onchain_data SET created_at = created_at WHERE {chunk}\"]\n",
+            "sqlite = [\"UPDATE crypto_onchain_data SET created_at = created_at WHERE {chunk}\"]\n",
+        )
+    };
+}
+
+macro_rules! plan {
+    ($($part:expr),* $(,)?) => { concat!("name = \"p\"\n", $($part),*) };
+}
+
+const CASES: &[Case] = &[
+    // Plans: exit 11, naming file, line and key.
+    Case {
+        name: "unknown plan key",
+        files: &[(
+            "p.toml",
+            plan!("nmae = \"x\"\n", "[[steps]]\nname = \"s\"\n"),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:2", "unknown field `nmae`"],
+    },
+    Case {
+        name: "TOML syntax error",
+        files: &[("p.toml", "name = \"p\"\n[[steps]\n")],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:2"],
+    },
+    Case {
+        name: "chunk_size of the wrong type",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"date\"]\nchunk_size = \"big\"\n",
+                sql_step!(),
+                ""
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:7", "chunk_size"],
+    },
+    Case {
+        name: "chunk_size 0",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"date\"]\nchunk_size = 0\n",
+                sql_step!(),
+                ""
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:7", "chunk_size"],
+    },
+    Case {
+        name: "identifier with a space",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"price data\"\nkey = [\"date\"]\n",
+                sql_step!(),
+                ""
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:5", "price data"],
+    },
+    Case {
+        name: "unknown order",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"date\"]\norder = \"sideways\"\n",
+                sql_step!(),
+                ""
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:7", "sideways"],
+    },
+    Case {
+        name: "a plan without steps",
+        files: &[("p.toml", PLAN_HEAD)],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml", "step"],
+    },
+    Case {
+        name: "a table that does not exist",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"no_such_table\"\nkey = [\"id\"]\n",
+                sql_step!(),
+                ""
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:5", "no_such_table"],
+    },
+    Case {
+        name: "a key column that does not exist",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"no_such_column\"]\n",
+                sql_step!(),
+                ""
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:6", "no_such_column"],
+    },
+    Case {
+        name: "a plan pointing at a view",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"onchain_metrics\"\nkey = [\"date\", \"symbol\"]\n",
+                sql_step!(),
+                ""
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:5", "view"],
+    },
+    Case {
+        name: "a key column holding NULLs",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"narrative_analysis\"\nkey = [\"symbol\", \"id\"]\n",
+                sql_step!(),
+                ""
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:6", "NULL"],
+    },
+    Case {
+        name: "a copy column the target lacks",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"date\", \"symbol\"]\n[steps.copy]\ninto = \"crypto_onchain_data_enhanced\"\nmatch = [\"symbol\", \"date\"]\n[steps.copy.columns]\nsymbol = \"symbol\"\ndate = \"date\"\nno_such_column = \"hash_rate\"\n"
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml", "no_such_column"],
+    },
+    Case {
+        name: "an expression that does not compile",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"date\", \"symbol\"]\nwhere = \"date >>> 3\"\n",
+                sql_step!(),
+                ""
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:7"],
+    },
+    Case {
+        name: "an unknown :param in an expression",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"date\", \"symbol\"]\nwhere = \"date >= :nope\"\n",
+                sql_step!(),
+                ""
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:7", "nope"],
+    },
+    Case {
+        name: "a plan file that does not exist",
+        files: &[],
+        args: &["backfill", "run", "{dir}/missing.toml"],
+        code: 11,
+        fragments: &["missing.toml"],
+    },
+    // --set values: exit 11.
+    Case {
+        name: "--set of an unknown parameter",
+        files: &[],
+        args: &["backfill", "run", "fill-price-gaps", "--set", "nope=1"],
+        code: 11,
+        fragments: &["nope"],
+    },
+    Case {
+        name: "--set of a malformed timestamp",
+        files: &[],
+        args: &[
+            "backfill",
+            "run",
+            "fill-price-gaps",
+            "--set",
+            "since=yesterday",
+        ],
+        code: 11,
+        fragments: &["since", "yesterday"],
+    },
+    Case {
+        name: "--set without =",
+        files: &[],
+        args: &["backfill", "run", "fill-price-gaps", "--set", "since"],
+        code: 11,
+        fragments: &["NAME=VALUE"],
+    },
+    // Flags: exit 2.
+    Case {
+        name: "--workers 0",
+        files: &[],
+        args: &["backfill", "run", "fill-price-gaps", "--workers", "0"],
+        code: 2,
+        fragments: &["--workers"],
+    },
+    Case {
+        name: "a duration without its unit right",
+        files: &[],
+        args: &[
+            "backfill",
+            "run",
+            "fill-price-gaps",
+            "--chunk-target",
+            "5 minutes",
+        ],
+        code: 2,
+        fragments: &["5 minutes", "unknown unit ` minutes`"],
+    },
+    Case {
+        name: "an unknown duration unit",
+        files: &[],
+        args: &["gaps", "--table", "price_data_real", "--every", "5x"],
+        code: 2,
+        fragments: &["unknown unit `x`"],
+    },
+    Case {
+        name: "a time that is not a time",
+        files: &[],
+        args: &[
+            "gaps",
+            "--table",
+            "price_data_real",
+            "--every",
+            "5m",
+            "--since",
+            "yesterday",
+        ],
+        code: 2,
+        fragments: &["yesterday", "not a UTC time"],
+    },
+    Case {
+        name: "--format prom outside report",
+        files: &[],
+        args: &["--format", "prom", "migrate", "status"],
+        code: 2,
+        fragments: &["--format prom is only for `mendb report`"],
+    },
+    Case {
+        name: "--format junit outside verify",
+        files: &[],
+        args: &["--format", "junit", "report"],
+        code: 2,
+        fragments: &["--format junit is only for `mendb verify`"],
+    },
+    Case {
+        name: "migrate up --to an unknown version",
+        files: &[],
+        args: &["migrate", "up", "--to", "99"],
+        code: 2,
+        fragments: &["unknown version 99", "versions 1 to 4"],
+    },
+    Case {
+        name: "migrate down --to an unknown version",
+        files: &[],
+        args: &["migrate", "down", "--to", "99"],
+        code: 2,
+        fragments: &["unknown version 99"],
+    },
+    Case {
+        name: "migrate down --steps 0",
+        files: &[],
+        args: &["migrate", "down", "--steps", "0"],
+        code: 2,
+        fragments: &["--steps"],
+    },
+    Case {
+        name: "migrate new with a bad name",
+        files: &[],
+        args: &["--migrations", "{dir}/m", "migrate", "new", "Bad Name"],
+        code: 2,
+        fragments: &["Bad Name"],
+    },
+    Case {
+        name: "a load limit PostgreSQL and SQLite do not have",
+        files: &[],
+        args: &[
+            "backfill",
+            "run",
+            "fill-price-gaps",
+            "--max-threads-running",
+            "10",
+        ],
+        code: 2,
+        fragments: &["--max-threads-running applies to MariaDB/MySQL"],
+    },
+    // URLs: exit 2 (3 when well-formed but unreachable).
+    Case {
+        name: "an unknown URL scheme",
+        files: &[],
+        args: &["--database-url", "ftp://host/db", "migrate", "status"],
+        code: 2,
+        fragments: &["unknown scheme `ftp`"],
+    },
+    Case {
+        name: "a server URL without a database",
+        files: &[],
+        args: &[
+            "--database-url",
+            "mysql://root@localhost",
+            "migrate",
+            "status",
+        ],
+        code: 2,
+        fragments: &["missing database name"],
+    },
+    Case {
+        name: "a SQLite URL without a file",
+        files: &[],
+        args: &["--database-url", "sqlite:", "migrate", "status"],
+        code: 2,
+        fragments: &["missing file name"],
+    },
+    Case {
+        name: "an unreachable server, password kept out of the message",
+        files: &[],
+        args: &[
+            "--database-url",
+            "postgres://me:s3cret@127.0.0.1:1/db",
+            "migrate",
+            "status",
+        ],
+        code: 3,
+        fragments: &["postgres://me:***@127.0.0.1:1/db"],
+    },
+    // Migration files: exit 5, naming the file (and line).
+    Case {
+        name: "a migration file name without its double underscore",
+        files: &[("m/V1_first.sql", "SELECT 1;\n")],
+        args: &["--migrations", "{dir}/m", "migrate", "up"],
+        code: 5,
+        fragments: &["V1_first.sql: not a migration file name"],
+    },
+    Case {
+        name: "a migration with CRLF line endings",
+        files: &[("m/V1__first.sql", "SELECT 1;\r\nSELECT 2;\r\n")],
+        args: &["--migrations", "{dir}/m", "migrate", "up"],
+        code: 5,
+        fragments: &["V1__first.sql:1: CRLF"],
+    },
+    Case {
+        name: "a migration with a byte order mark",
+        files: &[("m/V1__first.sql", "\u{feff}SELECT 1;\n")],
+        args: &["--migrations", "{dir}/m", "migrate", "up"],
+        code: 5,
+        fragments: &["V1__first.sql: starts with a UTF-8 byte order mark"],
+    },
+    Case {
+        name: "a version defined twice",
+        files: &[
+            ("m/V1__a.sql", "SELECT 1;\n"),
+            ("m/V1__b.sql", "SELECT 1;\n"),
+        ],
+        args: &["--migrations", "{dir}/m", "migrate", "up"],
+        code: 5,
+        fragments: &["version 1 is defined twice"],
+    },
+    Case {
+        name: "a down without its up",
+        files: &[
+            ("m/V1__a.sql", "SELECT 1;\n"),
+            ("m/V2__b.down.sql", "SELECT 1;\n"),
+        ],
+        args: &["--migrations", "{dir}/m", "migrate", "up"],
+        code: 5,
+        fragments: &["V2__b.down.sql: down migration without an up"],
+    },
+    // The database's state: the command refuses.
+    Case {
+        name: "gaps on a table that does not exist",
+        files: &[],
+        args: &["gaps", "--table", "no_such_table", "--every", "5m"],
+        code: 9,
+        fragments: &["no_such_table"],
+    },
+    Case {
+        name: "baseline of a database that has a history",
+        files: &[],
+        args: &["migrate", "baseline", "--version", "1"],
+        code: 5,
+        fragments: &["already has migration history"],
+    },
+    // verify's own inputs: a failing check, exit 13.
+    Case {
+        name: "a malformed consumer contract",
+        files: &[("c/x.toml", "service = \"x\"\n[tables.t]\nread = [\"a\"]\n")],
+        args: &["--contracts", "{dir}/c", "verify"],
+        code: 13,
+        fragments: &["c/x.toml:3", "unknown field `read`"],
+    },
+    Case {
+        name: "a snapshot that is not one",
+        files: &[("snap.json", "{\"dialect\": \"sqlite\", \"version\": \n")],
+        args: &["verify", "--snapshot", "{dir}/snap.json"],
+        code: 13,
+        fragments: &["snap.json:2", "not a mendb schema snapshot"],
+    },
+];
+
+per_backend!(bad_input_is_named_refused_and_writes_nothing);
+
+/// What a case must leave as it was: the schema with mendb's own tables,
+/// and the rows of the tables a plan or migration could write.
+fn state(db: &TestDb) -> String {
+    let schema = db.mendb(&["schema", "dump", "--include-internal", "--format", "json"]);
+    let rows: Vec<i64> = [
+        "price_data_real",
+        "crypto_onchain_data_enhanced",
+        "refinery_schema_history",
+    ]
+    .iter()
+    .map(|t| db.scalar(&format!("SELECT COUNT(*) FROM {t}")))
+    .collect();
+    format!("{}{rows:?}", schema.stdout)
+}
+
+fn bad_input_is_named_refused_and_writes_nothing(b: Backend) {
+    let Some(db) = TestDb::new(b, "badinput") else {
+        return;
+    };
+    db.mendb(&["-q", "fixtures", "load", "--scale", "0.005"])
+        .ok();
+    db.mendb(&["-q", "migrate", "up"]).ok();
+    db.exec("UPDATE narrative_analysis SET symbol = NULL WHERE id = 1");
+    let before = state(&db);
+    assert!(CASES.len() >= 30, "{} cases", CASES.len());
+    let mut failures = Vec::new();
+    for (i, case) in CASES.iter().enumerate() {
+        if b == Backend::Mysql && case.name.starts_with("a load limit") {
+            continue;
+        }
+        let dir = db.dir.join(format!("case{i}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        for (path, text) in case.files {
+            let path = dir.join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let dir_text = dir.display().to_string();
+        let args: Vec<String> = case
+            .args
+            .iter()
+            .map(|a| a.replace("{dir}", &dir_text))
+            .collect();
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        // Cases about the URL itself bring their own.
+        let run = if args.first() == Some(&"--database-url") {
+            mendb_with(args[1], &args[2..], &[])
+        } else {
+            db.mendb(&args)
+        };
+        let output = format!("{}{}", run.stdout, run.stderr);
+        let mut wrong = Vec::new();
+        if run.code != case.code {
+            wrong.push(format!("exit {} (expected {})", run.code, case.code));
+        }
+        for f in case.fragments {
+            if !output.contains(f) {
+                wrong.push(format!("no `{f}`"));
+            }
+        }
+        if state(&db) != before {
+            wrong.push("the database changed".into());
+        }
+        if !wrong.is_empty() {
+            failures.push(format!("{}: {}\n{output}", case.name, wrong.join(", ")));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n---\n"));
+}
+
+/// GOOD_STEP really is good: the cases above fail for their own reason.
+#[test]
+fn the_good_plan_runs() {
+    let db = TestDb::new(Backend::Sqlite, "goodplan").expect("sqlite");
+    db.mendb(&["-q", "fixtures", "load", "--scale", "0.005"])
+        .ok();
+    db.mendb(&["-q", "migrate", "up"]).ok();
+    let path = db.dir.join("p.toml");
+    std::fs::write(&path, format!("{PLAN_HEAD}{GOOD_STEP}")).unwrap();
+    db.mendb(&["-q", "backfill", "run", path.to_str().unwrap()])
+        .ok();
+}
