@@ -24,21 +24,17 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source bench/lib.sh
 
 URL=${MENDB_BENCH_MYSQL_URL:-mysql://root@127.0.0.1:3306/mendb_bench_copy}
 KEEP=${KEEP:-0}
 PLAN=bench/copy/copy.toml
 
-re='^(mysql|mariadb)://([^:@/]+)(:([^@/]*))?@([^:/?]+)(:([0-9]+))?/([A-Za-z0-9_]+)$'
-if [[ ! $URL =~ $re ]]; then
+if [[ ! $URL =~ ^(mysql|mariadb):// ]]; then
     echo "MENDB_BENCH_MYSQL_URL: expected mysql://user[:password]@host[:port]/database, got $URL" >&2
     exit 2
 fi
-DB_USER=${BASH_REMATCH[2]}
-DB_PASS=${BASH_REMATCH[4]}
-DB_HOST=${BASH_REMATCH[5]}
-DB_PORT=${BASH_REMATCH[7]:-3306}
-DB_NAME=${BASH_REMATCH[8]}
+parse_db_url "$URL" 3306
 
 # The password travels in the environment, never on a command line
 # (pt-archiver reads MYSQL_PWD too, through DBD::mysql).
@@ -52,8 +48,6 @@ readonly SYMBOLS=400
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-now() { date +%s%N; }
-secs() { printf '%d.%03d' $(($1 / 1000000000)) $(($1 / 1000000 % 1000)); }
 
 echo "== build: release binary"
 cargo build --release --quiet
@@ -110,18 +104,13 @@ CREATE TABLE $t (
 ) ENGINE=InnoDB;"
     done
     # A fresh run of the plan each time: no state left from an earlier run.
-    echo "DROP TABLE IF EXISTS mendb_backfill_chunks, mendb_backfill_steps, mendb_backfill_runs;"
+    echo "DROP TABLE IF EXISTS mendb_backfill_chunks, mendb_backfill_steps, mendb_backfill_runs, mendb_backfill_leases;"
 }
 # Each contender starts from the same server state: the dirty pages the
 # previous one left are flushed first (else whoever runs second pays for
 # the first one's writes), and src is in the buffer pool.
 settle() {
-    local dirty
-    for _ in $(seq 120); do
-        dirty=$(client -e "SHOW GLOBAL STATUS LIKE 'Innodb_buffer_pool_pages_dirty'" | awk '{print $2}')
-        ((dirty < 100)) && break
-        sleep 1
-    done
+    flush_dirty_pages client
     client "$DB_NAME" -e "SELECT COUNT(*), SUM(price) FROM src FORCE INDEX (PRIMARY)" >/dev/null
 }
 

@@ -18,21 +18,17 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source bench/lib.sh
 
 URL=${MENDB_BENCH_MYSQL_URL:-mysql://root@127.0.0.1:3306/mendb_bench}
 RUNS=${RUNS:-5}
 KEEP=${KEEP:-0}
 
-re='^(mysql|mariadb)://([^:@/]+)(:([^@/]*))?@([^:/?]+)(:([0-9]+))?/([A-Za-z0-9_]+)$'
-if [[ ! $URL =~ $re ]]; then
+if [[ ! $URL =~ ^(mysql|mariadb):// ]]; then
     echo "MENDB_BENCH_MYSQL_URL: expected mysql://user[:password]@host[:port]/database, got $URL" >&2
     exit 2
 fi
-DB_USER=${BASH_REMATCH[2]}
-DB_PASS=${BASH_REMATCH[4]}
-DB_HOST=${BASH_REMATCH[5]}
-DB_PORT=${BASH_REMATCH[7]:-3306}
-DB_NAME=${BASH_REMATCH[8]}
+parse_db_url "$URL" 3306
 
 # The password travels in the environment, never on a command line.
 export MYSQL_PWD=$DB_PASS
@@ -46,10 +42,6 @@ readonly EVERY=300
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-
-# Nanoseconds since the epoch; differences printed in seconds.
-now() { date +%s%N; }
-secs() { printf '%d.%03d' $(($1 / 1000000000)) $(($1 / 1000000 % 1000)); }
 
 echo "== build: release binary"
 cargo build --release --quiet

@@ -149,7 +149,7 @@ enum Claim {
 }
 
 /// How often a worker with nothing to claim looks again.
-const WAIT_FOR_OTHERS: Duration = Duration::from_millis(300);
+const WAIT_FOR_OTHERS: Duration = Duration::from_millis(100);
 
 /// One worker: claims and writes chunks until the step is finished, a stop
 /// is requested, or an error retrying does not cure.

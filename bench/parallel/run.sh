@@ -1,0 +1,364 @@
+#!/usr/bin/env bash
+# Benchmark of parallel backfill workers, side by side in one run on
+# MariaDB and on PostgreSQL:
+#
+#   bash bench/parallel/run.sh                  # both databases, 2,000,000 rows
+#   DBS=postgres ROWS=500000 bash bench/parallel/run.sh
+#
+# For each database it builds `src` (ROWS rows: 400 symbols x one-minute
+# rows, id order interleaved across symbols, (symbol, ts) unique), then
+# times, one after the other and each on a freshly emptied target once the
+# server has written out what the previous one left:
+#   copy:   a one-shot INSERT ... SELECT into `dst` (UNIQUE (symbol, ts));
+#           mendb with 1, 2 and 4 workers (the plan below, chunk target
+#           500ms); pt-archiver (MariaDB only, when installed);
+#   resume: mendb with 1 worker killed with SIGKILL half-way, then run
+#           again to the end: the total against the uninterrupted run;
+#   gaps:   a target holding 90% of src's rows (no unique key, an index on
+#           (symbol, ts)) filled with the missing 10%: one INSERT ... SELECT
+#           ... WHERE NOT EXISTS against mendb's anti-join copy (1 worker);
+# and checks that every target holds src's rows. For each mendb run: rows/s,
+# peak RSS (/usr/bin/time -v), chunks, longest and mean chunk transaction
+# (mendb_backfill_chunks.elapsed_ms). Every timing includes starting a
+# process and connecting. Results: docs/benchmarks.md.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+source bench/lib.sh
+
+ROWS=${ROWS:-2000000}
+DBS=${DBS:-"mysql postgres"}
+readonly SYMBOLS=400
+MYSQL_URL=${MENDB_BENCH_MYSQL_URL:-mysql://root@127.0.0.1:3306/mendb_bench_par}
+POSTGRES_URL=${MENDB_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/mendb_bench_par}
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+echo "== build: release binary"
+cargo build --release --quiet
+MENDB=target/release/mendb
+
+plan() { # name target
+    cat >"$work/$1.toml" <<TOML
+name = "bench-$1"
+[[steps]]
+name = "copy"
+[steps.batch]
+table = "src"
+key = ["id"]
+chunk_size = 5000
+[steps.copy]
+into = "$2"
+match = ["symbol", "ts"]
+[steps.copy.columns]
+id = "id"
+symbol = "symbol"
+ts = "ts"
+price = "price"
+volume = "volume"
+TOML
+}
+plan copy dst
+plan gaps gap_m
+
+# ---------------------------------------------------------------- dialects
+use_db() {
+    DIALECT=$1
+    case $1 in
+    mysql)
+        URL=$MYSQL_URL
+        parse_db_url "$URL" 3306
+        export MYSQL_PWD=$DB_PASS
+        ;;
+    postgres)
+        URL=$POSTGRES_URL
+        parse_db_url "$URL" 5432
+        export PGPASSWORD=$DB_PASS PGOPTIONS="-c client_min_messages=warning"
+        ;;
+    esac
+}
+
+# Runs SQL (stdin, or -e SQL) in database $1 ('' for none, on MariaDB).
+sql_in() {
+    local db=$1
+    shift
+    case $DIALECT in
+    mysql) mariadb --host="$DB_HOST" --port="$DB_PORT" --user="$DB_USER" --batch --skip-column-names ${db:+"$db"} "$@" ;;
+    postgres)
+        local args=()
+        [[ ${1:-} == -e ]] && args=(-c "$2")
+        psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "${db:-postgres}" -qtAX -F " " -v ON_ERROR_STOP=1 "${args[@]}"
+        ;;
+    esac
+}
+
+# The same in the bench database, and on the server.
+sql() { sql_in "$DB_NAME" "$@"; }
+server_sql() { sql_in '' "$@"; }
+
+create_database() {
+    case $DIALECT in
+    mysql) sql_in '' -e "CREATE DATABASE IF NOT EXISTS \`$DB_NAME\`" ;;
+    postgres)
+        if [[ -z $(sql_in postgres -e "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'") ]]; then
+            sql_in postgres -e "CREATE DATABASE $DB_NAME"
+        fi
+        ;;
+    esac
+}
+
+drop_database() {
+    case $DIALECT in
+    mysql) sql_in '' -e "DROP DATABASE \`$DB_NAME\`" ;;
+    postgres) sql_in postgres -e "DROP DATABASE $DB_NAME" ;;
+    esac
+}
+
+build_src() {
+    case $DIALECT in
+    mysql) sql <<SQL
+DROP TABLE IF EXISTS src;
+CREATE TABLE src (
+    id BIGINT NOT NULL AUTO_INCREMENT, symbol VARCHAR(20) NOT NULL, ts DATETIME NOT NULL,
+    price DOUBLE NULL, volume DOUBLE NULL,
+    PRIMARY KEY (id), KEY idx_src_symbol_ts (symbol, ts)
+) ENGINE=InnoDB;
+INSERT INTO src (id, symbol, ts, price, volume)
+SELECT seq, CONCAT('SYM', LPAD(seq % $SYMBOLS, 3, '0')),
+       TIMESTAMP'2025-09-01 00:00:00' + INTERVAL (seq DIV $SYMBOLS) MINUTE,
+       100 + (seq % $SYMBOLS) + (seq % 997) / 100, 1e6 + seq % 10007
+FROM seq_1_to_$ROWS;
+ANALYZE TABLE src;
+SQL
+    ;;
+    postgres) sql <<SQL
+DROP TABLE IF EXISTS src;
+CREATE TABLE src (
+    id BIGINT PRIMARY KEY, symbol VARCHAR(20) NOT NULL, ts TIMESTAMP NOT NULL,
+    price DOUBLE PRECISION NULL, volume DOUBLE PRECISION NULL
+);
+INSERT INTO src (id, symbol, ts, price, volume)
+SELECT seq, 'SYM' || lpad((seq % $SYMBOLS)::text, 3, '0'),
+       TIMESTAMP '2025-09-01 00:00:00' + (seq / $SYMBOLS) * INTERVAL '1 minute',
+       100 + (seq % $SYMBOLS) + (seq % 997) / 100.0, 1e6 + seq % 10007
+FROM generate_series(1, $ROWS) AS seq;
+CREATE INDEX idx_src_symbol_ts ON src (symbol, ts);
+VACUUM ANALYZE src;
+SQL
+    ;;
+    esac
+}
+
+# An empty table $1 shaped like src; $2: unique (symbol, ts) or a plain index.
+target() {
+    local unique=$2
+    case $DIALECT in
+    mysql) echo "DROP TABLE IF EXISTS $1;
+CREATE TABLE $1 (id BIGINT NOT NULL AUTO_INCREMENT, symbol VARCHAR(20) NOT NULL, ts DATETIME NOT NULL,
+    price DOUBLE NULL, volume DOUBLE NULL, PRIMARY KEY (id),
+    $([[ $unique == unique ]] && echo UNIQUE) KEY ix_$1_symbol_ts (symbol, ts)) ENGINE=InnoDB;" ;;
+    postgres) echo "DROP TABLE IF EXISTS $1;
+CREATE TABLE $1 (id BIGSERIAL PRIMARY KEY, symbol VARCHAR(20) NOT NULL, ts TIMESTAMP NOT NULL,
+    price DOUBLE PRECISION NULL, volume DOUBLE PRECISION NULL);
+CREATE $([[ $unique == unique ]] && echo UNIQUE) INDEX ix_$1_symbol_ts ON $1 (symbol, ts);" ;;
+    esac
+}
+
+no_state() {
+    echo "DROP TABLE IF EXISTS mendb_backfill_chunks; DROP TABLE IF EXISTS mendb_backfill_steps;
+DROP TABLE IF EXISTS mendb_backfill_runs; DROP TABLE IF EXISTS mendb_backfill_leases;"
+}
+
+# Waits until the server has written out what the last contender left, then
+# reads src once so that it is cached for everyone alike.
+settle() {
+    case $DIALECT in
+    mysql) flush_dirty_pages server_sql ;;
+    postgres) sql -e "CHECKPOINT" >/dev/null ;;
+    esac
+    sql -e "SELECT COUNT(*), SUM(price) FROM src" >/dev/null
+}
+
+# Count and sums that equal src's when a table holds src's rows.
+fingerprint() {
+    case $DIALECT in
+    mysql) sql -e "SELECT COUNT(*), SUM(id), SUM(CRC32(CONCAT(symbol, ts))), ROUND(SUM(price), 2) FROM $1" ;;
+    postgres) sql -e "SELECT COUNT(*), SUM(id), SUM(hashtext(symbol || ts::text)::bigint), ROUND(SUM(price)::numeric, 2) FROM $1" ;;
+    esac
+}
+
+# ---------------------------------------------------------------- timing
+# Busy CPU ticks of the whole machine (user, nice, system, irq, softirq,
+# steal): the database server's work and mendb's alike.
+busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; }
+TICK=$(getconf CLK_TCK)
+cpu_start() { CPU0=$(busy_ticks); }
+# Average cores busy since cpu_start over $1 seconds.
+cores() { python3 -c "print(f'{($(busy_ticks) - $CPU0) / $TICK / max($1, 0.001):.2f}')"; }
+
+RESULTS=$work/results.tsv
+: >"$RESULTS"
+status=0
+
+# record contender seconds rss_kb chunks longest_ms mean_ms cores
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$DIALECT" "$@" >>"$RESULTS"; }
+
+check() { # table contender
+    local got
+    got=$(fingerprint "$1")
+    if [[ $got != "$WANT" ]]; then
+        echo "   $2: $1 DIFFERS from src: $got against $WANT" >&2
+        status=1
+    fi
+}
+
+# Runs mendb ($1 = plan, $2 = workers); sets T (s), RSS (kB) and chunk stats.
+run_mendb() {
+    local t0
+    cpu_start
+    t0=$(now)
+    /usr/bin/time -v -o "$work/time.txt" "$MENDB" --database-url "$URL" --format json \
+        backfill run "$work/$1.toml" --workers "$2" >"$work/mendb.json" 2>"$work/mendb.err" || {
+        cat "$work/mendb.err" >&2
+        status=1
+    }
+    T=$(secs $(($(now) - t0)))
+    CORES=$(cores "$T")
+    RSS=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
+    read -r CHUNKS LONGEST MEAN < <(sql -e "SELECT COUNT(*), MAX(elapsed_ms), ROUND(AVG(elapsed_ms)) FROM mendb_backfill_chunks")
+}
+
+# Runs one statement; sets T (s) and CORES.
+oneshot() {
+    local t0
+    cpu_start
+    t0=$(now)
+    sql -e "$1"
+    T=$(secs $(($(now) - t0)))
+    CORES=$(cores "$T")
+}
+
+for dialect in $DBS; do
+    use_db "$dialect"
+    echo "== $dialect: $DB_NAME on $DB_HOST:$DB_PORT"
+    create_database
+    started=$(now)
+    build_src
+    echo "   built src ($(sql -e "SELECT COUNT(*) FROM src") rows) in $(secs $(($(now) - started))) s"
+    WANT=$(fingerprint src)
+
+    sql -e "$(target dst unique)"
+    settle
+    oneshot "INSERT INTO dst (id, symbol, ts, price, volume) SELECT id, symbol, ts, price, volume FROM src"
+    echo "   copy one-shot INSERT ... SELECT: $T s, $CORES cores busy"
+    record one-shot "$T" 0 0 0 0 "$CORES"
+    check dst one-shot
+
+    # The same statement with mendb's semantics: keys already there are
+    # skipped, not an error.
+    sql -e "$(target dst unique)"
+    settle
+    case $dialect in
+    mysql) skip="ON DUPLICATE KEY UPDATE id = dst.id" ;;
+    postgres) skip="ON CONFLICT (symbol, ts) DO NOTHING" ;;
+    esac
+    oneshot "INSERT INTO dst (id, symbol, ts, price, volume) SELECT id, symbol, ts, price, volume FROM src $skip"
+    echo "   copy one-shot, skipping existing keys: $T s, $CORES cores busy"
+    record one-shot-skip "$T" 0 0 0 0 "$CORES"
+    check dst one-shot-skip
+
+    for workers in 1 2 4; do
+        sql -e "$(target dst unique) $(no_state)"
+        settle
+        run_mendb copy "$workers"
+        echo "   copy mendb --workers $workers: $T s, $CORES cores busy, peak RSS $RSS kB, $CHUNKS chunks, longest $LONGEST ms, mean $MEAN ms"
+        record "mendb-w$workers" "$T" "$RSS" "$CHUNKS" "$LONGEST" "$MEAN" "$CORES"
+        check dst "mendb-w$workers"
+        [[ $workers == 1 ]] && T1=$T
+    done
+
+    if [[ $dialect == mysql ]] && command -v pt-archiver >/dev/null; then
+        sql -e "$(target dst unique)"
+        settle
+        cpu_start
+        t0=$(now)
+        pt-archiver --no-version-check \
+            --source "h=$DB_HOST,P=$DB_PORT,u=$DB_USER,D=$DB_NAME,t=src,A=utf8mb4,L=1" --dest t=dst \
+            --no-delete --bulk-insert --limit 5000 --commit-each --where "1=1" --no-safe-auto-increment
+        t=$(secs $(($(now) - t0)))
+        echo "   copy pt-archiver: $t s, $(cores "$t") cores busy"
+        record pt-archiver "$t" 0 0 0 0 "$(cores "$t")"
+        check dst pt-archiver
+    fi
+
+    # Resume: kill -9 half-way through the 1-worker time, then finish.
+    sql -e "$(target dst unique) $(no_state)"
+    settle
+    half=$(python3 -c "print($T1 / 2)")
+    t0=$(now)
+    "$MENDB" --database-url "$URL" -q backfill run "$work/copy.toml" &
+    sleep "$half"
+    kill -9 $! 2>/dev/null || true
+    wait $! 2>/dev/null || true
+    t_killed=$(secs $(($(now) - t0)))
+    done_rows=$(sql -e "SELECT COUNT(*) FROM dst")
+    run_mendb copy 1
+    total=$(python3 -c "print(f'{$t_killed + $T:.3f}')")
+    echo "   resume: killed after $t_killed s ($done_rows rows committed), resumed run $T s, total $total s"
+    record resume "$total" "$RSS" "$CHUNKS" "$LONGEST" "$MEAN" 0
+    check dst resume
+
+    # Gap fill: 90% there, the rest missing; no unique key on the target.
+    sql -e "$(target gap_o plain) $(target gap_m plain) $(no_state)"
+    for g in gap_o gap_m; do
+        sql -e "INSERT INTO $g (id, symbol, ts, price, volume) SELECT id, symbol, ts, price, volume FROM src WHERE id % 10 <> 0"
+    done
+    settle
+    oneshot "INSERT INTO gap_o (id, symbol, ts, price, volume) SELECT s.id, s.symbol, s.ts, s.price, s.volume FROM src s WHERE NOT EXISTS (SELECT 1 FROM gap_o d WHERE d.symbol = s.symbol AND d.ts = s.ts)"
+    echo "   gaps one-shot anti-join: $T s, $CORES cores busy"
+    record gaps-one-shot "$T" 0 0 0 0 "$CORES"
+    check gap_o gaps-one-shot
+    settle
+    run_mendb gaps 1
+    echo "   gaps mendb: $T s, $CORES cores busy, peak RSS $RSS kB, $CHUNKS chunks, longest $LONGEST ms, mean $MEAN ms"
+    record gaps-mendb "$T" "$RSS" "$CHUNKS" "$LONGEST" "$MEAN" "$CORES"
+    check gap_m gaps-mendb
+
+    if [[ ${KEEP:-0} == 1 ]]; then
+        echo "   kept $DB_NAME (KEEP=1)"
+    else
+        drop_database
+    fi
+done
+
+python3 - "$ROWS" "$RESULTS" <<'PY'
+import collections, sys
+rows = int(sys.argv[1])
+by = collections.defaultdict(dict)
+for line in open(sys.argv[2]):
+    d, name, t, rss, n, mx, avg, cores = line.rstrip("\n").split("\t")
+    by[d][name] = (float(t), int(rss or 0), int(n or 0), int(mx or 0), int(float(avg or 0)), float(cores or 0))
+print(f"== result ({rows:,} rows)")
+for d, r in by.items():
+    one = r["one-shot"][0]
+    w1 = r["mendb-w1"][0]
+    print(f"   {d}")
+    print("     contender       seconds      rows/s  vs one-shot  vs 1 worker  cores  RSS MB  chunks  longest  mean")
+    for name, (t, rss, n, mx, avg, cores) in r.items():
+        base = r["gaps-one-shot"][0] if name.startswith("gaps") else one
+        extra = f"{rss / 1024:6.1f} {n:7d} {mx:5d} ms {avg:4d} ms" if rss else ""
+        vs1 = f"{w1 / t:10.2f}x" if name.startswith("mendb") else " " * 11
+        moved = rows // 10 if name.startswith("gaps") else rows
+        busy = f"{cores:5.2f}" if cores else "    -"
+        print(f"     {name:14s} {t:8.2f} {moved / t:11,.0f} {base / t:10.2f}x {vs1} {busy}  {extra}")
+    if "pt-archiver" in r:
+        print(f"     mendb (1 worker) / pt-archiver: {r['pt-archiver'][0] / w1:.2f}x the rate")
+    print(f"     resume after kill -9: {r['resume'][0] / w1:.2f}x the uninterrupted time")
+    longest = max(v[3] for v in r.values())
+    print(f"     longest chunk transaction over all mendb runs: {longest} ms")
+PY
+if ((status == 0)); then
+    echo "   every target held src's rows"
+fi
+exit $status
