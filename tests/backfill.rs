@@ -9,7 +9,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
-use common::{Backend, TestDb, mendb_command};
+use common::{Backend, TestDb, incident_world as world, mendb_command};
 
 per_backend!(
     fill_price_gaps_fills_only_what_sources_hold,
@@ -19,14 +19,6 @@ per_backend!(
 
 const SINCE: &str = "2025-09-28 12:00:00";
 const UNTIL: &str = "2025-09-30 12:00:00";
-
-fn world(b: Backend, tag: &str) -> Option<TestDb> {
-    let db = TestDb::new(b, tag)?;
-    db.mendb(&["-q", "fixtures", "load", "--scale", "0.02"])
-        .ok();
-    db.mendb(&["-q", "migrate", "up"]).ok();
-    Some(db)
-}
 
 fn parse(ts: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(&ts[..19], "%Y-%m-%d %H:%M:%S").unwrap()

@@ -7,34 +7,9 @@ mod common;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{Backend, TestDb, mendb_command};
+use common::{Backend, TestDb, incident_world as world, mendb_command, rows_as_text as content};
 
 per_backend!(onchain_plans_survive_kill_9);
-
-fn world(b: Backend, tag: &str) -> Option<TestDb> {
-    let db = TestDb::new(b, tag)?;
-    db.mendb(&["-q", "fixtures", "load", "--scale", "0.02"])
-        .ok();
-    db.mendb(&["-q", "migrate", "up"]).ok();
-    Some(db)
-}
-
-/// Rows of `table` as text over `columns`, sorted: the content, without
-/// ids and times that differ between two databases by construction.
-fn content(db: &TestDb, table: &str, columns: &[&str]) -> Vec<String> {
-    let exprs: Vec<String> = columns.iter().map(|c| db.as_text(c)).collect();
-    let select = match db.backend {
-        Backend::Mysql => format!("CONCAT_WS('|', {})", exprs.join(", ")),
-        _ => exprs.join(" || '|' || "),
-    };
-    let mut rows: Vec<String> = db
-        .query(&format!("SELECT {select} FROM {table}"))
-        .into_iter()
-        .map(|r| r[0].clone().unwrap_or_default())
-        .collect();
-    rows.sort();
-    rows
-}
 
 const ENHANCED: [&str; 16] = [
     "symbol",

@@ -9,7 +9,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{Backend, TestDb};
+use common::{Backend, TestDb, incident_world as world};
 
 per_backend!(onchain_plans_restore_then_refresh);
 
@@ -65,14 +65,6 @@ const ML_OTHER: [&str; 11] = [
     "sma_20",
     "created_at",
 ];
-
-fn world(b: Backend, tag: &str) -> Option<TestDb> {
-    let db = TestDb::new(b, tag)?;
-    db.mendb(&["-q", "fixtures", "load", "--scale", "0.02"])
-        .ok();
-    db.mendb(&["-q", "migrate", "up"]).ok();
-    Some(db)
-}
 
 /// A column as text, NULL kept (the Any driver reads no float as text).
 fn text(db: &TestDb, column: &str) -> String {

@@ -9,20 +9,12 @@ mod common;
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Backend, TestDb, mendb_command};
+use common::{Backend, TestDb, incident_world as world, mendb_command, rows_as_text};
 
 per_backend!(
     workers_and_processes_match_one_worker,
     a_killed_process_leaves_its_chunks_to_the_others,
 );
-
-fn world(b: Backend, tag: &str) -> Option<TestDb> {
-    let db = TestDb::new(b, tag)?;
-    db.mendb(&["-q", "fixtures", "load", "--scale", "0.02"])
-        .ok();
-    db.mendb(&["-q", "migrate", "up"]).ok();
-    Some(db)
-}
 
 /// The shipped on-chain restore with small chunks, written next to `db`;
 /// `slow` makes every copied row take 10 ms (MariaDB and PostgreSQL), so a
@@ -54,6 +46,8 @@ fn small_plan(db: &TestDb, chunk: u64, slow: bool) -> String {
     path.to_str().unwrap().to_string()
 }
 
+/// Every chunk once: no lease left, the chunk log's rows add up to the
+/// rows the run wrote, and no (symbol, date) twice.
 /// The enhanced table's content, sorted, without ids and times.
 fn enhanced(db: &TestDb) -> Vec<String> {
     let cols = [
@@ -65,24 +59,9 @@ fn enhanced(db: &TestDb) -> Vec<String> {
         "nvt_ratio",
         "mvrv_ratio",
     ];
-    let exprs: Vec<String> = cols.iter().map(|c| db.as_text(c)).collect();
-    let select = match db.backend {
-        Backend::Mysql => format!("CONCAT_WS('|', {})", exprs.join(", ")),
-        _ => exprs.join(" || '|' || "),
-    };
-    let mut rows: Vec<String> = db
-        .query(&format!(
-            "SELECT {select} FROM crypto_onchain_data_enhanced"
-        ))
-        .into_iter()
-        .map(|r| r[0].clone().unwrap_or_default())
-        .collect();
-    rows.sort();
-    rows
+    rows_as_text(db, "crypto_onchain_data_enhanced", &cols)
 }
 
-/// Every chunk once: no lease left, the chunk log's rows add up to the
-/// rows the run wrote, and no (symbol, date) twice.
 fn assert_each_chunk_once(db: &TestDb, before: i64) {
     assert_eq!(db.scalar("SELECT COUNT(*) FROM mendb_backfill_leases"), 0);
     let logged: i64 = db

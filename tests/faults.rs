@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use common::{Backend, TestDb, block_on, mendb_command, mendb_with};
+use common::{
+    Backend, TestDb, block_on, incident_world as world, mendb_command, mendb_with, rows_as_text,
+};
 use mendb::db::{Db, DbUrl};
 
 per_backend!(
@@ -20,31 +22,10 @@ per_backend!(
     ten_migrate_ups_killed_at_random,
 );
 
-fn world(b: Backend, tag: &str) -> Option<TestDb> {
-    let db = TestDb::new(b, tag)?;
-    db.mendb(&["-q", "fixtures", "load", "--scale", "0.02"])
-        .ok();
-    db.mendb(&["-q", "migrate", "up"]).ok();
-    Some(db)
-}
-
 /// The enhanced table's content, sorted, without ids and times.
 fn enhanced(db: &TestDb) -> Vec<String> {
     let cols = ["symbol", "date", "active_addresses", "nvt_ratio"];
-    let exprs: Vec<String> = cols.iter().map(|c| db.as_text(c)).collect();
-    let select = match db.backend {
-        Backend::Mysql => format!("CONCAT_WS('|', {})", exprs.join(", ")),
-        _ => exprs.join(" || '|' || "),
-    };
-    let mut rows: Vec<String> = db
-        .query(&format!(
-            "SELECT {select} FROM crypto_onchain_data_enhanced"
-        ))
-        .into_iter()
-        .map(|r| r[0].clone().unwrap_or_default())
-        .collect();
-    rows.sort();
-    rows
+    rows_as_text(db, "crypto_onchain_data_enhanced", &cols)
 }
 
 /// A user who may read everything but not insert into the target: the

@@ -8,7 +8,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Backend, TestDb, block_on};
+use common::{Backend, TestDb, block_on, incident_world as world, rows_as_text};
 use mendb::db::{Db, DbUrl};
 
 #[test]
@@ -21,35 +21,14 @@ fn postgres() {
     locks_held_by_another_writer_are_waited_out(Backend::Postgres);
 }
 
-fn world(b: Backend, tag: &str) -> Option<TestDb> {
-    let db = TestDb::new(b, tag)?;
-    db.mendb(&["-q", "fixtures", "load", "--scale", "0.02"])
-        .ok();
-    db.mendb(&["-q", "migrate", "up"]).ok();
-    Some(db)
-}
-
+/// Holds `statements` open in one transaction for `hold`, on a connection
+/// of its own; returns once the lock is taken.
 /// The enhanced table's content, sorted, without ids and times.
 fn enhanced(db: &TestDb) -> Vec<String> {
     let cols = ["symbol", "date", "active_addresses", "nvt_ratio"];
-    let exprs: Vec<String> = cols.iter().map(|c| db.as_text(c)).collect();
-    let select = match db.backend {
-        Backend::Mysql => format!("CONCAT_WS('|', {})", exprs.join(", ")),
-        _ => exprs.join(" || '|' || "),
-    };
-    let mut rows: Vec<String> = db
-        .query(&format!(
-            "SELECT {select} FROM crypto_onchain_data_enhanced"
-        ))
-        .into_iter()
-        .map(|r| r[0].clone().unwrap_or_default())
-        .collect();
-    rows.sort();
-    rows
+    rows_as_text(db, "crypto_onchain_data_enhanced", &cols)
 }
 
-/// Holds `statements` open in one transaction for `hold`, on a connection
-/// of its own; returns once the lock is taken.
 fn hold_lock(url: &str, statements: Vec<String>, hold: Duration) -> std::thread::JoinHandle<()> {
     let url = url.to_string();
     let (tx, rx) = std::sync::mpsc::channel();

@@ -12,7 +12,7 @@ mod common;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Backend, TestDb, mendb_command};
+use common::{Backend, TestDb, incident_world, mendb_command, rows_as_text};
 
 fn may_restart() -> Result<(), String> {
     if std::env::var("MENDB_TEST_RESTART_SERVER").as_deref() != Ok("1") {
@@ -80,32 +80,13 @@ impl Drop for Restarter {
     }
 }
 
-fn content(db: &TestDb) -> Vec<String> {
-    let mut rows: Vec<String> = db
-        .query(
-            "SELECT CONCAT_WS('|', symbol, date, active_addresses, nvt_ratio) \
-             FROM crypto_onchain_data_enhanced",
-        )
-        .into_iter()
-        .map(|r| r[0].clone().unwrap_or_default())
-        .collect();
-    rows.sort();
-    rows
-}
-
 #[test]
 fn mariadb_restarts_mid_run() {
     if let Err(why) = may_restart() {
         eprintln!("SKIPPED server restart test: {why}");
         return;
     }
-    let world = |tag| {
-        let db = TestDb::new(Backend::Mysql, tag)?;
-        db.mendb(&["-q", "fixtures", "load", "--scale", "0.02"])
-            .ok();
-        db.mendb(&["-q", "migrate", "up"]).ok();
-        Some(db)
-    };
+    let world = |tag| incident_world(Backend::Mysql, tag);
     let (Some(clean), Some(db)) = (world("restartref"), world("restart")) else {
         return;
     };
@@ -143,6 +124,8 @@ fn mariadb_restarts_mid_run() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     assert!(stderr.contains("Retrying"), "no retry seen:\n{stderr}");
+    let cols = ["symbol", "date", "active_addresses", "nvt_ratio"];
+    let content = |d: &TestDb| rows_as_text(d, "crypto_onchain_data_enhanced", &cols);
     assert_eq!(
         content(&db),
         content(&clean),

@@ -413,6 +413,34 @@ pub const PRUNED: [&str; 28] = [
     "price_alerts_test",
 ];
 
+/// The incident world at scale 0.02, migrated to V4, in a database of its
+/// own; None when the backend's server is unavailable and that is allowed.
+pub fn incident_world(b: Backend, tag: &str) -> Option<TestDb> {
+    let db = TestDb::new(b, tag)?;
+    db.mendb(&["-q", "fixtures", "load", "--scale", "0.02"])
+        .ok();
+    db.mendb(&["-q", "migrate", "up"]).ok();
+    Some(db)
+}
+
+/// The rows of `table` as text over `columns`, sorted: the content,
+/// without ids and times that differ between two databases by
+/// construction.
+pub fn rows_as_text(db: &TestDb, table: &str, columns: &[&str]) -> Vec<String> {
+    let exprs: Vec<String> = columns.iter().map(|c| db.as_text(c)).collect();
+    let select = match db.backend {
+        Backend::Mysql => format!("CONCAT_WS('|', {})", exprs.join(", ")),
+        _ => exprs.join(" || '|' || "),
+    };
+    let mut rows: Vec<String> = db
+        .query(&format!("SELECT {select} FROM {table}"))
+        .into_iter()
+        .map(|r| r[0].clone().unwrap_or_default())
+        .collect();
+    rows.sort();
+    rows
+}
+
 /// A server address that accepts nothing until `start`: then it forwards
 /// every connection to the real server, as a database that comes up late.
 pub struct LateServer {
