@@ -302,6 +302,7 @@ async fn run_steps(
     let saved = state::steps(db, run_id)
         .await
         .map_err(|e| (String::new(), e))?;
+    let owners: Vec<String> = (0..=helpers.len()).map(owner_name).collect();
     for (index, step) in steps.iter().enumerate() {
         let name = step.step.name.get_ref().clone();
         let Some(s) = saved.iter().find(|s| s.step_index == index as i64) else {
@@ -346,7 +347,6 @@ async fn run_steps(
             }),
             on_event,
         };
-        let owners: Vec<String> = (0..=helpers.len()).map(owner_name).collect();
         let crew_ref = &crew;
         let workers = std::iter::once(&mut *db)
             .chain(helpers.iter_mut())

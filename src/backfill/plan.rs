@@ -603,7 +603,8 @@ pub(crate) fn toml_error(source: &str, e: &toml::de::Error) -> (Option<usize>, S
     }
 }
 
-fn line_of(source: &str, offset: usize) -> usize {
+/// The 1-based line of a byte offset into a TOML document.
+pub(crate) fn line_of(source: &str, offset: usize) -> usize {
     source[..offset.min(source.len())].matches('\n').count() + 1
 }
 

@@ -69,25 +69,39 @@ pub async fn lock_for_transaction(
     match db.dialect() {
         Dialect::Mysql => acquire(db, name, timeout).await,
         Dialect::Postgres => {
-            let started = Instant::now();
-            let obj = name.pg_obj_id();
-            let sql = format!("SELECT pg_try_advisory_xact_lock({PG_CLASS_ID}::int, {obj}::int)");
-            loop {
-                if db.scalar_i64(&sql).await? == Some(1) {
-                    return Ok(());
-                }
-                if started.elapsed() >= timeout {
-                    return Err(DbError::LockTimeout {
-                        name: name.0.clone(),
-                        lock: format!("PostgreSQL advisory lock ({PG_CLASS_ID}, {obj})"),
-                        waited: started.elapsed(),
-                        holder: pg_holder(db, obj).await,
-                    });
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
+            // Chunks wait here in turn: look again soon.
+            let poll = Duration::from_millis(20);
+            pg_try_until(db, name, timeout, "pg_try_advisory_xact_lock", poll).await
         }
         Dialect::Sqlite => Ok(()),
+    }
+}
+
+/// Calls PostgreSQL's `try` advisory lock function `function` (session or
+/// transaction level) every `poll` until it succeeds or `timeout` passes.
+async fn pg_try_until(
+    db: &mut Db,
+    name: &LockName,
+    timeout: Duration,
+    function: &str,
+    poll: Duration,
+) -> Result<(), DbError> {
+    let started = Instant::now();
+    let obj = name.pg_obj_id();
+    let sql = format!("SELECT {function}({PG_CLASS_ID}::int, {obj}::int)");
+    loop {
+        if db.scalar_i64(&sql).await? == Some(1) {
+            return Ok(());
+        }
+        if started.elapsed() >= timeout {
+            return Err(DbError::LockTimeout {
+                name: name.0.clone(),
+                lock: format!("PostgreSQL advisory lock ({PG_CLASS_ID}, {obj})"),
+                waited: started.elapsed(),
+                holder: pg_holder(db, obj).await,
+            });
+        }
+        tokio::time::sleep(poll).await;
     }
 }
 
@@ -125,19 +139,8 @@ async fn acquire(db: &mut Db, name: &LockName, timeout: Duration) -> Result<(), 
             Err(timed_out(format!("MySQL GET_LOCK('{lock}')"), holder))
         }
         Dialect::Postgres => {
-            let obj = name.pg_obj_id();
-            let sql = format!("SELECT pg_try_advisory_lock({PG_CLASS_ID}::int, {obj}::int)");
-            loop {
-                if db.scalar_i64(&sql).await? == Some(1) {
-                    return Ok(());
-                }
-                if started.elapsed() >= timeout {
-                    let holder = pg_holder(db, obj).await;
-                    let lock = format!("PostgreSQL advisory lock ({PG_CLASS_ID}, {obj})");
-                    return Err(timed_out(lock, holder));
-                }
-                tokio::time::sleep(Duration::from_millis(200)).await;
-            }
+            let poll = Duration::from_millis(200);
+            pg_try_until(db, name, timeout, "pg_try_advisory_lock", poll).await
         }
         Dialect::Sqlite => {
             set_busy_timeout(db, timeout).await?;

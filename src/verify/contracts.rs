@@ -10,6 +10,7 @@ use include_dir::{Dir, include_dir};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::backfill::plan::line_of;
 use crate::db::introspect::Schema;
 
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/contracts");
@@ -106,10 +107,6 @@ pub fn load(dir: Option<&Path>) -> (Vec<Contract>, Vec<ContractError>) {
         }
     }
     (contracts, errors)
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].matches('\n').count() + 1
 }
 
 /// Parses one contract; the error is a whole `file:line: why` message.
