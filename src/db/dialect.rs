@@ -80,7 +80,8 @@ impl Dialect {
     pub fn sql_flavor(self) -> Flavor {
         match self {
             Dialect::Mysql => Flavor::Mysql,
-            Dialect::Postgres | Dialect::Sqlite => Flavor::Standard,
+            Dialect::Postgres => Flavor::Postgres,
+            Dialect::Sqlite => Flavor::Sqlite,
         }
     }
 

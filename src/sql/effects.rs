@@ -604,12 +604,12 @@ mod tests {
                 .collect();
             let lines = sql.matches('\n').count() + 1;
             statement_effects(&sql, Flavor::Mysql);
-            statement_effects(&sql, Flavor::Standard);
-            for stmt in split_statements(&sql, Flavor::Standard) {
+            statement_effects(&sql, Flavor::Postgres);
+            for stmt in split_statements(&sql, Flavor::Postgres) {
                 assert!(!stmt.text.is_empty(), "{sql:?}");
                 assert_eq!(stmt.text.trim(), stmt.text, "{sql:?}");
                 assert!((1..=lines).contains(&stmt.line), "{sql:?}");
-                statement_effects(&stmt.text, Flavor::Standard);
+                statement_effects(&stmt.text, Flavor::Postgres);
             }
         }
     }

@@ -24,9 +24,11 @@ pub enum Flavor {
     /// `'...'` and `"..."`.
     #[default]
     Mysql,
-    /// PostgreSQL and SQLite: `#` is an operator and `\` an ordinary
-    /// character, except in PostgreSQL's `E'...'` strings.
-    Standard,
+    /// PostgreSQL: `#` is an operator, `\` an ordinary character except in
+    /// `E'...'` strings, `$tag$` quotes bodies and block comments nest.
+    Postgres,
+    /// SQLite: `#` and `\` are ordinary characters; no dollar quotes.
+    Sqlite,
 }
 
 /// Splits SQL text (a whole migration file) into statements.
@@ -254,10 +256,12 @@ impl<'a> Iterator for Lexer<'a> {
                 (Kind::Quoted, quote_end(b, start, escapes))
             }
             // PostgreSQL's escape strings: E'it\'s'.
-            b'E' | b'e' if self.flavor == Flavor::Standard && second == Some(b'\'') => {
+            b'E' | b'e' if self.flavor == Flavor::Postgres && second == Some(b'\'') => {
                 (Kind::Quoted, quote_end(b, start + 1, true))
             }
-            b'$' => match dollar_tag_end(b, start) {
+            // Only PostgreSQL quotes with dollars; `$$` is a common MySQL
+            // DELIMITER, and `$` is part of names everywhere.
+            b'$' if self.flavor == Flavor::Postgres => match dollar_tag_end(b, start) {
                 Some(open_end) => {
                     let tag = &b[start..open_end];
                     let end = find(b, open_end, tag).map_or(b.len(), |i| i + tag.len());
@@ -345,7 +349,11 @@ mod tests {
 
     /// Asserts the exact `(line, text)` of every statement.
     fn check(sql: &str, expected: &[(usize, &str)]) {
-        let got = split_statements(sql, Flavor::Mysql);
+        check_in(Flavor::Mysql, sql, expected);
+    }
+
+    fn check_in(flavor: Flavor, sql: &str, expected: &[(usize, &str)]) {
+        let got = split_statements(sql, flavor);
         let got: Vec<(usize, &str)> = got.iter().map(|s| (s.line, s.text.as_str())).collect();
         assert_eq!(got, expected, "splitting {sql:?}");
     }
@@ -530,7 +538,8 @@ BEGIN
 END;
 $fn$ LANGUAGE plpgsql";
         let trigger = "CREATE TRIGGER trades_touch BEFORE UPDATE ON trades FOR EACH ROW EXECUTE FUNCTION touch()";
-        check(
+        check_in(
+            Flavor::Postgres,
             &format!("{plain};\n\n{tagged};\n{trigger};\n"),
             &[(1, plain), (8, tagged), (13, trigger)],
         );
@@ -624,7 +633,8 @@ $fn$ LANGUAGE plpgsql";
     fn unterminated_quotes_and_comments_run_to_the_end() {
         check("SELECT 'abc; SELECT 2", &[(1, "SELECT 'abc; SELECT 2")]);
         check("SELECT 1 /* open; SELECT 2", &[(1, "SELECT 1")]);
-        check(
+        check_in(
+            Flavor::Postgres,
             "SELECT $x$ open; SELECT 2",
             &[(1, "SELECT $x$ open; SELECT 2")],
         );
@@ -649,7 +659,7 @@ $fn$ LANGUAGE plpgsql";
     fn standard_flavor_has_no_hash_comments_or_backslash_escapes() {
         // PostgreSQL: `#` is XOR and '\' is a one-character string.
         let sql = "SELECT 5 # 3; SELECT 'C:\\dir\\'; SELECT E'it\\'s; here';\nSELECT 2";
-        let got: Vec<String> = split_statements(sql, Flavor::Standard)
+        let got: Vec<String> = split_statements(sql, Flavor::Postgres)
             .into_iter()
             .map(|s| s.text)
             .collect();
