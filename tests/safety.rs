@@ -90,7 +90,8 @@ fn failed_migration_is_dirty_on_mariadb_and_rolled_back_elsewhere(b: Backend) {
     for args in [&["migrate", "up"][..], &["migrate", "down"][..]] {
         db.mendb_dir(&dir, args)
             .fails_with(6)
-            .stderr_has("database is dirty: up of V2__two failed at statement 2 (line 2) after 1 of 3 statements committed")
+            .stderr_has("database is dirty: up of V2__two stopped at statement 2 (")
+            .stderr_has("V2__two.sql:2) with 1 of 3 statements committed")
             .stderr_has("statement: INSERT INTO no_such_table VALUES (1)")
             .stderr_has("mendb migrate repair");
     }
@@ -106,9 +107,9 @@ fn failed_migration_is_dirty_on_mariadb_and_rolled_back_elsewhere(b: Backend) {
     // Fixing the file is not enough: a human must say the database is fixed.
     db.migrations(&[("V2__two.sql", fixed)]);
     db.mendb_dir(&dir, &["migrate", "up"]).fails_with(6);
-    db.mendb_dir(&dir, &["migrate", "repair"])
-        .ok()
-        .stdout_has("Cleared dirty V2__two: the next run resumes after statement 1 of 3");
+    db.mendb_dir(&dir, &["migrate", "repair"]).ok().stdout_has(
+        "Cleared dirty V2__two: the next `mendb migrate up` resumes after statement 1 of 3",
+    );
     db.mendb_dir(&dir, &["migrate", "up"])
         .ok()
         .stderr_has("Resuming V2 two after statement 1 ... ok");

@@ -303,10 +303,15 @@ async fn run_migrate(
         }
         MigrateCommand::Repair {
             rerun,
+            in_doubt,
             recompute_checksums,
         } => {
             let repair = RepairOptions {
                 rerun: *rerun,
+                in_doubt: in_doubt.map(|d| match d {
+                    opt::InDoubtArg::Applied => migrate::InDoubt::Applied,
+                    opt::InDoubtArg::NotApplied => migrate::InDoubt::NotApplied,
+                }),
                 recompute_checksums: *recompute_checksums,
             };
             out.repair(&migrate::repair(db, set, &repair, &opts).await?);

@@ -303,8 +303,11 @@ pub enum MigrateCommand {
     /// Clear a dirty mark after fixing the database by hand
     Repair {
         /// Start the failed migration over instead of resuming after its completed statements
-        #[arg(long)]
+        #[arg(long, conflicts_with = "in_doubt")]
         rerun: bool,
+        /// Settle statements in doubt (sent, commit never recorded): `applied` resumes after them, `not-applied` runs them again
+        #[arg(long, value_enum, value_name = "OUTCOME")]
+        in_doubt: Option<InDoubtArg>,
         /// Accept edited applied migrations by recording their new checksums
         #[arg(long)]
         recompute_checksums: bool,
@@ -314,6 +317,15 @@ pub enum MigrateCommand {
         /// lowercase_with_underscores
         name: String,
     },
+}
+
+/// What the user found about statements in doubt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum InDoubtArg {
+    /// They took effect
+    Applied,
+    /// They did not take effect
+    NotApplied,
 }
 
 /// Parses a UTC time: `2025-09-30T12:00:00Z`, `2025-09-30 12:00:00` or

@@ -121,6 +121,41 @@ impl Dialect {
         }
     }
 
+    /// Run inside a migration's transaction before mendb writes its history
+    /// row there: undoes, until the transaction ends, what the file may
+    /// have done to the session (search_path, role, timeouts). `schema` is
+    /// where mendb's tables are.
+    pub fn bookkeeping_reset(self, schema: &str) -> String {
+        match self {
+            Dialect::Postgres => format!(
+                "SET LOCAL search_path TO {}; SET LOCAL ROLE NONE; \
+                 SET LOCAL statement_timeout = 0; SET LOCAL lock_timeout = 0",
+                self.quote_ident(schema)
+            ),
+            Dialect::Mysql | Dialect::Sqlite => String::new(),
+        }
+    }
+
+    /// Settings that make mendb's own connection behave as the native
+    /// client while migration files run on it, and the ones to restore
+    /// after (SQLite only: sqlx turns foreign keys on, the sqlite3 shell
+    /// and the library default leave them off).
+    pub fn shared_session_settings(self) -> (&'static str, &'static str) {
+        match self {
+            Dialect::Sqlite => ("PRAGMA foreign_keys = OFF", "PRAGMA foreign_keys = ON"),
+            Dialect::Mysql | Dialect::Postgres => ("", ""),
+        }
+    }
+
+    /// The schema unqualified names resolve to (PostgreSQL), for mendb's
+    /// own tables.
+    pub fn current_schema_query(self) -> Option<&'static str> {
+        match self {
+            Dialect::Postgres => Some("SELECT CAST(current_schema() AS TEXT)"),
+            Dialect::Mysql | Dialect::Sqlite => None,
+        }
+    }
+
     pub fn quote_ident(self, ident: &str) -> String {
         match self {
             Dialect::Mysql => format!("`{}`", ident.replace('`', "``")),

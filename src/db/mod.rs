@@ -7,6 +7,7 @@ mod dialect;
 pub mod introspect;
 pub mod load;
 pub mod lock;
+mod native;
 pub mod scratch;
 mod url;
 
@@ -177,6 +178,22 @@ impl Db {
         self.url.dialect()
     }
 
+    /// A second connection to the same database whose session is what the
+    /// dialect's own client would get (`mariadb`, `psql`): the server's
+    /// sql_mode, time zone and collation, none of mendb's settings. User
+    /// SQL (migration files) runs there, so a file means what it means
+    /// under the native client, and nothing it does to its session reaches
+    /// mendb's bookkeeping. None on SQLite, whose single writer must stay
+    /// one connection.
+    pub async fn native_session(&self) -> Result<Option<Db>, DbError> {
+        if self.dialect() == Dialect::Sqlite {
+            return Ok(None);
+        }
+        let mut db = Db::connect(&self.url, Duration::ZERO).await?;
+        native::reset_session(&mut db).await?;
+        Ok(Some(db))
+    }
+
     /// Replaces a connection that was lost, waiting up to `wait` for the
     /// database to come back.
     pub async fn reconnect(&mut self, wait: Duration) -> Result<(), DbError> {
@@ -296,6 +313,16 @@ impl Db {
             .fetch_all(&mut self.conn)
             .await
             .map_err(DbError::query(format!("running `{}`", abbreviate(sql))))
+    }
+
+    /// The schema mendb's unqualified names resolve to, where the dialect
+    /// has schemas inside a database.
+    pub async fn current_schema(&mut self) -> Result<Option<String>, DbError> {
+        let Some(sql) = self.dialect().current_schema_query() else {
+            return Ok(None);
+        };
+        let rows = self.fetch(sql, &[]).await?;
+        Ok(rows.first().and_then(|r| get_string(r, 0)))
     }
 
     /// A single integer from the first column of the first row, if any.

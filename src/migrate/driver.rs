@@ -1,9 +1,13 @@
 //! refinery's driver contract (`AsyncTransaction`, `AsyncQuery`,
-//! `AsyncMigrate`) over mendb's single sqlx connection, so refinery's own
-//! checks (changed, missing, out-of-order migrations) and history table are
-//! used as they are. What refinery leaves to drivers, this adds: statements
-//! run one by one with their progress logged, so a migration that fails
-//! half-way on MySQL is recorded, and a repaired one can resume.
+//! `AsyncMigrate`) over mendb's sqlx connections, so refinery's own checks
+//! (changed, missing, out-of-order migrations) and history table are used
+//! as they are. What refinery leaves to drivers, this adds:
+//! - a migration's statements run on a session of their own, set up as the
+//!   native client's (`Db::native_session`), while the lock, the log and
+//!   the history stay on mendb's connection, out of the file's reach;
+//! - statements run one by one, each recorded as sent before it runs and as
+//!   committed after, so a migration that stops half-way on MySQL leaves a
+//!   true record, and a repaired one resumes after what committed.
 
 use refinery_core::Migration;
 use refinery_core::traits::r#async::{AsyncMigrate, AsyncQuery, AsyncTransaction};
@@ -13,19 +17,22 @@ use time::format_description::well_known::Rfc3339;
 use super::log;
 use crate::checksum::Digest;
 use crate::db::{Db, DbError, TxStyle, get_i64, get_string};
-use crate::sql::split_statements;
+use crate::sql::Statement;
 
 pub const HISTORY_TABLE: &str = "refinery_schema_history";
 
 /// The migration (or revert) that `execute` is applying, so its statements
 /// can be logged and, after a repair, partly skipped.
 pub struct Step {
+    /// The file's text: how refinery's batch names the migration.
     pub sql: String,
+    pub statements: Vec<Statement>,
     pub log_id: i64,
+    /// Statements committed by an earlier attempt, not run again.
     pub skip: usize,
 }
 
-/// Where and why a migration's statement failed.
+/// Where and why a migration stopped.
 #[derive(Debug, Clone)]
 pub struct StatementFailure {
     /// 1-based position of the statement in the file.
@@ -33,12 +40,32 @@ pub struct StatementFailure {
     pub line: usize,
     pub statement: String,
     pub error: String,
-    /// Whether statements before it stayed committed (no transactional DDL).
-    pub left_dirty: bool,
+    /// Statements known to be committed when it stopped.
+    pub done: usize,
+    /// Whether statements done+1..=index may have committed: the server
+    /// never answered (a lost connection), or mendb could not record that
+    /// they did.
+    pub in_doubt: bool,
+    /// The failure was mendb's own record, not the statement.
+    pub bookkeeping: bool,
+}
+
+impl StatementFailure {
+    /// Whether part of the migration may stay committed.
+    pub fn left_dirty(&self) -> bool {
+        self.done > 0 || self.in_doubt
+    }
 }
 
 pub struct Driver<'a> {
+    /// mendb's connection: lock, log, history.
     pub db: &'a mut Db,
+    /// The native-client session the migration's statements run on; None
+    /// where they share `db` (SQLite).
+    session: Option<Db>,
+    /// mendb's schema, where its history row goes whatever search_path the
+    /// file left behind (PostgreSQL).
+    schema: Option<String>,
     step: Option<Step>,
     failure: Option<StatementFailure>,
 }
@@ -47,79 +74,234 @@ impl<'a> Driver<'a> {
     pub fn new(db: &'a mut Db) -> Driver<'a> {
         Driver {
             db,
+            session: None,
+            schema: None,
             step: None,
             failure: None,
         }
     }
 
-    pub fn set_step(&mut self, step: Option<Step>) {
-        self.step = step;
+    /// Sets the migration to apply and opens the session it runs on.
+    pub async fn set_step(&mut self, step: Step) -> Result<(), DbError> {
+        self.session = self.db.native_session().await?;
+        self.schema = self.db.current_schema().await?;
+        self.step = Some(step);
         self.failure = None;
+        Ok(())
     }
 
     pub fn take_failure(&mut self) -> Option<StatementFailure> {
         self.failure.take()
     }
 
+    /// Closes the migration's session; an open transaction in it (a file
+    /// that never committed) is rolled back by the server, as when the
+    /// native client exits.
+    pub async fn finish(&mut self) {
+        if let Some(session) = self.session.take() {
+            session.close().await;
+        }
+    }
+
+    fn user(&mut self) -> &mut Db {
+        match &mut self.session {
+            Some(s) => s,
+            None => self.db,
+        }
+    }
+
     async fn run_all(&mut self, queries: Vec<String>) -> Result<usize, DbError> {
+        let Some(step) = self.step.take_if(|s| queries.contains(&s.sql)) else {
+            return self.run_bookkeeping(&queries).await;
+        };
+        let result = self.run_step(&step, &queries).await;
+        self.step = Some(step);
+        result
+    }
+
+    /// refinery's own statements (creating its table) outside a migration.
+    async fn run_bookkeeping(&mut self, queries: &[String]) -> Result<usize, DbError> {
         let (begin, commit, rollback) = self.db.dialect().migration_tx();
-        let autocommit = self.db.dialect().tx_style() == TxStyle::Autocommit;
         self.db.execute(begin).await?;
-        let mut count = 0;
-        for query in &queries {
-            let is_step = self.step.as_ref().is_some_and(|s| &s.sql == query);
-            if !is_step {
-                if let Err(e) = self.db.execute(query).await {
-                    self.db.execute(rollback).await.ok();
-                    return Err(e);
-                }
-                count += 1;
-                continue;
-            }
-            let (log_id, skip) = self
-                .step
-                .as_ref()
-                .map(|s| (s.log_id, s.skip))
-                .unwrap_or_default();
-            let statements = split_statements(query, self.db.dialect().sql_flavor());
-            let mut digest = Digest::default();
-            for (i, stmt) in statements.iter().enumerate() {
-                digest.add(&stmt.text);
-                if i < skip {
-                    tracing::info!(
-                        statement = i + 1,
-                        line = stmt.line,
-                        "skipping statement completed before the repair"
-                    );
-                    continue;
-                }
-                tracing::debug!(statement = i + 1, line = stmt.line, "executing");
-                if let Err(e) = self.db.execute(&stmt.text).await {
-                    self.db.execute(rollback).await.ok();
-                    self.failure = Some(StatementFailure {
-                        index: i + 1,
-                        line: stmt.line,
-                        statement: stmt.text.clone(),
-                        error: match &e {
-                            DbError::Query { source, .. } => database_message(source),
-                            other => other.to_string(),
-                        },
-                        left_dirty: autocommit && i > 0,
-                    });
-                    return Err(e);
-                }
-                count += 1;
-                log::progress(self.db, log_id, i + 1, &digest.hex()).await?;
+        for query in queries {
+            if let Err(e) = self.db.execute(query).await {
+                self.db.execute(rollback).await.ok();
+                return Err(e);
             }
         }
         self.db.execute(commit).await?;
-        Ok(count)
+        Ok(queries.len())
+    }
+
+    /// The migration's statements, then refinery's history row: in one
+    /// transaction where DDL is transactional; on MySQL one by one, each
+    /// recorded, and the history row last.
+    async fn run_step(&mut self, step: &Step, queries: &[String]) -> Result<usize, DbError> {
+        let dialect = self.db.dialect();
+        let (begin, commit, rollback) = dialect.migration_tx();
+        let autocommit = dialect.tx_style() == TxStyle::Autocommit;
+        self.user().execute(begin).await?;
+        let mut done = step.skip;
+        let mut digest = Digest::default();
+        for (i, stmt) in step.statements.iter().enumerate() {
+            digest.add(&stmt.text);
+            let index = i + 1;
+            if i < step.skip {
+                tracing::info!(
+                    statement = index,
+                    line = stmt.line,
+                    "skipping statement committed before the repair"
+                );
+                continue;
+            }
+            let fail =
+                |e: &DbError, done: usize, in_doubt: bool, bookkeeping: bool| StatementFailure {
+                    index,
+                    line: stmt.line,
+                    statement: stmt.text.clone(),
+                    error: database_message(e),
+                    done,
+                    in_doubt,
+                    bookkeeping,
+                };
+            if autocommit
+                && let Err(e) = log::sent(self.db, step.log_id, index, &digest.hex()).await
+            {
+                self.failure = Some(fail(&e, done, false, true));
+                return Err(e);
+            }
+            tracing::debug!(statement = index, line = stmt.line, "executing");
+            if let Err(e) = self.user().execute(&stmt.text).await {
+                // A statement the server refused took no effect; one whose
+                // answer never came may have. Work a file opened in an
+                // explicit transaction is undone here, so nothing hangs
+                // between the two.
+                let lost = e.is_connection_lost()
+                    || self
+                        .user()
+                        .execute(rollback_of(dialect, rollback))
+                        .await
+                        .is_err();
+                self.failure = Some(fail(&e, done, autocommit && lost, false));
+                return Err(e);
+            }
+            if autocommit {
+                // Inside a transaction the file opened, a statement is
+                // committed only when the transaction is.
+                match in_transaction(self.user()).await {
+                    Ok(true) => continue,
+                    Ok(false) => {}
+                    Err(e) => {
+                        self.failure = Some(fail(&e, done, true, false));
+                        return Err(e);
+                    }
+                }
+                if let Err(e) = log::committed(self.db, step.log_id, index, &digest.hex()).await {
+                    self.failure = Some(fail(&e, done, true, true));
+                    return Err(e);
+                }
+                done = index;
+            }
+        }
+        let total = step.statements.len();
+        if autocommit && done < total {
+            let open = StatementFailure {
+                index: done + 1,
+                line: step.statements.get(done).map_or(0, |s| s.line),
+                statement: step.statements.get(done).map(|s| s.text.clone()).unwrap_or_default(),
+                error: "the file ends inside a transaction it opened, so its statements from here on were never committed; end it with COMMIT".into(),
+                done,
+                in_doubt: false,
+                bookkeeping: false,
+            };
+            self.user().execute("ROLLBACK").await.ok();
+            self.failure = Some(open);
+            return Err(DbError::Conflict(
+                "migration ends inside an open transaction".into(),
+            ));
+        }
+        for query in queries.iter().filter(|q| **q != step.sql) {
+            let result = if autocommit {
+                self.db.execute(query).await
+            } else {
+                self.record_in_transaction(query).await
+            };
+            if let Err(e) = result {
+                self.user().execute(rollback).await.ok();
+                let last = step.statements.last();
+                self.failure = Some(StatementFailure {
+                    index: total,
+                    line: last.map_or(0, |s| s.line),
+                    statement: last.map(|s| s.text.clone()).unwrap_or_default(),
+                    error: database_message(&e),
+                    done,
+                    in_doubt: autocommit,
+                    bookkeeping: true,
+                });
+                return Err(e);
+            }
+        }
+        if let Err(e) = self.user().execute(commit).await {
+            self.failure = Some(StatementFailure {
+                index: total,
+                line: step.statements.last().map_or(0, |s| s.line),
+                statement: "COMMIT".into(),
+                error: database_message(&e),
+                done,
+                in_doubt: e.is_connection_lost(),
+                bookkeeping: false,
+            });
+            return Err(e);
+        }
+        Ok(total - step.skip)
+    }
+
+    /// refinery's history row, written inside the migration's own
+    /// transaction so the two commit together. Whatever the file did to
+    /// its session (search_path, role, timeouts) is undone for the rest of
+    /// the transaction first.
+    async fn record_in_transaction(&mut self, query: &str) -> Result<u64, DbError> {
+        let reset = self
+            .db
+            .dialect()
+            .bookkeeping_reset(self.schema.as_deref().unwrap_or_default());
+        let session = self.user();
+        session.execute(&reset).await?;
+        session.execute(query).await
     }
 }
 
-fn database_message(e: &sqlx::Error) -> String {
+/// How to undo a file's open transaction after a refused statement.
+fn rollback_of(dialect: crate::db::Dialect, rollback: &'static str) -> &'static str {
+    match dialect.tx_style() {
+        TxStyle::Autocommit => "ROLLBACK",
+        TxStyle::Transaction | TxStyle::Savepoint => rollback,
+    }
+}
+
+/// Whether the session has a transaction open that the file started, as
+/// the server tells it: MariaDB's `@@in_transaction`, else InnoDB's list.
+async fn in_transaction(db: &mut Db) -> Result<bool, DbError> {
+    match db.scalar_i64("SELECT @@in_transaction").await {
+        Ok(v) => Ok(v == Some(1)),
+        Err(e) if e.is_connection_lost() => Err(e),
+        Err(_) => Ok(db
+            .scalar_i64(
+                "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID()",
+            )
+            .await?
+            .unwrap_or_default()
+            > 0),
+    }
+}
+
+fn database_message(e: &DbError) -> String {
     match e {
-        sqlx::Error::Database(db) => db.message().to_string(),
+        DbError::Query {
+            source: sqlx::Error::Database(db),
+            ..
+        } => db.message().to_string(),
+        DbError::Query { source, .. } => source.to_string(),
         other => other.to_string(),
     }
 }

@@ -1,7 +1,11 @@
 //! The per-migration log, `mendb_migration_log`: one row per attempt to
-//! apply or revert a migration, with how many statements completed. On
-//! MySQL/MariaDB, where DDL commits as it goes, an attempt that did not
-//! finish is a dirty mark that stops every later run until `repair`.
+//! apply or revert a migration. On MySQL/MariaDB, where DDL commits as it
+//! goes, each statement is recorded twice: as sent before it runs
+//! (`statement_started`) and as committed once the server says so
+//! (`statements_done`). A crash between the two leaves the statements in
+//! between *in doubt*, never counted as done or as not done. An attempt
+//! that did not finish is a dirty mark that stops every later run until
+//! `repair`. The states and transitions are tabled in docs/migrations.md.
 
 use serde::Serialize;
 
@@ -51,19 +55,58 @@ pub struct Entry {
     pub started_at: String,
     pub finished_at: Option<String>,
     pub statements_total: i64,
+    /// Statements known to be committed; the count never goes backwards
+    /// from one attempt to the next.
     pub statements_done: i64,
     pub done_digest: Option<String>,
+    /// The last statement sent to the server. Above `statements_done`, the
+    /// statements in between may or may not have committed.
+    pub statement_started: i64,
+    pub started_digest: Option<String>,
     pub failed_line: Option<i64>,
     pub failed_statement: Option<String>,
     pub error: Option<String>,
 }
 
-pub async fn ensure_table(db: &mut Db) -> Result<(), DbError> {
-    let ddl = db.dialect().migration_log_ddl();
-    db.execute(&ddl).await.map(|_| ())
+impl Entry {
+    /// The statements (first, last) that were sent but whose commit was
+    /// never recorded, for an attempt that did not finish.
+    pub fn in_doubt(&self) -> Option<(i64, i64)> {
+        let open = self.status == status::RUNNING || self.status == status::FAILED;
+        (open && self.statement_started > self.statements_done)
+            .then_some((self.statements_done + 1, self.statement_started))
+    }
 }
 
-/// Records the start of an attempt and returns its id.
+/// Columns added after the first release, for logs created before them.
+const LATER_COLUMNS: [(&str, &str); 2] = [
+    ("statement_started", "INTEGER NULL"),
+    ("started_digest", "VARCHAR(32) NULL"),
+];
+
+pub async fn ensure_table(db: &mut Db) -> Result<(), DbError> {
+    let ddl = db.dialect().migration_log_ddl();
+    db.execute(&ddl).await?;
+    for (column, ty) in LATER_COLUMNS {
+        if !introspect::column_exists(db, TABLE, column).await? {
+            db.execute(&format!("ALTER TABLE {TABLE} ADD COLUMN {column} {ty}"))
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Where an attempt starts: after the statements an earlier, repaired
+/// attempt committed (none for a fresh start).
+#[derive(Debug, Clone, Default)]
+pub struct Resume {
+    pub done: usize,
+    pub digest: Option<String>,
+}
+
+/// Records the start of an attempt and returns its id. A resumed attempt
+/// inherits the committed count, so a failure at its first statement
+/// cannot make the next run repeat what committed before.
 pub async fn start(
     db: &mut Db,
     version: i32,
@@ -71,11 +114,13 @@ pub async fn start(
     direction: Direction,
     checksum: u64,
     statements_total: usize,
+    resume: &Resume,
 ) -> Result<i64, DbError> {
     let d = db.dialect();
     let sql = format!(
-        "INSERT INTO {TABLE} (version, name, direction, status, checksum, started_at, statements_total, statements_done) \
-         VALUES ({}, {}, {}, '{}', {}, {}, {}, 0)",
+        "INSERT INTO {TABLE} (version, name, direction, status, checksum, started_at, statements_total, \
+                              statements_done, done_digest, statement_started, started_digest) \
+         VALUES ({}, {}, {}, '{}', {}, {}, {}, {}, {}, {}, {})",
         d.param(1),
         d.param(2),
         d.param(3),
@@ -83,8 +128,17 @@ pub async fn start(
         d.param(4),
         d.now_text(),
         d.param(5),
+        d.param(6),
+        d.param(7),
+        d.param(8),
+        d.param(9),
     );
     let checksum = checksum.to_string();
+    let done = resume.done as i64;
+    let digest = resume
+        .digest
+        .as_deref()
+        .map_or(Param::NullText, Param::Text);
     db.run(
         &sql,
         &[
@@ -93,6 +147,10 @@ pub async fn start(
             Param::Text(direction.as_str()),
             Param::Text(&checksum),
             Param::Int(statements_total as i64),
+            Param::Int(done),
+            digest,
+            Param::Int(done),
+            digest,
         ],
     )
     .await?;
@@ -103,17 +161,72 @@ pub async fn start(
     Ok(id)
 }
 
-pub async fn progress(db: &mut Db, id: i64, done: usize, digest: &str) -> Result<(), DbError> {
+/// Before statement `index` runs: from here until `committed`, it is in
+/// doubt. `digest` covers statements 1..=index.
+pub async fn sent(db: &mut Db, id: i64, index: usize, digest: &str) -> Result<(), DbError> {
+    set_counts(db, id, "statement_started", "started_digest", index, digest).await
+}
+
+/// Statements 1..=index are committed; `digest` covers them.
+pub async fn committed(db: &mut Db, id: i64, index: usize, digest: &str) -> Result<(), DbError> {
+    set_counts(db, id, "statements_done", "done_digest", index, digest).await
+}
+
+async fn set_counts(
+    db: &mut Db,
+    id: i64,
+    count: &str,
+    digest_column: &str,
+    index: usize,
+    digest: &str,
+) -> Result<(), DbError> {
     let d = db.dialect();
     let sql = format!(
-        "UPDATE {TABLE} SET statements_done = {}, done_digest = {} WHERE id = {}",
+        "UPDATE {TABLE} SET {count} = {}, {digest_column} = {} WHERE id = {}",
         d.param(1),
         d.param(2),
         d.param(3)
     );
     db.run(
         &sql,
-        &[Param::Int(done as i64), Param::Text(digest), Param::Int(id)],
+        &[
+            Param::Int(index as i64),
+            Param::Text(digest),
+            Param::Int(id),
+        ],
+    )
+    .await
+    .map(|_| ())
+}
+
+/// Settles an attempt's doubt as the user decided: statements 1..=done
+/// committed, nothing after them did; `status` says what happens next.
+pub async fn resolve(
+    db: &mut Db,
+    id: i64,
+    status: &str,
+    done: i64,
+    digest: Option<&str>,
+) -> Result<(), DbError> {
+    let d = db.dialect();
+    let sql = format!(
+        "UPDATE {TABLE} SET status = {}, statements_done = {}, statement_started = {}, done_digest = {}, finished_at = {} WHERE id = {}",
+        d.param(1),
+        d.param(2),
+        d.param(3),
+        d.param(4),
+        d.now_text(),
+        d.param(5)
+    );
+    db.run(
+        &sql,
+        &[
+            Param::Text(status),
+            Param::Int(done),
+            Param::Int(done),
+            digest.map_or(Param::NullText, Param::Text),
+            Param::Int(id),
+        ],
     )
     .await
     .map(|_| ())
@@ -124,7 +237,9 @@ pub async fn finish(db: &mut Db, id: i64) -> Result<(), DbError> {
 }
 
 /// Records a failure: `status::FAILED` when work may have been committed,
-/// `status::ROLLED_BACK` when the database undid it.
+/// `status::ROLLED_BACK` when the database undid it. Unless `in_doubt`, the
+/// server said the statement failed, so nothing after the committed ones
+/// took effect.
 pub async fn fail(
     db: &mut Db,
     id: i64,
@@ -132,10 +247,16 @@ pub async fn fail(
     line: Option<usize>,
     statement: Option<&str>,
     error: &str,
+    in_doubt: bool,
 ) -> Result<(), DbError> {
     let d = db.dialect();
+    let started = if in_doubt {
+        "statement_started"
+    } else {
+        "statements_done"
+    };
     let sql = format!(
-        "UPDATE {TABLE} SET status = {}, finished_at = {}, failed_line = {}, failed_statement = {}, error = {} WHERE id = {}",
+        "UPDATE {TABLE} SET status = {}, finished_at = {}, failed_line = {}, failed_statement = {}, error = {}, statement_started = {started} WHERE id = {}",
         d.param(1),
         d.now_text(),
         d.param(2),
@@ -178,7 +299,8 @@ async fn entries(db: &mut Db, filter: &str) -> Result<Vec<Entry>, DbError> {
     }
     let sql = format!(
         "SELECT id, version, name, direction, status, started_at, finished_at, statements_total, \
-                statements_done, done_digest, failed_line, failed_statement, error \
+                statements_done, done_digest, failed_line, failed_statement, error, \
+                statement_started, started_digest \
          FROM {TABLE} {filter} ORDER BY id"
     );
     let rows = db.fetch(&sql, &[]).await?;
@@ -198,6 +320,9 @@ async fn entries(db: &mut Db, filter: &str) -> Result<Vec<Entry>, DbError> {
             failed_line: get_i64(r, 10),
             failed_statement: get_string(r, 11),
             error: get_string(r, 12),
+            // Rows written before the column existed knew only `done`.
+            statement_started: get_i64(r, 13).unwrap_or_else(|| get_i64(r, 8).unwrap_or_default()),
+            started_digest: get_string(r, 14),
         })
         .collect())
 }
@@ -218,44 +343,53 @@ pub async fn unfinished(db: &mut Db) -> Result<Vec<Entry>, DbError> {
 }
 
 /// Under the lock no attempt can still be running, so a `running` row is
-/// one whose process died. Where DDL is transactional the database rolled
-/// it back; say so, and leave only real dirty marks.
+/// one whose process died. Where DDL is transactional the database either
+/// committed the whole migration with its history row or rolled all of it
+/// back; the history tells which. Only real dirty marks are left.
 pub async fn settle_interrupted(db: &mut Db) -> Result<Vec<Entry>, DbError> {
     let open = unfinished(db).await?;
     if db.dialect().can_be_left_dirty() {
         return Ok(open);
     }
+    let applied = super::history::read_applied(db).await?;
     for entry in &open {
-        fail(
-            db,
-            entry.id,
-            status::ROLLED_BACK,
-            None,
-            None,
-            "interrupted; the database rolled it back",
-        )
-        .await?;
+        let recorded = applied.iter().any(|a| a.version == entry.version);
+        let committed = (entry.direction == Direction::Up.as_str()) == recorded;
+        if committed {
+            set_status(db, entry.id, status::OK).await?;
+        } else {
+            fail(
+                db,
+                entry.id,
+                status::ROLLED_BACK,
+                None,
+                None,
+                "interrupted; the database rolled it back",
+                false,
+            )
+            .await?;
+        }
     }
     Ok(Vec::new())
 }
 
-/// Marks dirty attempts repaired (resume after their completed statements)
-/// or to be rerun from the start.
-pub async fn repair(db: &mut Db, rerun: bool) -> Result<Vec<Entry>, DbError> {
-    let dirty = settle_interrupted(db).await?;
-    let new_status = if rerun {
-        status::RERUN
-    } else {
-        status::REPAIRED
-    };
-    for entry in &dirty {
-        set_status(db, entry.id, new_status).await?;
+/// The latest attempt of each migration and direction that still waits for
+/// something: dirty (`running`, `failed`) or repaired and not yet resumed.
+pub async fn awaiting_resume(db: &mut Db) -> Result<Vec<Entry>, DbError> {
+    let all = entries(db, "").await?;
+    let mut latest: Vec<Entry> = Vec::new();
+    for e in all {
+        latest.retain(|l| !(l.version == e.version && l.direction == e.direction));
+        latest.push(e);
     }
-    Ok(dirty)
+    latest.retain(|e| {
+        [status::RUNNING, status::FAILED, status::REPAIRED].contains(&e.status.as_str())
+    });
+    Ok(latest)
 }
 
 /// The latest attempt at `version` in `direction`, if it was repaired for
-/// resumption: its completed statements may be skipped.
+/// resumption: its committed statements are not run again.
 pub async fn resumable(
     db: &mut Db,
     version: i32,

@@ -20,7 +20,7 @@ pub use driver::HISTORY_TABLE;
 pub use history::{HistoryProblem, MigrationState, StatusReport, StatusRow};
 pub use log::Direction;
 pub use runner::{
-    BaselineReport, DownOptions, DownTarget, Event, Options, RepairOptions, RepairReport,
+    BaselineReport, DownOptions, DownTarget, Event, InDoubt, Options, RepairOptions, RepairReport,
     RunReport, StepPlan, baseline, check_version, down, repair, status, up,
 };
 pub use scaffold::{Scaffolded, scaffold};
@@ -45,6 +45,8 @@ pub enum MigrateError {
     History(HistoryProblem),
     #[error(transparent)]
     Dirty(Box<DirtyMark>),
+    #[error("nothing is in doubt: {0}")]
+    NothingInDoubt(String),
     #[error("cannot revert V{version}__{name}: no down migration {expected}")]
     MissingDown {
         version: i32,
@@ -67,29 +69,81 @@ pub enum MigrateError {
     Refinery(String),
 }
 
-/// A migration that stopped half-way where DDL is not transactional.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "database is dirty: {direction} of V{version}__{name} failed at statement {statement_index} (line {line}) after {done} of {total} statements committed: {error}\n  statement: {statement}\n  fix the database and the file by hand, then run `mendb migrate repair` (resume after the committed statements) or `mendb migrate repair --rerun` (start the migration over)"
-)]
+/// A migration that stopped half-way where DDL is not transactional, and
+/// what it takes to go on.
+#[derive(Debug)]
 pub struct DirtyMark {
     pub version: i32,
     pub name: String,
     pub direction: String,
+    pub path: String,
+    /// Statements known to be committed.
     pub done: i64,
     pub total: i64,
+    pub kind: DirtyKind,
+    /// The statement at issue (the failed one, the first in doubt, the
+    /// first not yet run) and its line in the file.
     pub statement_index: i64,
-    pub line: i64,
+    pub line: usize,
     pub statement: String,
     pub error: String,
 }
 
-/// A statement of a migration that the database rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DirtyKind {
+    /// The server refused a statement (or the run stopped between
+    /// statements): what committed is known, resuming is safe.
+    Stopped,
+    /// Statements first..=last were sent but their commit was never
+    /// recorded: only the user can say whether they took effect.
+    InDoubt { first: i64, last: i64 },
+    /// The committed statements were edited since, so where to resume is
+    /// unknown.
+    Edited,
+}
+
+impl std::fmt::Display for DirtyMark {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let label = format!("V{}__{}", self.version, self.name);
+        let (k, done, total) = (self.statement_index, self.done, self.total);
+        let at = format!("{}:{}", self.path, self.line);
+        match self.kind {
+            DirtyKind::Stopped => write!(
+                f,
+                "database is dirty: {} of {label} stopped at statement {k} ({at}) with {done} of {total} statements committed: {}\n  statement: {}\n  \
+                 fix that statement in the file (leave the {done} committed ones as they are), then run `mendb migrate repair` to resume at statement {k}; \
+                 or undo the committed statements by hand and run `mendb migrate repair --rerun` to start the migration over",
+                self.direction, self.error, self.statement
+            ),
+            DirtyKind::InDoubt { first, last } => {
+                let which = if first == last {
+                    format!("statement {first}")
+                } else {
+                    format!("statements {first} to {last}")
+                };
+                write!(
+                    f,
+                    "database is dirty: {} of {label} stopped with {which} ({at}) in doubt: sent to the server, but whether it committed was never recorded ({}); {done} of {total} statements are known to be committed\n  statement: {}\n  \
+                     check the database to see whether it took effect, then run `mendb migrate repair --in-doubt applied` (it did) or `mendb migrate repair --in-doubt not-applied` (it did not); \
+                     or undo the migration's effects by hand and run `mendb migrate repair --rerun`",
+                    self.direction, self.error, self.statement
+                )
+            }
+            DirtyKind::Edited => write!(
+                f,
+                "cannot resume {} of {label}: statements 1 to {done} committed, but they have been edited in {} since, so mendb cannot tell where to resume\n  \
+                 restore those statements as they were, or undo their effects by hand and run `mendb migrate repair --rerun` to start the migration over",
+                self.direction, self.path
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DirtyMark {}
+
+/// A statement of a migration that did not complete.
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "{path}:{line}: V{version}__{name} failed at statement {statement_index}: {error}{}",
-    if *left_dirty { "\n  earlier statements of this migration were committed (MySQL DDL is not transactional); the database is marked dirty" } else { "\n  the migration was rolled back; nothing of it was applied" }
-)]
+#[error("{path}:{line}: V{version}__{name} failed at statement {statement_index}: {error}\n  {}", self.consequence())]
 pub struct StatementFailed {
     pub version: i32,
     pub name: String,
@@ -97,7 +151,38 @@ pub struct StatementFailed {
     pub line: usize,
     pub statement_index: usize,
     pub error: String,
+    /// Statements known to be committed.
+    pub done: usize,
     pub left_dirty: bool,
+    pub in_doubt: bool,
+    /// mendb's own record failed, not the statement.
+    pub bookkeeping: bool,
+}
+
+impl StatementFailed {
+    fn consequence(&self) -> String {
+        let k = self.statement_index;
+        if self.in_doubt {
+            format!(
+                "{} whether statement {k} committed is unknown; the database is marked dirty with it in doubt: run `mendb migrate status`, check the database, then `mendb migrate repair --in-doubt applied` or `--in-doubt not-applied`",
+                if self.bookkeeping {
+                    "mendb could not record the statement's outcome, so"
+                } else {
+                    "the connection was lost before the server answered, so"
+                }
+            )
+        } else if self.left_dirty {
+            format!(
+                "statements 1 to {} of this migration stay committed (MySQL DDL is not transactional); the database is marked dirty: fix statement {k} in the file, then run `mendb migrate repair` and run the migration again",
+                self.done
+            )
+        } else if self.bookkeeping {
+            "mendb could not record the migration; it was rolled back and nothing of it was applied"
+                .into()
+        } else {
+            "the migration was rolled back; nothing of it was applied".into()
+        }
+    }
 }
 
 impl MigrateError {
@@ -109,7 +194,7 @@ impl MigrateError {
             | MigrateError::History(_)
             | MigrateError::MissingDown { .. }
             | MigrateError::AlreadyBaselined { .. } => exit::FILES_OR_HISTORY,
-            MigrateError::Dirty(_) => exit::DIRTY,
+            MigrateError::Dirty(_) | MigrateError::NothingInDoubt(_) => exit::DIRTY,
             MigrateError::Failed(_) => exit::MIGRATION_FAILED,
             MigrateError::DataLoss(_) => exit::DATA_LOSS,
             MigrateError::Write(_) | MigrateError::Refinery(_) => exit::INTERNAL,

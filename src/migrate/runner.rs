@@ -14,7 +14,7 @@ use super::driver::{Driver, HISTORY_TABLE, Step};
 use super::history::{self, HistoryProblem, StatusReport};
 use super::log::{self, Direction};
 use super::source::{MigrationFile, MigrationSet};
-use super::{DirtyMark, MigrateError, MigrationRef, StatementFailed};
+use super::{DirtyKind, DirtyMark, MigrateError, MigrationRef, StatementFailed};
 use crate::checksum::Digest;
 use crate::db::lock::{LockName, with_lock};
 use crate::db::{Db, Param};
@@ -88,6 +88,24 @@ fn lock_name() -> LockName {
     LockName("migrate".into())
 }
 
+/// The migration lock, around work that runs migration files. Where the
+/// files share mendb's connection (SQLite), that connection first gets the
+/// settings the native client has (foreign keys off, SQLite's default),
+/// which cannot change once the lock's transaction is open.
+async fn with_migration_lock<T>(
+    db: &mut Db,
+    timeout: Duration,
+    work: impl AsyncFnOnce(&mut Db) -> Result<T, MigrateError>,
+) -> Result<T, MigrateError> {
+    let (enter, leave) = db.dialect().shared_session_settings();
+    db.execute(enter).await?;
+    let result = with_lock(db, &lock_name(), timeout, work).await;
+    let restored = db.execute(leave).await;
+    let value = result?;
+    restored?;
+    Ok(value)
+}
+
 /// Refuses a version the migration files don't have (`allow_zero` for
 /// "revert everything").
 pub fn check_version(
@@ -123,8 +141,13 @@ pub fn check_version(
 }
 
 /// Refuses while a dirty mark stands. `settle` (lock held) first turns the
-/// interrupted attempts of transactional databases into rolled-back ones.
-async fn check_not_dirty(db: &mut Db, settle: bool) -> Result<(), MigrateError> {
+/// interrupted attempts of transactional databases into finished or
+/// rolled-back ones.
+async fn check_not_dirty(
+    db: &mut Db,
+    set: &MigrationSet,
+    settle: bool,
+) -> Result<(), MigrateError> {
     let dirty = if settle {
         log::settle_interrupted(db).await?
     } else if db.dialect().can_be_left_dirty() {
@@ -134,19 +157,52 @@ async fn check_not_dirty(db: &mut Db, settle: bool) -> Result<(), MigrateError> 
     };
     match dirty.into_iter().next() {
         None => Ok(()),
-        Some(e) => Err(MigrateError::Dirty(Box::new(DirtyMark {
-            version: e.version,
-            name: e.name,
-            direction: e.direction,
-            done: e.statements_done,
-            total: e.statements_total,
-            statement_index: e.statements_done + 1,
-            line: e.failed_line.unwrap_or_default(),
-            statement: e
-                .failed_statement
-                .unwrap_or_else(|| "(the process stopped before recording it)".into()),
-            error: e.error.unwrap_or_else(|| "the run was interrupted".into()),
-        }))),
+        Some(e) => Err(MigrateError::Dirty(Box::new(dirty_mark(&e, set, None)))),
+    }
+}
+
+/// What a dirty attempt means, with the file's own line for the statement
+/// at issue. `kind` overrides what the log row alone says.
+fn dirty_mark(e: &log::Entry, set: &MigrationSet, kind: Option<DirtyKind>) -> DirtyMark {
+    let kind = kind.unwrap_or(match e.in_doubt() {
+        Some((first, last)) => DirtyKind::InDoubt { first, last },
+        None => DirtyKind::Stopped,
+    });
+    let index = match kind {
+        DirtyKind::InDoubt { first, .. } => first,
+        DirtyKind::Stopped | DirtyKind::Edited => e.statements_done + 1,
+    };
+    let direction = if e.direction == "down" {
+        Direction::Down
+    } else {
+        Direction::Up
+    };
+    let file = set.get(e.version).and_then(|m| m.file(direction));
+    let stmt = file.and_then(|f| {
+        usize::try_from(index - 1)
+            .ok()
+            .and_then(|i| f.statements.get(i))
+    });
+    let stopped = e.status == log::status::RUNNING;
+    DirtyMark {
+        version: e.version,
+        name: e.name.clone(),
+        direction: e.direction.clone(),
+        path: file.map_or_else(|| format!("V{}__{}", e.version, e.name), |f| f.path.clone()),
+        done: e.statements_done,
+        total: e.statements_total,
+        kind,
+        statement_index: index,
+        line: stmt.map_or(0, |s| s.line),
+        statement: stmt.map_or_else(
+            || "(past the end of the file: only the migration's record is missing)".into(),
+            |s| s.text.clone(),
+        ),
+        error: match (&e.error, stopped) {
+            (Some(err), _) => err.clone(),
+            (None, true) => "the process stopped".into(),
+            (None, false) => "no error recorded".into(),
+        },
     }
 }
 
@@ -157,34 +213,39 @@ fn first_problem(problems: Vec<HistoryProblem>) -> Result<(), MigrateError> {
     }
 }
 
-/// How many leading statements a repaired attempt lets this run skip.
-async fn resume_point(
-    db: &mut Db,
-    m: &MigrationFile,
-    direction: Direction,
-) -> Result<usize, MigrateError> {
-    let Some(entry) = log::resumable(db, m.version, direction).await? else {
-        return Ok(0);
-    };
-    let done = entry.statements_done as usize;
+/// Digest of a file's first `n` statements, as the log records them.
+fn prefix_digest(m: &MigrationFile, direction: Direction, n: usize) -> String {
     let mut digest = Digest::default();
-    for stmt in m.statements(direction).iter().take(done) {
+    for stmt in m.statements(direction).iter().take(n) {
         digest.add(&stmt.text);
     }
-    if entry.done_digest.as_deref() == Some(digest.hex().as_str()) {
-        Ok(done)
+    digest.hex()
+}
+
+/// Where a repaired attempt lets this run resume, after checking that the
+/// statements it committed are still the file's first ones.
+async fn resume_point(
+    db: &mut Db,
+    set: &MigrationSet,
+    m: &MigrationFile,
+    direction: Direction,
+) -> Result<log::Resume, MigrateError> {
+    let Some(entry) = log::resumable(db, m.version, direction).await? else {
+        return Ok(log::Resume::default());
+    };
+    let done = entry.statements_done as usize;
+    let digest = prefix_digest(m, direction, done);
+    if entry.done_digest.as_deref() == Some(digest.as_str()) {
+        Ok(log::Resume {
+            done,
+            digest: Some(digest),
+        })
     } else {
-        Err(MigrateError::Dirty(Box::new(DirtyMark {
-            version: m.version,
-            name: m.name.clone(),
-            direction: entry.direction,
-            done: entry.statements_done,
-            total: entry.statements_total,
-            statement_index: entry.statements_done + 1,
-            line: entry.failed_line.unwrap_or_default(),
-            statement: "(the statements that completed before the failure were edited since, so mendb cannot tell where to resume)".into(),
-            error: entry.error.unwrap_or_default(),
-        })))
+        Err(MigrateError::Dirty(Box::new(dirty_mark(
+            &entry,
+            set,
+            Some(DirtyKind::Edited),
+        ))))
     }
 }
 
@@ -275,12 +336,12 @@ pub async fn up(
         check_version(set, t, false)?;
     }
     if dry_run {
-        check_not_dirty(db, false).await?;
+        check_not_dirty(db, set, false).await?;
         let (current, pending) = plan_up(db, set, to).await?;
         let mut steps = Vec::new();
         for m in pending {
-            let resume = resume_point(db, m, Direction::Up).await?;
-            steps.push(step_plan(m, Direction::Up, resume, true));
+            let resume = resume_point(db, set, m, Direction::Up).await?;
+            steps.push(step_plan(m, Direction::Up, resume.done, true));
         }
         return Ok(RunReport {
             direction: Direction::Up,
@@ -292,9 +353,9 @@ pub async fn up(
         });
     }
     let all = set.refinery_migrations();
-    with_lock(db, &lock_name(), opts.lock_timeout, async |db: &mut Db| {
+    with_migration_lock(db, opts.lock_timeout, async |db: &mut Db| {
         log::ensure_table(db).await?;
-        check_not_dirty(db, true).await?;
+        check_not_dirty(db, set, true).await?;
         let (current, pending) = plan_up(db, set, to).await?;
         let mut report = RunReport {
             direction: Direction::Up,
@@ -305,10 +366,11 @@ pub async fn up(
             data_loss: None,
         };
         for m in pending {
-            let resume = resume_point(db, m, Direction::Up).await?;
+            let resume = resume_point(db, set, m, Direction::Up).await?;
+            let resume_after = resume.done;
             let elapsed =
                 apply(db, m, Direction::Up, resume, Via::Refinery(&all), on_event).await?;
-            let mut step = step_plan(m, Direction::Up, resume, false);
+            let mut step = step_plan(m, Direction::Up, resume_after, false);
             step.elapsed_ms = Some(elapsed.as_millis());
             report.steps.push(step);
             report.to_version = Some(m.version);
@@ -329,7 +391,7 @@ async fn apply(
     db: &mut Db,
     m: &MigrationFile,
     direction: Direction,
-    resume_after: usize,
+    resume: log::Resume,
     via: Via<'_>,
     on_event: &(dyn Fn(Event<'_>) + Sync),
 ) -> Result<Duration, MigrateError> {
@@ -338,45 +400,59 @@ async fn apply(
         name: m.name.clone(),
         expected: format!("V{}__{}.down.sql", m.version, m.name),
     })?;
-    let total = m.statements(direction).len();
-    let log_id = log::start(db, m.version, &m.name, direction, m.checksum(), total).await?;
+    let total = file.statements.len();
+    let log_id = log::start(
+        db,
+        m.version,
+        &m.name,
+        direction,
+        m.checksum(),
+        total,
+        &resume,
+    )
+    .await?;
     on_event(Event::Started {
         direction,
         migration: m,
-        resume_after,
+        resume_after: resume.done,
     });
     let started = Instant::now();
     let mut driver = Driver::new(db);
-    driver.set_step(Some(Step {
+    let step = Step {
         sql: file.sql.clone(),
+        statements: file.statements.clone(),
         log_id,
-        skip: resume_after,
-    }));
-    let result = match via {
-        Via::Refinery(all) => driver
-            .migrate(
-                all,
-                true,
-                true,
-                false,
-                Target::Version(m.version),
-                HISTORY_TABLE,
-            )
-            .await
-            .map(|_| ())
-            .map_err(|e| refinery_error(e, m)),
-        Via::Direct => {
-            let delete = format!("DELETE FROM {HISTORY_TABLE} WHERE version = {}", m.version);
-            driver
-                .execute([file.sql.as_str(), delete.as_str()].into_iter())
+        skip: resume.done,
+    };
+    let result = match driver.set_step(step).await {
+        Err(e) => Err(MigrateError::from(e)),
+        Ok(()) => match via {
+            Via::Refinery(all) => driver
+                .migrate(
+                    all,
+                    true,
+                    true,
+                    false,
+                    Target::Version(m.version),
+                    HISTORY_TABLE,
+                )
                 .await
                 .map(|_| ())
-                .map_err(MigrateError::from)
-        }
+                .map_err(|e| refinery_error(e, m)),
+            Via::Direct => {
+                let delete = format!("DELETE FROM {HISTORY_TABLE} WHERE version = {}", m.version);
+                driver
+                    .execute([file.sql.as_str(), delete.as_str()].into_iter())
+                    .await
+                    .map(|_| ())
+                    .map_err(MigrateError::from)
+            }
+        },
     };
+    driver.finish().await;
     let failure = driver.take_failure();
     let elapsed = started.elapsed();
-    match result {
+    let err = match result {
         Ok(()) => {
             log::finish(db, log_id).await?;
             on_event(Event::Finished {
@@ -384,51 +460,66 @@ async fn apply(
                 migration: m,
                 elapsed,
             });
-            Ok(elapsed)
+            return Ok(elapsed);
         }
-        Err(err) => {
-            on_event(Event::Failed {
-                direction,
-                migration: m,
-                elapsed,
-            });
-            let Some(f) = failure else {
-                log::fail(
-                    db,
-                    log_id,
-                    log::status::ROLLED_BACK,
-                    None,
-                    None,
-                    &err.to_string(),
-                )
-                .await?;
-                return Err(err);
-            };
-            let status = if f.left_dirty {
-                log::status::FAILED
-            } else {
-                log::status::ROLLED_BACK
-            };
-            log::fail(
-                db,
-                log_id,
-                status,
-                Some(f.line),
-                Some(&f.statement),
-                &f.error,
-            )
-            .await?;
-            Err(MigrateError::Failed(Box::new(StatementFailed {
-                version: m.version,
-                name: m.name.clone(),
-                path: file.path.clone(),
-                line: f.line,
-                statement_index: f.index,
-                error: f.error,
-                left_dirty: f.left_dirty,
-            })))
-        }
+        Err(err) => err,
+    };
+    on_event(Event::Failed {
+        direction,
+        migration: m,
+        elapsed,
+    });
+    let dirty_capable = db.dialect().can_be_left_dirty();
+    let Some(f) = failure else {
+        // Nothing of this attempt ran; what an earlier one committed stays.
+        let status = if dirty_capable && resume.done > 0 {
+            log::status::FAILED
+        } else {
+            log::status::ROLLED_BACK
+        };
+        log::fail(db, log_id, status, None, None, &err.to_string(), false).await?;
+        return Err(err);
+    };
+    let left_dirty = dirty_capable && f.left_dirty();
+    let status = if left_dirty {
+        log::status::FAILED
+    } else {
+        log::status::ROLLED_BACK
+    };
+    let failed = StatementFailed {
+        version: m.version,
+        name: m.name.clone(),
+        path: file.path.clone(),
+        line: f.line,
+        statement_index: f.index,
+        error: f.error.clone(),
+        done: f.done,
+        left_dirty,
+        in_doubt: dirty_capable && f.in_doubt,
+        bookkeeping: f.bookkeeping,
+    };
+    let recorded = log::fail(
+        db,
+        log_id,
+        status,
+        Some(f.line),
+        Some(&f.statement),
+        &f.error,
+        failed.in_doubt,
+    )
+    .await;
+    if let Err(e) = recorded {
+        // The log row still says what was sent and what committed, which is
+        // what the next run reads; the user needs the file and line now.
+        let table = log::TABLE;
+        tracing::error!(error = %e, "could not record the failure in {table}");
+        return Err(MigrateError::Failed(Box::new(StatementFailed {
+            in_doubt: dirty_capable,
+            bookkeeping: true,
+            ..failed
+        })));
     }
+    Err(MigrateError::Failed(Box::new(failed)))
 }
 
 fn refinery_error(e: refinery_core::Error, m: &MigrationFile) -> MigrateError {
@@ -496,7 +587,7 @@ pub async fn down(
         DownTarget::Steps(_) => {}
     }
     let plan = async |db: &mut Db, settle: bool| -> Result<RunReport, MigrateError> {
-        check_not_dirty(db, settle).await?;
+        check_not_dirty(db, set, settle).await?;
         let (current, steps) = plan_down(db, set, opts.target).await?;
         let loss = data_loss::assess(db, &steps).await?;
         // A dry run shows the losses instead of refusing over them.
@@ -505,8 +596,8 @@ pub async fn down(
         }
         let mut plans = Vec::new();
         for m in &steps {
-            let resume = resume_point(db, m, Direction::Down).await?;
-            plans.push(step_plan(m, Direction::Down, resume, opts.dry_run));
+            let resume = resume_point(db, set, m, Direction::Down).await?;
+            plans.push(step_plan(m, Direction::Down, resume.done, opts.dry_run));
         }
         let to_version = match steps.last() {
             Some(last) => history::read_applied(db)
@@ -529,22 +620,15 @@ pub async fn down(
     if opts.dry_run {
         return plan(db, false).await;
     }
-    with_lock(db, &lock_name(), run.lock_timeout, async |db: &mut Db| {
+    with_migration_lock(db, run.lock_timeout, async |db: &mut Db| {
         log::ensure_table(db).await?;
         let mut report = plan(db, true).await?;
         for step in &mut report.steps {
             let Some(m) = set.get(step.version) else {
                 continue;
             };
-            let elapsed = apply(
-                db,
-                m,
-                Direction::Down,
-                step.resume_after,
-                Via::Direct,
-                on_event,
-            )
-            .await?;
+            let resume = resume_point(db, set, m, Direction::Down).await?;
+            let elapsed = apply(db, m, Direction::Down, resume, Via::Direct, on_event).await?;
             step.elapsed_ms = Some(elapsed.as_millis());
         }
         Ok(report)
@@ -600,9 +684,19 @@ pub async fn baseline(
     .await
 }
 
+/// The user's word on statements in doubt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InDoubt {
+    /// They took effect: resume after them.
+    Applied,
+    /// They did not: run them again.
+    NotApplied,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct RepairOptions {
     pub rerun: bool,
+    pub in_doubt: Option<InDoubt>,
     pub recompute_checksums: bool,
 }
 
@@ -615,6 +709,74 @@ pub struct RepairReport {
     pub rechecksummed: Vec<MigrationRef>,
 }
 
+/// Clears the dirty marks, after checking that resuming is unambiguous:
+/// statements in doubt need the user's word, and committed statements that
+/// were edited since rule out resuming (only `--rerun` is left).
+async fn repair_dirty(
+    db: &mut Db,
+    set: &MigrationSet,
+    opts: &RepairOptions,
+) -> Result<Vec<log::Entry>, MigrateError> {
+    log::settle_interrupted(db).await?;
+    let waiting = log::awaiting_resume(db).await?;
+    if opts.in_doubt.is_some() && !waiting.iter().any(|e| e.in_doubt().is_some()) {
+        return Err(MigrateError::NothingInDoubt(match waiting.first() {
+            Some(e) => format!(
+                "V{}__{} has no statement in doubt; run `mendb migrate repair` without --in-doubt",
+                e.version, e.name
+            ),
+            None => "no migration is dirty; `mendb migrate status` shows the state".into(),
+        }));
+    }
+    let mut cleared = Vec::new();
+    for mut e in waiting {
+        if opts.rerun {
+            log::resolve(
+                db,
+                e.id,
+                log::status::RERUN,
+                e.statements_done,
+                e.done_digest.as_deref(),
+            )
+            .await?;
+            e.status = log::status::RERUN.into();
+            cleared.push(e);
+            continue;
+        }
+        let (done, recorded) = match (e.in_doubt(), opts.in_doubt) {
+            (Some(_), None) => {
+                return Err(MigrateError::Dirty(Box::new(dirty_mark(&e, set, None))));
+            }
+            (Some((_, last)), Some(InDoubt::Applied)) => (last, e.started_digest.clone()),
+            (_, _) => (e.statements_done, e.done_digest.clone()),
+        };
+        let direction = if e.direction == "down" {
+            Direction::Down
+        } else {
+            Direction::Up
+        };
+        let edited = match set.get(e.version) {
+            Some(m) => {
+                done > 0
+                    && recorded.as_deref()
+                        != Some(prefix_digest(m, direction, done as usize).as_str())
+            }
+            None => true,
+        };
+        if edited {
+            let mut mark = dirty_mark(&e, set, Some(DirtyKind::Edited));
+            mark.done = done;
+            return Err(MigrateError::Dirty(Box::new(mark)));
+        }
+        log::resolve(db, e.id, log::status::REPAIRED, done, recorded.as_deref()).await?;
+        e.status = log::status::REPAIRED.into();
+        e.statements_done = done;
+        e.statement_started = done;
+        cleared.push(e);
+    }
+    Ok(cleared)
+}
+
 pub async fn repair(
     db: &mut Db,
     set: &MigrationSet,
@@ -623,7 +785,7 @@ pub async fn repair(
 ) -> Result<RepairReport, MigrateError> {
     with_lock(db, &lock_name(), run.lock_timeout, async |db: &mut Db| {
         log::ensure_table(db).await?;
-        let cleared = log::repair(db, opts.rerun).await?;
+        let cleared = repair_dirty(db, set, opts).await?;
         let mut rechecksummed = Vec::new();
         if opts.recompute_checksums {
             let d = db.dialect();

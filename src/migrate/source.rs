@@ -46,6 +46,18 @@ pub enum SourceError {
     },
     #[error("{path}: no such migrations directory")]
     NoDir { path: String },
+    #[error(
+        "{path}: version 0 is reserved: `mendb migrate down --to 0` means \"revert everything\"; number migrations from 1"
+    )]
+    VersionZero { path: String },
+    #[error("{path}: version {version} is too large; versions go up to {max}", max = i32::MAX)]
+    VersionTooLarge { path: String, version: String },
+    #[error("{path}:{line}: {problem}")]
+    Sql {
+        path: String,
+        line: usize,
+        problem: String,
+    },
 }
 
 /// One file's text and where it came from (for messages).
@@ -53,6 +65,8 @@ pub enum SourceError {
 pub struct SqlFile {
     pub path: String,
     pub sql: String,
+    /// The statements as the dialect's native client would send them.
+    pub statements: Vec<Statement>,
 }
 
 #[derive(Debug, Clone)]
@@ -61,7 +75,6 @@ pub struct MigrationFile {
     pub name: String,
     pub up: SqlFile,
     pub down: Option<SqlFile>,
-    flavor: Flavor,
     refinery: refinery_core::Migration,
 }
 
@@ -87,7 +100,7 @@ impl MigrationFile {
     /// The statements that run in `direction`, as the dialect splits them.
     pub fn statements(&self, direction: Direction) -> Vec<Statement> {
         self.file(direction)
-            .map(|f| split_statements(&f.sql, self.flavor))
+            .map(|f| f.statements.clone())
             .unwrap_or_default()
     }
 
@@ -188,19 +201,54 @@ enum Kind {
 }
 
 /// Splits `V12__add_index.down.sql` into (12, "add_index", Down).
-fn parse_file_name(path: &str) -> Option<(i32, String, Kind)> {
-    let file = Path::new(path).file_name()?.to_str()?;
+fn parse_file_name(path: &str) -> Result<(i32, String, Kind), SourceError> {
+    let bad = || SourceError::BadName {
+        path: path.to_string(),
+    };
+    let file = Path::new(path)
+        .file_name()
+        .and_then(|f| f.to_str())
+        .ok_or_else(bad)?;
     let (stem, kind) = match file.strip_suffix(".down.sql") {
         Some(stem) => (stem, Kind::Down),
-        None => (file.strip_suffix(".sql")?, Kind::Up),
+        None => (file.strip_suffix(".sql").ok_or_else(bad)?, Kind::Up),
     };
-    let (version, name) = stem.strip_prefix('V')?.split_once("__")?;
+    let (version, name) = stem
+        .strip_prefix('V')
+        .and_then(|s| s.split_once("__"))
+        .ok_or_else(bad)?;
     let valid_name =
         !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !valid_name || version.is_empty() || !version.chars().all(|c| c.is_ascii_digit()) {
-        return None;
+        return Err(bad());
     }
-    Some((version.parse().ok()?, name.to_string(), kind))
+    let version = version.parse().map_err(|_| SourceError::VersionTooLarge {
+        path: path.to_string(),
+        version: version.to_string(),
+    })?;
+    if version == 0 {
+        return Err(SourceError::VersionZero {
+            path: path.to_string(),
+        });
+    }
+    Ok((version, name.to_string(), kind))
+}
+
+/// A file's text split as its dialect's client would, or the line it
+/// cannot be run from.
+fn sql_file(path: String, sql: String, flavor: Flavor) -> Result<SqlFile, SourceError> {
+    match split_statements(&sql, flavor) {
+        Ok(statements) => Ok(SqlFile {
+            path,
+            sql,
+            statements,
+        }),
+        Err(e) => Err(SourceError::Sql {
+            path,
+            line: e.line,
+            problem: e.problem,
+        }),
+    }
 }
 
 fn decode(path: &str, bytes: Vec<u8>) -> Result<String, SourceError> {
@@ -225,11 +273,9 @@ fn pair(files: Vec<(String, Vec<u8>)>, flavor: Flavor) -> Result<Vec<MigrationFi
     let mut ups: BTreeMap<i32, (String, SqlFile)> = BTreeMap::new();
     let mut downs: Vec<(i32, String, SqlFile)> = Vec::new();
     for (path, bytes) in files {
-        let Some((version, name, kind)) = parse_file_name(&path) else {
-            return Err(SourceError::BadName { path });
-        };
+        let (version, name, kind) = parse_file_name(&path)?;
         let sql = decode(&path, bytes)?;
-        let file = SqlFile { path, sql };
+        let file = sql_file(path, sql, flavor)?;
         match kind {
             Kind::Up => {
                 if let Some((_, first)) = ups.get(&version) {
@@ -257,7 +303,6 @@ fn pair(files: Vec<(String, Vec<u8>)>, flavor: Flavor) -> Result<Vec<MigrationFi
                 name,
                 up,
                 down: None,
-                flavor,
                 refinery,
             },
         );
@@ -344,11 +389,13 @@ pub fn audit(dialect: Dialect, dir: Option<&Path>) -> Vec<FileProblem> {
         // Each file on its own first, so one bad file hides no other.
         let mut good = Vec::new();
         for (path, bytes) in files {
-            if parse_file_name(&path).is_none() {
-                problem(SourceError::BadName { path }.to_string());
+            if let Err(e) = parse_file_name(&path) {
+                problem(e.to_string());
                 continue;
             }
-            match decode(&path, bytes.clone()) {
+            match decode(&path, bytes.clone())
+                .and_then(|sql| sql_file(path.clone(), sql, d.sql_flavor()))
+            {
                 Ok(_) => good.push((path, bytes)),
                 Err(e) => problem(e.to_string()),
             }

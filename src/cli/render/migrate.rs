@@ -188,8 +188,17 @@ impl Output {
             );
         }
         for d in &report.dirty {
+            let doubt = match d.in_doubt() {
+                Some((a, b)) if a == b => {
+                    format!("; statement {a} in doubt (sent, commit never recorded)")
+                }
+                Some((a, b)) => {
+                    format!("; statements {a} to {b} in doubt (sent, commit never recorded)")
+                }
+                None => String::new(),
+            };
             outln!(
-                "\nDirty: {} of V{}__{} stopped after {} of {} statements{}",
+                "\nDirty: {} of V{}__{}: {} of {} statements committed{doubt}{}",
                 d.direction,
                 d.version,
                 d.name,
@@ -235,15 +244,17 @@ impl Output {
         for e in &report.cleared {
             if report.rerun {
                 outln!(
-                    "Cleared dirty V{}__{}: the next run starts it over",
+                    "Cleared dirty V{}__{}: the next `mendb migrate {}` starts it over at statement 1",
                     e.version,
-                    e.name
+                    e.name,
+                    e.direction
                 );
             } else {
                 outln!(
-                    "Cleared dirty V{}__{}: the next run resumes after statement {} of {}",
+                    "Cleared dirty V{}__{}: the next `mendb migrate {}` resumes after statement {} of {}",
                     e.version,
                     e.name,
+                    e.direction,
                     e.statements_done,
                     e.statements_total
                 );
