@@ -20,8 +20,21 @@ struct Case {
 
 const PLAN_HEAD: &str = "name = \"p\"\n";
 
-/// A valid plan, to be broken one way per case.
-const GOOD_STEP: &str = "[[steps]]\nname = \"s\"\n\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"date\", \"symbol\"]\nchunk_size = 100\n\n[steps.copy]\ninto = \"crypto_onchain_data_enhanced\"\nmatch = [\"symbol\", \"date\"]\n\n[steps.copy.columns]\nsymbol = \"symbol\"\ndate = \"date\"\n";
+/// A valid plan, to be broken one way per case (a macro, for `concat!`).
+macro_rules! good_step {
+    () => {
+        "[[steps]]\nname = \"s\"\n\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"date\", \"symbol\"]\nchunk_size = 100\n\n[steps.copy]\ninto = \"crypto_onchain_data_enhanced\"\nmatch = [\"symbol\", \"date\"]\n\n[steps.copy.columns]\nsymbol = \"symbol\"\ndate = \"date\"\n"
+    };
+}
+
+const GOOD_STEP: &str = good_step!();
+
+/// An int and a float parameter, declared on lines 2 and 5.
+macro_rules! number_params {
+    () => {
+        "[params.n]\ntype = \"int\"\ndefault = 1\n[params.f]\ntype = \"float\"\ndefault = 0.5\n"
+    };
+}
 
 /// A `[steps.sql]` that compiles, so a case fails for its own reason.
 macro_rules! sql_step {
@@ -350,6 +363,445 @@ const CASES: &[Case] = &[
         code: 2,
         fragments: &["--max-threads-running applies to MariaDB/MySQL"],
     },
+    // Durations beyond a flag's range: exit 2, naming the flag and the
+    // range, never a panic.
+    Case {
+        name: "--lock-timeout of 10^23 seconds",
+        files: &[],
+        args: &[
+            "--lock-timeout",
+            "100000000000000000000000s",
+            "migrate",
+            "up",
+        ],
+        code: 2,
+        fragments: &["--lock-timeout", "is too large (the range is 0s to 7d)"],
+    },
+    Case {
+        name: "--lock-timeout of 10^23 hours",
+        files: &[],
+        args: &[
+            "--lock-timeout",
+            "100000000000000000000000h",
+            "migrate",
+            "up",
+        ],
+        code: 2,
+        fragments: &["--lock-timeout", "is too large (the range is 0s to 7d)"],
+    },
+    Case {
+        name: "--wait of a 400-digit number of days",
+        files: &[],
+        args: &[
+            "--wait",
+            concat!(
+                "1",
+                "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+                "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+                "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+                "0000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000000",
+                "d"
+            ),
+            "migrate",
+            "up",
+        ],
+        code: 2,
+        fragments: &["--wait", "is too large (the range is 0s to 7d)"],
+    },
+    Case {
+        name: "--wait of 8 days",
+        files: &[],
+        args: &["--wait", "8d", "migrate", "up"],
+        code: 2,
+        fragments: &["--wait", "`8d` is too large (the range is 0s to 7d)"],
+    },
+    Case {
+        name: "gaps --every of 10^23 seconds",
+        files: &[],
+        args: &[
+            "gaps",
+            "--table",
+            "price_data_real",
+            "--every",
+            "100000000000000000000000s",
+        ],
+        code: 2,
+        fragments: &["--every", "is too large (the range is 1s to 366d)"],
+    },
+    Case {
+        name: "gaps --every of 367 days",
+        files: &[],
+        args: &["gaps", "--table", "price_data_real", "--every", "367d"],
+        code: 2,
+        fragments: &["--every", "`367d` is too large (the range is 1s to 366d)"],
+    },
+    Case {
+        name: "--chunk-target of 10^23 seconds",
+        files: &[],
+        args: &[
+            "backfill",
+            "run",
+            "fill-price-gaps",
+            "--chunk-target",
+            "100000000000000000000000s",
+        ],
+        code: 2,
+        fragments: &["--chunk-target", "is too large (the range is 1ms to 1h)"],
+    },
+    Case {
+        name: "--chunk-target 0s",
+        files: &[],
+        args: &["backfill", "run", "fill-price-gaps", "--chunk-target", "0s"],
+        code: 2,
+        fragments: &[
+            "--chunk-target",
+            "`0s` is too small (the range is 1ms to 1h)",
+        ],
+    },
+    Case {
+        name: "--lease of 10^23 seconds",
+        files: &[],
+        args: &[
+            "backfill",
+            "run",
+            "fill-price-gaps",
+            "--lease",
+            "100000000000000000000000s",
+        ],
+        code: 2,
+        fragments: &["--lease", "is too large (the range is 1s to 7d)"],
+    },
+    Case {
+        name: "--lease below a second",
+        files: &[],
+        args: &["backfill", "run", "fill-price-gaps", "--lease", "500ms"],
+        code: 2,
+        fragments: &["--lease", "`500ms` is too small (the range is 1s to 7d)"],
+    },
+    Case {
+        name: "--max-replica-lag of 10^23 seconds",
+        files: &[],
+        args: &[
+            "backfill",
+            "run",
+            "fill-price-gaps",
+            "--max-replica-lag",
+            "100000000000000000000000s",
+        ],
+        code: 2,
+        fragments: &["--max-replica-lag", "is too large (the range is 0s to 7d)"],
+    },
+    Case {
+        name: "report --window of 10^23 seconds",
+        files: &[],
+        args: &["report", "--window", "100000000000000000000000s"],
+        code: 2,
+        fragments: &["--window", "is too large (the range is 5m to 3650d)"],
+    },
+    Case {
+        name: "report --window shorter than a price bucket",
+        files: &[],
+        args: &["report", "--window", "4m"],
+        code: 2,
+        fragments: &["--window", "`4m` is too small (the range is 5m to 3650d)"],
+    },
+    // Numbers beyond a flag's range: exit 2.
+    Case {
+        name: "--sleep-ratio inf",
+        files: &[],
+        args: &["backfill", "run", "fill-price-gaps", "--sleep-ratio", "inf"],
+        code: 2,
+        fragments: &[
+            "--sleep-ratio",
+            "`inf` is not a finite number (the range is 0 to 100)",
+        ],
+    },
+    Case {
+        name: "--sleep-ratio NaN",
+        files: &[],
+        args: &["backfill", "run", "fill-price-gaps", "--sleep-ratio", "NaN"],
+        code: 2,
+        fragments: &[
+            "--sleep-ratio",
+            "`NaN` is not a finite number (the range is 0 to 100)",
+        ],
+    },
+    Case {
+        name: "a negative --sleep-ratio",
+        files: &[],
+        args: &["backfill", "run", "fill-price-gaps", "--sleep-ratio", "-1"],
+        code: 2,
+        fragments: &["--sleep-ratio", "`-1` is negative (the range is 0 to 100)"],
+    },
+    Case {
+        name: "--sleep-ratio above 100",
+        files: &[],
+        args: &["backfill", "run", "fill-price-gaps", "--sleep-ratio", "1e9"],
+        code: 2,
+        fragments: &[
+            "--sleep-ratio",
+            "`1e9` is too large (the range is 0 to 100)",
+        ],
+    },
+    Case {
+        name: "--max-rows-per-sec 0",
+        files: &[],
+        args: &[
+            "backfill",
+            "run",
+            "fill-price-gaps",
+            "--max-rows-per-sec",
+            "0",
+        ],
+        code: 2,
+        fragments: &[
+            "--max-rows-per-sec",
+            "`0` is too small (the range is 1 to 18446744073709551615)",
+        ],
+    },
+    Case {
+        name: "--max-rows-per-sec beyond 64 bits",
+        files: &[],
+        args: &[
+            "backfill",
+            "run",
+            "fill-price-gaps",
+            "--max-rows-per-sec",
+            "99999999999999999999",
+        ],
+        code: 2,
+        fragments: &[
+            "--max-rows-per-sec",
+            "`99999999999999999999` is too large (the range is 1 to 18446744073709551615)",
+        ],
+    },
+    Case {
+        name: "--max-threads-running 0",
+        files: &[],
+        args: &[
+            "backfill",
+            "run",
+            "fill-price-gaps",
+            "--max-threads-running",
+            "0",
+        ],
+        code: 2,
+        fragments: &["--max-threads-running", "`0` is too small"],
+    },
+    Case {
+        name: "migrate up --to beyond 64 bits",
+        files: &[],
+        args: &["migrate", "up", "--to", "99999999999999999999"],
+        code: 2,
+        fragments: &[
+            "--to",
+            "`99999999999999999999` is out of range (versions are 0 to 2147483647)",
+        ],
+    },
+    Case {
+        name: "migrate up --to beyond 32 bits",
+        files: &[],
+        args: &["migrate", "up", "--to", "2147483648"],
+        code: 2,
+        fragments: &[
+            "--to",
+            "`2147483648` is out of range (versions are 0 to 2147483647)",
+        ],
+    },
+    Case {
+        name: "migrate down --to beyond 64 bits",
+        files: &[],
+        args: &["migrate", "down", "--to", "99999999999999999999"],
+        code: 2,
+        fragments: &[
+            "--to",
+            "`99999999999999999999` is out of range (versions are 0 to 2147483647)",
+        ],
+    },
+    Case {
+        name: "migrate down --to a negative version",
+        files: &[],
+        args: &["migrate", "down", "--to", "-1"],
+        code: 2,
+        fragments: &[
+            "--to",
+            "`-1` is out of range (versions are 0 to 2147483647)",
+        ],
+    },
+    Case {
+        name: "migrate baseline --version beyond 64 bits",
+        files: &[],
+        args: &["migrate", "baseline", "--version", "99999999999999999999"],
+        code: 2,
+        fragments: &[
+            "--version",
+            "`99999999999999999999` is out of range (versions are 0 to 2147483647)",
+        ],
+    },
+    // Times outside the years 1 to 9999: exit 2.
+    Case {
+        name: "report --at the first year chrono knows",
+        files: &[],
+        args: &["report", "--at=-262143-01-01"],
+        code: 2,
+        fragments: &[
+            "--at",
+            "`-262143-01-01` is out of range (times are 0001-01-01 to 9999-12-31)",
+        ],
+    },
+    Case {
+        name: "gaps --since the year 0",
+        files: &[],
+        args: &[
+            "gaps",
+            "--table",
+            "price_data_real",
+            "--every",
+            "5m",
+            "--since",
+            "0000-06-01",
+        ],
+        code: 2,
+        fragments: &[
+            "--since",
+            "`0000-06-01` is out of range (times are 0001-01-01 to 9999-12-31)",
+        ],
+    },
+    // Plan numbers and times: what `--set` refuses, the file refuses too,
+    // both exit 11 and name file, line and key.
+    Case {
+        name: "--set of an int beyond 64 bits",
+        files: &[("p.toml", plan!(number_params!(), good_step!()))],
+        args: &[
+            "backfill",
+            "run",
+            "{dir}/p.toml",
+            "--set",
+            "n=99999999999999999999",
+        ],
+        code: 11,
+        fragments: &[
+            "p.toml:2: --set n: `99999999999999999999` is out of range (an int is -9223372036854775808 to 9223372036854775807)",
+        ],
+    },
+    Case {
+        name: "an int default beyond 64 bits",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[params.n]\ntype = \"int\"\ndefault = 99999999999999999999\n",
+                good_step!()
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &[
+            "p.toml:4: params.n.default: `99999999999999999999` is out of range (an int is -9223372036854775808 to 9223372036854775807)",
+        ],
+    },
+    Case {
+        name: "--set of an infinite float",
+        files: &[("p.toml", plan!(number_params!(), good_step!()))],
+        args: &["backfill", "run", "{dir}/p.toml", "--set", "f=inf"],
+        code: 11,
+        fragments: &["p.toml:5: --set f: `inf` is not a finite number"],
+    },
+    Case {
+        name: "--set of a float that overflows",
+        files: &[("p.toml", plan!(number_params!(), good_step!()))],
+        args: &["backfill", "run", "{dir}/p.toml", "--set", "f=1e400"],
+        code: 11,
+        fragments: &["p.toml:5: --set f: `1e400` is not a finite number"],
+    },
+    Case {
+        name: "an infinite float default",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[params.f]\ntype = \"float\"\ndefault = inf\n",
+                good_step!()
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:4: params.f.default: `inf` is not a finite number"],
+    },
+    Case {
+        name: "a NaN float default",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[params.f]\ntype = \"float\"\ndefault = nan\n",
+                good_step!()
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:4: params.f.default: `nan` is not a finite number"],
+    },
+    Case {
+        name: "--set of a timestamp in the year 0",
+        files: &[],
+        args: &[
+            "backfill",
+            "run",
+            "fill-price-gaps",
+            "--set",
+            "since=0000-01-01",
+        ],
+        code: 11,
+        fragments: &[
+            "backfill-plans/fill-price-gaps.toml:",
+            "--set since: `0000-01-01` is out of range (times are 0001-01-01 to 9999-12-31)",
+        ],
+    },
+    Case {
+        name: "a timestamp default in the year 0",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[params.t]\ntype = \"timestamp\"\ndefault = \"0000-01-01\"\n",
+                good_step!()
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &[
+            "p.toml:4: params.t.default: `0000-01-01` is out of range (times are 0001-01-01 to 9999-12-31)",
+        ],
+    },
+    Case {
+        name: "chunk_size beyond the largest chunk",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"date\"]\nchunk_size = 200001\n",
+                sql_step!(),
+                ""
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &[
+            "p.toml:7: step `s`: batch.chunk_size 200001 is out of range (the range is 1 to 200000)",
+        ],
+    },
+    Case {
+        name: "chunk_size beyond 64 bits",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"date\"]\nchunk_size = 99999999999999999999\n",
+                sql_step!(),
+                ""
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &[
+            "p.toml:7: step `s`: batch.chunk_size 99999999999999999999 is out of range (the range is 1 to 200000)",
+        ],
+    },
     // URLs: exit 2 (3 when well-formed but unreachable).
     Case {
         name: "an unknown URL scheme",
@@ -519,6 +971,9 @@ fn bad_input_is_named_refused_and_writes_nothing(b: Backend) {
         let mut wrong = Vec::new();
         if run.code != case.code {
             wrong.push(format!("exit {} (expected {})", run.code, case.code));
+        }
+        if output.contains("panicked") || output.contains("RUST_BACKTRACE") {
+            wrong.push("a panic".into());
         }
         for f in case.fragments {
             if !output.contains(f) {

@@ -48,7 +48,7 @@ impl Default for Tuning {
 }
 
 const MIN_CHUNK: u64 = 10;
-const MAX_CHUNK: u64 = 200_000;
+pub(crate) const MAX_CHUNK: u64 = 200_000;
 
 /// Progress, for the caller to render.
 #[derive(Debug, Clone)]
@@ -154,7 +154,7 @@ const WAIT_FOR_OTHERS: Duration = Duration::from_millis(100);
 /// One worker: claims and writes chunks until the step is finished, a stop
 /// is requested, or an error retrying does not cure.
 pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbError> {
-    let mut size = *crew.step.step.batch.chunk_size.get_ref();
+    let mut size = crew.step.step.batch.chunk_size();
     let mut tuner = Tuner::new(crew.tuning.target);
     loop {
         if crew.stopped() {

@@ -146,7 +146,7 @@ pub async fn run(
             let remaining = step.remaining_query(None);
             let count = db.rows_in(&remaining.text, &remaining.params()).await?;
             let rows = count.get();
-            let size = *step.step.batch.chunk_size.get_ref();
+            let size = step.step.batch.chunk_size();
             report.dry_steps.push(DryStep {
                 name: step.step.name.get_ref().clone(),
                 rows,

@@ -40,9 +40,85 @@ pub struct PlanDef {
 pub struct ParamDef {
     #[serde(rename = "type")]
     pub kind: ParamKind,
-    pub default: Option<Spanned<toml::Value>>,
+    pub default: Option<Spanned<Written>>,
     #[serde(default)]
     pub description: String,
+}
+
+/// A value as the plan file writes it. The TOML reader accepts integers
+/// beyond 64 bits, which `toml::Value` cannot hold; they are kept here so
+/// the plan refuses them with the words `--set` uses for the same number.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Written {
+    Value(toml::Value),
+    WideInteger(i128),
+}
+
+impl<'de> Deserialize<'de> for Written {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Written, D::Error> {
+        d.deserialize_any(WrittenVisitor)
+    }
+}
+
+struct WrittenVisitor;
+
+impl<'de> serde::de::Visitor<'de> for WrittenVisitor {
+    type Value = Written;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a TOML value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<Written, E> {
+        Ok(Written::Value(toml::Value::Boolean(v)))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<Written, E> {
+        Ok(Written::Value(toml::Value::Integer(v)))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<Written, E> {
+        Ok(match i64::try_from(v) {
+            Ok(i) => Written::Value(toml::Value::Integer(i)),
+            Err(_) => Written::WideInteger(i128::from(v)),
+        })
+    }
+
+    fn visit_i128<E>(self, v: i128) -> Result<Written, E> {
+        Ok(match i64::try_from(v) {
+            Ok(i) => Written::Value(toml::Value::Integer(i)),
+            Err(_) => Written::WideInteger(v),
+        })
+    }
+
+    fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<Written, E> {
+        i128::try_from(v)
+            .map_err(|_| E::custom(format!("integer {v} is out of range")))
+            .and_then(|v| self.visit_i128(v))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<Written, E> {
+        Ok(Written::Value(toml::Value::Float(v)))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<Written, E> {
+        Ok(Written::Value(toml::Value::String(v.to_string())))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<Written, E> {
+        Ok(Written::Value(toml::Value::String(v)))
+    }
+
+    // Arrays, tables and datetimes (a table to serde) as toml reads them.
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, seq: A) -> Result<Written, A::Error> {
+        toml::Value::deserialize(serde::de::value::SeqAccessDeserializer::new(seq))
+            .map(Written::Value)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Written, A::Error> {
+        toml::Value::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            .map(Written::Value)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -87,12 +163,57 @@ pub struct BatchDef {
     /// A filter on the batching table (SQL over its columns, with `:param`s).
     #[serde(rename = "where")]
     pub filter: Option<Spanned<Expr>>,
+    /// As written; `chunk_size()` once the plan is validated.
     #[serde(default = "default_chunk_size")]
-    pub chunk_size: Spanned<u64>,
+    pub chunk_size: Spanned<WholeNumber>,
 }
 
-fn default_chunk_size() -> Spanned<u64> {
-    Spanned::new(0..0, 1000)
+fn default_chunk_size() -> Spanned<WholeNumber> {
+    Spanned::new(0..0, WholeNumber(1000))
+}
+
+/// The largest first chunk: the tuner never grows a chunk past it either.
+pub const MAX_CHUNK_SIZE: u64 = super::executor::MAX_CHUNK;
+
+impl BatchDef {
+    /// The size of a step's first chunk, in 1..=MAX_CHUNK_SIZE (validate
+    /// refuses plans with any other).
+    pub fn chunk_size(&self) -> u64 {
+        let n = self.chunk_size.get_ref().0;
+        u64::try_from(n).unwrap_or(1).clamp(1, MAX_CHUNK_SIZE)
+    }
+}
+
+/// An integer as written in the plan, of any size the TOML reader takes,
+/// so a range check can say what was wrong with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WholeNumber(pub i128);
+
+impl<'de> Deserialize<'de> for WholeNumber {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<WholeNumber, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = WholeNumber;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a whole number")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<WholeNumber, E> {
+                Ok(WholeNumber(i128::from(v)))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<WholeNumber, E> {
+                Ok(WholeNumber(i128::from(v)))
+            }
+            fn visit_i128<E>(self, v: i128) -> Result<WholeNumber, E> {
+                Ok(WholeNumber(v))
+            }
+            fn visit_u128<E: serde::de::Error>(self, v: u128) -> Result<WholeNumber, E> {
+                i128::try_from(v)
+                    .map(WholeNumber)
+                    .map_err(|_| E::custom(format!("integer {v} is out of range")))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A SQL expression, the same for every dialect or one per dialect.
@@ -229,41 +350,93 @@ impl ParamValue {
         }
     }
 
+    /// Parses a `--set` value, or a default written as a string.
     fn parse(kind: ParamKind, raw: &str) -> Result<ParamValue, String> {
         let bad = |what: &str| format!("`{raw}` is not {what}");
         match kind {
-            ParamKind::Timestamp => crate::cli::parse_time(raw)
-                .map(ParamValue::Timestamp)
-                .map_err(|_| bad("a timestamp (e.g. 2025-09-30 12:00:00)")),
-            ParamKind::Date => NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
-                .map(ParamValue::Date)
-                .map_err(|_| bad("a date (YYYY-MM-DD)")),
-            ParamKind::Int => raw
-                .trim()
-                .parse()
-                .map(ParamValue::Int)
-                .map_err(|_| bad("an integer")),
-            ParamKind::Float => raw
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|f| f.is_finite())
-                .map(ParamValue::Float)
-                .ok_or_else(|| bad("a number")),
+            ParamKind::Timestamp => {
+                let t = crate::cli::read_time(raw)
+                    .ok_or_else(|| bad("a timestamp (e.g. 2025-09-30 12:00:00)"))?;
+                crate::cli::check_year(raw, t.date())?;
+                Ok(ParamValue::Timestamp(t))
+            }
+            ParamKind::Date => {
+                let d = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
+                    .map_err(|_| bad("a date (YYYY-MM-DD)"))?;
+                crate::cli::check_year(raw, d)?;
+                Ok(ParamValue::Date(d))
+            }
+            ParamKind::Int => {
+                let digits = raw.trim().strip_prefix(['-', '+']).unwrap_or(raw.trim());
+                if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+                    return Err(bad("an integer"));
+                }
+                raw.trim()
+                    .parse()
+                    .map(ParamValue::Int)
+                    .map_err(|_| int_out_of_range(raw.trim()))
+            }
+            ParamKind::Float => {
+                let f: f64 = raw.trim().parse().map_err(|_| bad("a number"))?;
+                ParamValue::float(raw.trim(), f)
+            }
             ParamKind::Text => Ok(ParamValue::Text(raw.to_string())),
         }
     }
 
-    fn from_toml(kind: ParamKind, value: &toml::Value) -> Result<ParamValue, String> {
+    /// A float bound into SQL: NaN and infinities are no number any of the
+    /// databases stores, and `1e400` reads as infinity.
+    fn float(raw: &str, f: f64) -> Result<ParamValue, String> {
+        if f.is_finite() {
+            Ok(ParamValue::Float(f))
+        } else {
+            Err(format!(
+                "`{raw}` is not a finite number (a float is between -{max:e} and {max:e})",
+                max = f64::MAX
+            ))
+        }
+    }
+
+    fn from_toml(kind: ParamKind, value: &Written) -> Result<ParamValue, String> {
+        let value = match value {
+            Written::Value(v) => v,
+            Written::WideInteger(i) => {
+                return match kind {
+                    ParamKind::Float => ParamValue::float(&i.to_string(), *i as f64),
+                    ParamKind::Int => Err(int_out_of_range(&i.to_string())),
+                    _ => Err(format!("{i} is not {}", kind.noun())),
+                };
+            }
+        };
         match (kind, value) {
             (ParamKind::Int, toml::Value::Integer(i)) => Ok(ParamValue::Int(*i)),
-            (ParamKind::Float, toml::Value::Float(f)) => Ok(ParamValue::Float(*f)),
+            (ParamKind::Float, toml::Value::Float(f)) => ParamValue::float(&value.to_string(), *f),
             (ParamKind::Float, toml::Value::Integer(i)) => Ok(ParamValue::Float(*i as f64)),
             (_, toml::Value::String(s)) => ParamValue::parse(kind, s),
             (_, toml::Value::Datetime(d)) => ParamValue::parse(kind, &d.to_string()),
-            (kind, other) => Err(format!("{other} is not a {kind:?} value").to_lowercase()),
+            (kind, other) => Err(format!("{other} is not {}", kind.noun())),
         }
     }
+}
+
+impl ParamKind {
+    fn noun(self) -> &'static str {
+        match self {
+            ParamKind::Timestamp => "a timestamp",
+            ParamKind::Date => "a date",
+            ParamKind::Int => "an integer",
+            ParamKind::Float => "a number",
+            ParamKind::Text => "text",
+        }
+    }
+}
+
+fn int_out_of_range(raw: &str) -> String {
+    format!(
+        "`{raw}` is out of range (an int is {} to {})",
+        i64::MIN,
+        i64::MAX
+    )
 }
 
 /// Identifiers mendb puts into SQL: plain names only, so nothing can ride
@@ -450,10 +623,13 @@ impl Plan {
             for k in s.batch.key.get_ref() {
                 self.check_ident(&format!("{label}: batch.key"), k)?;
             }
-            if *s.batch.chunk_size.get_ref() == 0 {
+            let size = s.batch.chunk_size.get_ref().0;
+            if !(1..=i128::from(MAX_CHUNK_SIZE)).contains(&size) {
                 return Err(self.error(
                     s.batch.chunk_size.span(),
-                    format!("{label}: batch.chunk_size must be at least 1"),
+                    format!(
+                        "{label}: batch.chunk_size {size} is out of range (the range is 1 to {MAX_CHUNK_SIZE})"
+                    ),
                 ));
             }
             if let Some(f) = &s.batch.filter {
@@ -643,7 +819,7 @@ ts = { mysql = "a", postgres = "b", sqlite = "c" }
         let plan = Plan::parse("p.toml", GOOD).unwrap();
         assert_eq!(plan.name(), "demo");
         let step = plan.def.steps[0].get_ref();
-        assert_eq!(*step.batch.chunk_size.get_ref(), 500);
+        assert_eq!(step.batch.chunk_size(), 500);
         let Action::Copy(c) = step.action() else {
             panic!()
         };
@@ -665,7 +841,7 @@ ts = { mysql = "a", postgres = "b", sqlite = "c" }
         let e = err(&GOOD.replace("chunk_size = 500", "chunk_size = \"big\""));
         assert!(e.starts_with("p.toml:16:"), "{e}");
         assert!(
-            e.contains("invalid type: string \"big\", expected u64"),
+            e.contains("invalid type: string \"big\", expected a whole number"),
             "{e}"
         );
         let e = err(&GOOD.replace("table = \"src\"", "table = \"src; DROP TABLE x\""));
@@ -703,6 +879,160 @@ ts = { mysql = "a", postgres = "b", sqlite = "c" }
             .unwrap_err()
             .to_string();
         assert!(e.contains("expected NAME=VALUE"), "{e}");
+    }
+
+    /// GOOD with an int and a float parameter whose defaults are `int`
+    /// and `float`.
+    fn with_numbers(int: &str, float: &str) -> String {
+        GOOD.replace(
+            "[[steps]]",
+            &format!(
+                "[params.n]\ntype = \"int\"\ndefault = {int}\n\n[params.f]\ntype = \"float\"\ndefault = {float}\n\n[[steps]]"
+            ),
+        )
+    }
+
+    #[test]
+    fn numbers_refused_by_set_are_refused_in_the_file() {
+        let plan = Plan::parse("p.toml", &with_numbers("1", "0.5")).unwrap();
+        let set = |s: &str| plan.resolve_params(&[s.into()]).unwrap_err().to_string();
+        let int_range = "is out of range (an int is -9223372036854775808 to 9223372036854775807)";
+        let not_finite = "is not a finite number (a float is between -1.7976931348623157e308 and 1.7976931348623157e308)";
+        for (int, float, line, fragment) in [
+            (
+                "99999999999999999999",
+                "0.5",
+                11,
+                format!("params.n.default: `99999999999999999999` {int_range}"),
+            ),
+            (
+                "-9223372036854775809",
+                "0.5",
+                11,
+                format!("params.n.default: `-9223372036854775809` {int_range}"),
+            ),
+            (
+                "1",
+                "inf",
+                15,
+                format!("params.f.default: `inf` {not_finite}"),
+            ),
+            (
+                "1",
+                "-inf",
+                15,
+                format!("params.f.default: `-inf` {not_finite}"),
+            ),
+            (
+                "1",
+                "nan",
+                15,
+                format!("params.f.default: `nan` {not_finite}"),
+            ),
+            (
+                "1",
+                "\"1e400\"",
+                15,
+                format!("params.f.default: `1e400` {not_finite}"),
+            ),
+            (
+                "\"99999999999999999999\"",
+                "0.5",
+                11,
+                format!("params.n.default: `99999999999999999999` {int_range}"),
+            ),
+        ] {
+            let e = err(&with_numbers(int, float));
+            assert_eq!(e, format!("p.toml:{line}: {fragment}"), "{int} {float}");
+        }
+        assert_eq!(
+            set("n=99999999999999999999"),
+            format!("p.toml:9: --set n: `99999999999999999999` {int_range}")
+        );
+        assert_eq!(
+            set("n=-9223372036854775809"),
+            format!("p.toml:9: --set n: `-9223372036854775809` {int_range}")
+        );
+        assert_eq!(
+            set("f=inf"),
+            format!("p.toml:13: --set f: `inf` {not_finite}")
+        );
+        assert_eq!(
+            set("f=NaN"),
+            format!("p.toml:13: --set f: `NaN` {not_finite}")
+        );
+        assert_eq!(
+            set("f=1e400"),
+            format!("p.toml:13: --set f: `1e400` {not_finite}")
+        );
+        assert!(set("n=1.5").contains("`1.5` is not an integer"));
+        // The extremes themselves are values.
+        let params = plan
+            .resolve_params(&[
+                "n=-9223372036854775808".into(),
+                "f=1.7976931348623157e308".into(),
+            ])
+            .unwrap();
+        assert_eq!(params["n"], ParamValue::Int(i64::MIN));
+        assert_eq!(params["f"], ParamValue::Float(f64::MAX));
+        // A large integer is a fine float.
+        assert!(Plan::parse("p.toml", &with_numbers("1", "99999999999999999999")).is_ok());
+    }
+
+    #[test]
+    fn times_out_of_range_are_refused_on_both_paths() {
+        let plan = Plan::parse("p.toml", GOOD).unwrap();
+        let range = "is out of range (times are 0001-01-01 to 9999-12-31)";
+        let e = plan
+            .resolve_params(&["since=0000-12-31 00:00:00".into()])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            format!("p.toml:5: --set since: `0000-12-31 00:00:00` {range}")
+        );
+        let e = err(&GOOD.replace("\"2025-09-28 12:00:00\"", "\"-262143-01-01\""));
+        assert_eq!(
+            e,
+            format!("p.toml:7: params.since.default: `-262143-01-01` {range}")
+        );
+        let e = err(&GOOD.replace("\"2025-09-28 12:00:00\"", "0000-01-01T00:00:00Z"));
+        assert!(
+            e.starts_with("p.toml:7: params.since.default: `0000-01-01"),
+            "{e}"
+        );
+        assert!(e.ends_with(range), "{e}");
+    }
+
+    #[test]
+    fn chunk_size_is_in_range() {
+        for (written, shown) in [
+            ("0", "0"),
+            ("-1", "-1"),
+            ("200001", "200001"),
+            ("18446744073709551616", "18446744073709551616"),
+        ] {
+            let e = err(&GOOD.replace("chunk_size = 500", &format!("chunk_size = {written}")));
+            assert_eq!(
+                e,
+                format!(
+                    "p.toml:16: step `copy-it`: batch.chunk_size {shown} is out of range (the range is 1 to 200000)"
+                )
+            );
+        }
+        let plan = Plan::parse(
+            "p.toml",
+            &GOOD.replace("chunk_size = 500", "chunk_size = 200000"),
+        );
+        assert_eq!(
+            plan.unwrap().def.steps[0].get_ref().batch.chunk_size(),
+            200_000
+        );
+        let plan = Plan::parse("p.toml", &GOOD.replace("chunk_size = 500\n", ""));
+        assert_eq!(
+            plan.unwrap().def.steps[0].get_ref().batch.chunk_size(),
+            1000
+        );
     }
 
     #[test]

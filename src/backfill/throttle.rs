@@ -125,30 +125,49 @@ impl Throttle {
 }
 
 /// The pause after a chunk that wrote `rows` in `elapsed`: the sleep ratio,
-/// or what keeps the rate under the cap, whichever is longer.
+/// or what keeps the rate under the cap, whichever is longer. The CLI
+/// bounds both; any other input still gives a pause, never a panic (a
+/// ratio that is not a finite non-negative number counts as none).
 pub fn after_chunk(
     rows: u64,
     elapsed: Duration,
     sleep_ratio: f64,
     max_rows_per_sec: u64,
 ) -> Duration {
-    let mut pause = elapsed.mul_f64(sleep_ratio.max(0.0));
+    let ratio = if sleep_ratio.is_finite() {
+        sleep_ratio.max(0.0)
+    } else {
+        0.0
+    };
+    let mut pause = secs(elapsed.as_secs_f64() * ratio);
     if max_rows_per_sec > 0 {
-        let min_time = Duration::from_secs_f64(rows as f64 / max_rows_per_sec as f64);
+        let min_time = secs(rows as f64 / max_rows_per_sec as f64);
         pause = pause.max(min_time.saturating_sub(elapsed));
     }
     pause
 }
 
+/// `Duration::from_secs_f64`, saturating instead of panicking.
+fn secs(s: f64) -> Duration {
+    Duration::try_from_secs_f64(s).unwrap_or(if s > 0.0 {
+        Duration::MAX
+    } else {
+        Duration::ZERO
+    })
+}
+
 /// Sleeps for `d`, in short steps so a stop request cuts it short.
 /// Returns false if it was cut short.
 pub async fn pause(d: Duration, stop: &AtomicBool) -> bool {
-    let until = Instant::now() + d;
+    // A pause too long for the clock lasts until a stop.
+    let until = Instant::now().checked_add(d);
     loop {
         if stop.load(Ordering::SeqCst) {
             return false;
         }
-        let left = until.saturating_duration_since(Instant::now());
+        let left = until.map_or(Duration::MAX, |u| {
+            u.saturating_duration_since(Instant::now())
+        });
         if left.is_zero() {
             return true;
         }
@@ -168,5 +187,19 @@ mod tests {
         // 1000 rows at 2000/s take 500 ms; the chunk took 200.
         assert_eq!(after_chunk(1000, ms(200), 0.0, 2000), ms(300));
         assert_eq!(after_chunk(1000, ms(200), 2.0, 2000), ms(400));
+    }
+
+    #[test]
+    fn extreme_inputs_pause_without_a_panic() {
+        let ms = Duration::from_millis;
+        for ratio in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN, -1.0] {
+            assert_eq!(
+                after_chunk(10, ms(200), ratio, 0),
+                Duration::ZERO,
+                "{ratio}"
+            );
+        }
+        assert_eq!(after_chunk(10, Duration::MAX, f64::MAX, 0), Duration::MAX);
+        assert_eq!(after_chunk(u64::MAX, ms(1), 0.0, 1).as_secs(), u64::MAX);
     }
 }

@@ -26,7 +26,7 @@ use crate::verify::{self, SnapshotFile, VerifyOptions, VerifyReport};
 pub use opt::{
     BackfillArgs, BackfillCommand, Cli, Command, FixturesArgs, FixturesCommand, Format, GapsArgs,
     LogFormat, MigrateArgs, MigrateCommand, ReportArgs, SchemaArgs, SchemaCommand, VerifyArgs,
-    parse_duration, parse_time,
+    check_year, parse_duration, parse_time, read_time,
 };
 
 /// Runs the command line and returns the process exit code.

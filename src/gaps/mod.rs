@@ -19,7 +19,11 @@ use serde::{Serialize, Serializer};
 use crate::db::{Db, DbError, get_i64, get_string, introspect};
 use crate::exit;
 use sql::Target;
-use window::{Window, epoch_to_time, format_every, format_time, time_to_epoch};
+use window::{Window, epoch_to_time, format_every, format_time};
+
+/// The widest bucket: a year and a day, so a yearly grid fits, and the
+/// bucket arithmetic stays far from the ends of the time range.
+pub const MAX_EVERY: Duration = Duration::from_secs(366 * 86_400);
 
 #[derive(Debug, Clone)]
 pub struct GapQuery {
@@ -218,7 +222,7 @@ pub async fn find(db: &mut Db, query: &GapQuery) -> Result<GapReport, GapError> 
         keys_checked,
         keys_with_gaps,
         keys_fully_missing,
-        buckets_expected: keys_checked * window_buckets,
+        buckets_expected: keys_checked.saturating_mul(window_buckets),
         buckets_missing: ranges.iter().map(|r| r.missing).sum(),
         ranges,
     })
@@ -231,11 +235,15 @@ fn every_secs(every: Duration) -> Result<i64, GapError> {
             every
         )));
     }
+    if every > MAX_EVERY {
+        return Err(GapError::Usage(format!(
+            "--every {}s is too large (the range is 1s to {}d)",
+            every.as_secs(),
+            MAX_EVERY.as_secs() / 86_400
+        )));
+    }
     i64::try_from(every.as_secs())
-        .ok()
-        // Bucket starts must stay representable as times.
-        .filter(|s| *s <= time_to_epoch(NaiveDateTime::MAX) / 2)
-        .ok_or_else(|| GapError::Usage(format!("--every {every:?} is too large")))
+        .map_err(|_| GapError::Usage(format!("--every {every:?} is too large")))
 }
 
 /// The keys asked for, without blanks and repeats, sorted. No keys at all is
@@ -288,10 +296,13 @@ mod tests {
     #[test]
     fn every_is_whole_seconds() {
         assert_eq!(every_secs(Duration::from_secs(300)).unwrap(), 300);
+        assert_eq!(every_secs(MAX_EVERY).unwrap(), 366 * 86_400);
         for bad in [
             Duration::ZERO,
             Duration::from_millis(1500),
             Duration::from_millis(500),
+            MAX_EVERY + Duration::from_secs(1),
+            Duration::MAX,
         ] {
             let err = every_secs(bad).unwrap_err();
             assert_eq!(err.exit_code(), exit::USAGE, "{bad:?}");

@@ -75,12 +75,19 @@ pub fn in_window(d: Dialect, col: &str, bucket_expr: &str, w: &Window) -> String
         // any UTC offset on each side, is still an index range; the bucket
         // test then makes it exact.
         Dialect::Sqlite => {
-            let lo = (w.since() - Duration::days(1)).format("%Y-%m-%d");
-            let hi = (w.until() + Duration::days(2)).format("%Y-%m-%d");
-            format!(
-                "{col} >= '{lo}' AND {col} < '{hi}' AND {bucket_expr} BETWEEN {} AND {}",
-                w.first, w.last
-            )
+            let buckets = format!("{bucket_expr} BETWEEN {} AND {}", w.first, w.last);
+            let lo = w.since().checked_sub_signed(Duration::days(1));
+            let hi = w.until().checked_add_signed(Duration::days(2));
+            match (lo, hi) {
+                (Some(lo), Some(hi)) => format!(
+                    "{col} >= '{}' AND {col} < '{}' AND {buckets}",
+                    lo.format("%Y-%m-%d"),
+                    hi.format("%Y-%m-%d")
+                ),
+                // At the ends of chrono's range there is no margin to add:
+                // the bucket test alone is exact, only slower.
+                _ => buckets,
+            }
         }
     }
 }

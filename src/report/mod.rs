@@ -26,6 +26,10 @@ const PRICE_TABLE: &str = "price_data_real";
 const PRICE_EVERY: Duration = Duration::from_secs(300);
 /// "Fresh" means a price row within this long before `at`.
 const FRESH_WITHIN: Duration = Duration::from_secs(3600);
+/// The shortest window holds one price bucket; the longest ten years of
+/// them, enough for any audit and far from the ends of the time range.
+pub const MIN_WINDOW: Duration = PRICE_EVERY;
+pub const MAX_WINDOW: Duration = Duration::from_secs(3650 * 86_400);
 const ONCHAIN_BASE: &str = "crypto_onchain_data";
 const ONCHAIN_ENHANCED: &str = "crypto_onchain_data_enhanced";
 const ML_TABLE: &str = "ml_features_materialized";
@@ -110,6 +114,8 @@ pub enum ReportError {
     Gaps(#[from] GapError),
     #[error(transparent)]
     Migrate(#[from] MigrateError),
+    #[error("{0}")]
+    Usage(String),
 }
 
 impl ReportError {
@@ -118,6 +124,7 @@ impl ReportError {
             ReportError::Db(e) => crate::migrate::db_exit_code(e),
             ReportError::Gaps(e) => e.exit_code(),
             ReportError::Migrate(e) => e.exit_code(),
+            ReportError::Usage(_) => crate::exit::USAGE,
         }
     }
 }
@@ -146,6 +153,14 @@ pub async fn build(
     set: &MigrationSet,
     opts: &ReportOptions,
 ) -> Result<Report, ReportError> {
+    if !(MIN_WINDOW..=MAX_WINDOW).contains(&opts.window) {
+        return Err(ReportError::Usage(format!(
+            "--window {:?} is out of range (the range is {}m to {}d)",
+            opts.window,
+            MIN_WINDOW.as_secs() / 60,
+            MAX_WINDOW.as_secs() / 86_400
+        )));
+    }
     let schema = introspect::read_schema(db, false).await?;
     let mut tables = Vec::with_capacity(schema.tables.len());
     for table in schema.tables.keys() {
@@ -206,8 +221,20 @@ pub async fn build(
     })
 }
 
-async fn fresh_symbols(db: &mut Db, at: NaiveDateTime) -> Result<u64, DbError> {
-    let since = at - chrono::Duration::from_std(FRESH_WITHIN).unwrap_or_default();
+/// `at - back`, or why that time does not exist.
+fn before(at: NaiveDateTime, back: Duration, what: &str) -> Result<NaiveDateTime, ReportError> {
+    chrono::Duration::from_std(back)
+        .ok()
+        .and_then(|d| at.checked_sub_signed(d))
+        .ok_or_else(|| {
+            ReportError::Usage(format!(
+                "--at {at} minus {what} is before the earliest time there is"
+            ))
+        })
+}
+
+async fn fresh_symbols(db: &mut Db, at: NaiveDateTime) -> Result<u64, ReportError> {
+    let since = before(at, FRESH_WITHIN, "an hour")?;
     let q = |c: &str| db.dialect().quote_ident(c);
     let sql = format!(
         "SELECT COUNT(DISTINCT {symbol}) FROM {table} WHERE {ts} >= {since} AND {ts} < {at}",
@@ -236,7 +263,7 @@ async fn price_gaps(db: &mut Db, opts: &ReportOptions) -> Result<PriceGaps, Repo
         .iter()
         .filter_map(|r| crate::db::get_string(r, 0))
         .collect();
-    let since = opts.at - chrono::Duration::from_std(opts.window).unwrap_or_default();
+    let since = before(opts.at, opts.window, "--window")?;
     let query = GapQuery {
         table: PRICE_TABLE.into(),
         key: "symbol".into(),
@@ -317,7 +344,7 @@ async fn ml_population(db: &mut Db, features: &[String]) -> Result<MlPopulation,
             .filter(|c| !onchain_only || c.column.starts_with("onchain_"))
             .collect();
         let filled = chosen.iter().map(|c| c.non_null).sum();
-        (filled, rows_total * chosen.len() as u64)
+        (filled, rows_total.saturating_mul(chosen.len() as u64))
     };
     let (all_filled, all_cells) = sum(false);
     let (on_filled, on_cells) = sum(true);
