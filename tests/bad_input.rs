@@ -883,6 +883,56 @@ const CASES: &[Case] = &[
         code: 5,
         fragments: &["V2__b.down.sql: down migration without an up"],
     },
+    // Text the native client would not run as mendb would: refused with
+    // file:line when the files load, before any statement runs.
+    Case {
+        name: "a migration with an unterminated block comment",
+        files: &[(
+            "m/V1__a.sql",
+            "CREATE TABLE x (id INT);\n/* never closed;\nDROP TABLE crypto_assets;\n",
+        )],
+        args: &["--migrations", "{dir}/m", "migrate", "up"],
+        code: 5,
+        fragments: &["V1__a.sql:2: unterminated block comment"],
+    },
+    Case {
+        name: "a migration with an unterminated string",
+        files: &[("m/V1__a.sql", "SELECT 1;\n\nSELECT 'open;\nDROP TABLE crypto_assets;\n")],
+        args: &["--migrations", "{dir}/m", "migrate", "up"],
+        code: 5,
+        fragments: &["V1__a.sql:3: unterminated string"],
+    },
+    Case {
+        name: "a migration with a NUL byte",
+        files: &[("m/V1__a.sql", "SELECT 1;\nSELECT '\0';\n")],
+        args: &["--migrations", "{dir}/m", "migrate", "up", "--dry-run"],
+        code: 5,
+        fragments: &["V1__a.sql:2: NUL byte"],
+    },
+    Case {
+        name: "a down file that would swallow its own drops",
+        files: &[
+            ("m/V1__a.sql", "SELECT 1;\n"),
+            ("m/V1__a.down.sql", "SELECT 1; /* oops\nDROP TABLE crypto_assets;\n"),
+        ],
+        args: &["--migrations", "{dir}/m", "migrate", "down"],
+        code: 5,
+        fragments: &["V1__a.down.sql:1: unterminated block comment"],
+    },
+    Case {
+        name: "a migration numbered 0",
+        files: &[("m/V0__zero.sql", "SELECT 1;\n")],
+        args: &["--migrations", "{dir}/m", "migrate", "up"],
+        code: 5,
+        fragments: &["V0__zero.sql: version 0 is reserved"],
+    },
+    Case {
+        name: "a migration whose version does not fit",
+        files: &[("m/V99999999999__big.sql", "SELECT 1;\n")],
+        args: &["--migrations", "{dir}/m", "migrate", "up"],
+        code: 5,
+        fragments: &["V99999999999__big.sql: version 99999999999 is too large"],
+    },
     // The database's state: the command refuses.
     Case {
         name: "gaps on a table that does not exist",
@@ -897,6 +947,13 @@ const CASES: &[Case] = &[
         args: &["migrate", "baseline", "--version", "1"],
         code: 5,
         fragments: &["already has migration history"],
+    },
+    Case {
+        name: "repair --in-doubt with nothing in doubt",
+        files: &[],
+        args: &["migrate", "repair", "--in-doubt", "applied"],
+        code: 6,
+        fragments: &["nothing is in doubt: no migration is dirty"],
     },
     // verify's own inputs: a failing check, exit 13.
     Case {
