@@ -4,8 +4,8 @@
 //! the catalog reports goes through here, so the rules live in one place:
 //!
 //! - PostgreSQL folds a bare name to lower case (ASCII letters only, in a
-//!   UTF-8 database) and keeps a quoted one exactly; both are cut to 63
-//!   bytes. Schemas follow the same rules. An unqualified name is taken to
+//!   UTF-8 database) and keeps a quoted one exactly (`U&"..."` included,
+//!   its escapes decoded by the SQL reader); both are cut to 63 bytes. Schemas follow the same rules. An unqualified name is taken to
 //!   be in `current_schema()` of mendb's connection, the first schema of the
 //!   search path that exists. A three-part name must name the connection's
 //!   own database.

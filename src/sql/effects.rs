@@ -824,6 +824,11 @@ impl<'t, 'a> Cursor<'t, 'a> {
     /// A bare or quoted identifier.
     fn ident(&mut self) -> Option<Ident> {
         let t = self.tokens.get(self.pos)?;
+        if self.flavor == Flavor::Postgres
+            && let Some(ident) = self.unicode_ident()
+        {
+            return Some(ident);
+        }
         let (text, quoted) = match t.kind {
             Kind::Word => (t.text.to_string(), false),
             Kind::Quoted => (unquote_identifier(t.text, self.flavor)?, true),
@@ -834,6 +839,36 @@ impl<'t, 'a> Cursor<'t, 'a> {
             raw: t.text.to_string(),
             text,
             quoted,
+        })
+    }
+
+    /// PostgreSQL's `U&"d\0061ta"`, optionally followed by `UESCAPE '!'`:
+    /// a quoted name spelled with Unicode escapes.
+    fn unicode_ident(&mut self) -> Option<Ident> {
+        let at = |i: usize| self.tokens.get(self.pos + i);
+        let (u, amp, quoted) = (at(0)?, at(1)?, at(2)?);
+        let adjacent = amp.start == u.start + 1 && quoted.start == amp.start + 1;
+        if !(u.is_word("U") && amp.is_punct('&') && adjacent && quoted.text.starts_with('"')) {
+            return None;
+        }
+        let body = unquote_identifier(quoted.text, self.flavor)?;
+        let mut raw = format!("{}&{}", u.text, quoted.text);
+        let mut used = 3;
+        let mut escape = '\\';
+        if let (Some(kw), Some(lit)) = (at(3), at(4))
+            && kw.is_word("UESCAPE")
+        {
+            let mut chars = lit.text.strip_prefix('\'')?.strip_suffix('\'')?.chars();
+            escape = chars.next().filter(|_| chars.next().is_none())?;
+            raw = format!("{raw} {} {}", kw.text, lit.text);
+            used = 5;
+        }
+        let text = unicode_unescape(&body, escape)?;
+        self.pos += used;
+        Some(Ident {
+            raw,
+            text,
+            quoted: true,
         })
     }
 
@@ -865,6 +900,39 @@ impl<'t, 'a> Cursor<'t, 'a> {
         }
         names
     }
+}
+
+/// Decodes `\XXXX`, `\+XXXXXX` and a doubled escape character; `None` for
+/// an escape PostgreSQL would reject.
+fn unicode_unescape(body: &str, escape: char) -> Option<String> {
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if c != escape {
+            out.push(c);
+            continue;
+        }
+        let mut ahead = chars.clone();
+        let digits = match ahead.next()? {
+            e if e == escape => {
+                out.push(escape);
+                chars = ahead;
+                continue;
+            }
+            '+' => 6,
+            _ => 4,
+        };
+        if digits == 4 {
+            ahead = chars.clone();
+        }
+        let hex: String = ahead.by_ref().take(digits).collect();
+        if hex.len() != digits || !hex.chars().all(|h| h.is_ascii_hexdigit()) {
+            return None;
+        }
+        out.push(char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?);
+        chars = ahead;
+    }
+    Some(out)
 }
 
 /// The name a quoted token spells where the dialect takes it for an
@@ -981,6 +1049,35 @@ mod tests {
         assert_eq!(i("`we``ird`").text, "we`ird");
         assert_eq!(i("[a b;c]").text, "a b;c");
         assert_eq!(i("'x''y'").text, "x'y");
+    }
+
+    #[test]
+    fn postgres_unicode_escaped_names() {
+        let pg = |raw: &str| parse_name(raw, Flavor::Postgres).map(|n| n.object().clone());
+        let data = pg("U&\"D\\0061t\\+000061\"").unwrap();
+        assert_eq!((data.text.as_str(), data.quoted), ("Data", true));
+        assert_eq!(data.raw, "U&\"D\\0061t\\+000061\"");
+        assert_eq!(pg("u&\"a!00e9\" UESCAPE '!'").unwrap().text, "aé");
+        assert_eq!(pg("U&\"x\\\\y\"").unwrap().text, "x\\y");
+        assert_eq!(pg("U&\"bad\\00\""), None);
+        // With a space it is a column U, then an operator.
+        assert_eq!(pg("U &\"x\""), None);
+        check_in(
+            Flavor::Postgres,
+            "DROP TABLE public.U&\"ohlc\\005fdata\"",
+            &[Effect::DropTable {
+                table: ObjectName {
+                    parts: vec![
+                        i("public"),
+                        Ident {
+                            raw: "U&\"ohlc\\005fdata\"".into(),
+                            text: "ohlc_data".into(),
+                            quoted: true,
+                        },
+                    ],
+                },
+            }],
+        );
     }
 
     #[test]
@@ -1409,6 +1506,11 @@ mod tests {
             "\u{feff}",
             "[",
             "]",
+            "U&",
+            "UESCAPE ",
+            "'!'",
+            "\\0061",
+            "\\+",
             "DO ",
             "CALL ",
             "EXECUTE ",
