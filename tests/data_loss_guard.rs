@@ -40,7 +40,7 @@ fn with_v5(db: &TestDb, up: &str, down: &str) -> PathBuf {
 }
 
 /// A second schema (PostgreSQL) or database (MySQL) holding its own
-/// `ohlc_data` of three rows; dropped with the test (MySQL) or its
+/// `ohlc_data` of three rows, and `prices` of two; dropped with the test (MySQL) or its
 /// database (PostgreSQL). SQLite has none.
 struct Elsewhere<'a> {
     db: &'a TestDb,
@@ -60,7 +60,8 @@ impl<'a> Elsewhere<'a> {
             _ => db.exec(&format!("CREATE SCHEMA {q}")),
         }
         db.exec(&format!(
-            "CREATE TABLE {q}.ohlc_data (id INT); INSERT INTO {q}.ohlc_data VALUES (1), (2), (3)"
+            "CREATE TABLE {q}.ohlc_data (id INT); INSERT INTO {q}.ohlc_data VALUES (1), (2), (3); \
+             CREATE TABLE {q}.prices (id INT); INSERT INTO {q}.prices VALUES (1), (2)"
         ));
         Some(Elsewhere { db, name })
     }
@@ -117,6 +118,7 @@ fn down_lines(db: &TestDb, c: &Counts, elsewhere: Option<&str>) -> Vec<(String, 
         c.old
     ));
     let archive = elsewhere.map(|e| format!("drops table {e}.ohlc_data holding 3 row(s)"));
+    let schema_drop = elsewhere.map(|e| format!("drops table {e}.prices holding 2 row(s)"));
     match db.backend {
         Backend::Postgres => vec![
             s("DROP TABLE guard_marker;", None),
@@ -137,6 +139,8 @@ fn down_lines(db: &TestDb, c: &Counts, elsewhere: Option<&str>) -> Vec<(String, 
             s("DROP TABLE Guard_Archive.OHLC_DATA;", archive),
             s("DROP TABLE OHLC_DATA;", ohlc),
             s("DROP TABLE \"public\".\"price_data_old\";", old),
+            // What is left of the other schema goes with it.
+            s("DROP SCHEMA Guard_Archive CASCADE;", schema_drop),
             s(
                 "DO $$ BEGIN EXECUTE 'SELECT 1'; END $$;",
                 Some("not analysed (DO block): review by hand".into()),
@@ -162,11 +166,13 @@ fn down_lines(db: &TestDb, c: &Counts, elsewhere: Option<&str>) -> Vec<(String, 
                     if fold { ohlc.clone() } else { None },
                 ),
                 (format!("DROP TABLE {archive_db}.ohlc_data;"), archive),
+                // The server runs executable comments.
                 s(
-                    "DROP TABLE IF EXISTS `ohlc_data`;",
+                    "/*!40000 DROP TABLE IF EXISTS `ohlc_data` */;",
                     if fold { None } else { ohlc },
                 ),
-                s("DROP TABLE `price_data_old`;", old),
+                s("DROP TABLES `price_data_old`;", old),
+                (format!("DROP DATABASE {archive_db};"), schema_drop),
                 s("PREPARE guard_s FROM 'SELECT 1';", None),
                 s(
                     "EXECUTE guard_s;",

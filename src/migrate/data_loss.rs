@@ -424,6 +424,27 @@ pub async fn changes(
                         continue;
                     }
                     Effect::DropView { .. } => continue,
+                    Effect::DropSchema { schema } => {
+                        let gone: Vec<usize> = (0..replay.slots.len())
+                            .filter(|&i| {
+                                names.denotes(&schema, NameKind::Schema, &replay.slots[i].schema)
+                            })
+                            .collect();
+                        for &i in &gone {
+                            let s = &replay.slots[i];
+                            out.push(Change {
+                                table: s.physical.clone(),
+                                schema: replay.foreign(&s.physical_schema),
+                                then_table: s.name.clone(),
+                                rows: Some(replay.rows(db, i, None).await?),
+                                ..change("drops")
+                            });
+                        }
+                        for i in gone.into_iter().rev() {
+                            replay.slots.remove(i);
+                        }
+                        continue;
+                    }
                     Effect::DropTable { table } => ("drops", table, Op::DropTable),
                     Effect::TruncateTable { table } => ("truncates", table, Op::Truncate),
                     Effect::RenameTable { from, to } => ("renames", from, Op::RenameTable(to)),

@@ -116,6 +116,11 @@ pub enum Effect {
     TruncateTable {
         table: ObjectName,
     },
+    /// `DROP SCHEMA` (PostgreSQL, MySQL), `DROP DATABASE` (MySQL): every
+    /// table in it goes.
+    DropSchema {
+        schema: Ident,
+    },
     /// Also reported for PostgreSQL's `DROP MATERIALIZED VIEW`.
     DropView {
         view: ObjectName,
@@ -140,7 +145,7 @@ pub fn statement_effects(stmt: &str, flavor: Flavor) -> Vec<Effect> {
     if let Some(why) = opaque(&tokens, flavor) {
         out.push(Effect::NotAnalysed { why });
     } else if c.kw("DROP") {
-        if c.kw("TABLE") {
+        if c.kw("TABLE") || (flavor == Flavor::Mysql && c.kw("TABLES")) {
             c.kws(&["IF", "EXISTS"]);
             for table in c.name_list() {
                 out.push(Effect::DropTable { table });
@@ -149,6 +154,18 @@ pub fn statement_effects(stmt: &str, flavor: Flavor) -> Vec<Effect> {
             c.kws(&["IF", "EXISTS"]);
             for view in c.name_list() {
                 out.push(Effect::DropView { view });
+            }
+        } else if c.kw("SCHEMA") || (flavor == Flavor::Mysql && c.kw("DATABASE")) {
+            // MySQL's schemas are its databases; SQLite has neither.
+            c.kws(&["IF", "EXISTS"]);
+            if flavor != Flavor::Sqlite {
+                for name in c.name_list() {
+                    if let [schema] = name.parts.as_slice() {
+                        out.push(Effect::DropSchema {
+                            schema: schema.clone(),
+                        });
+                    }
+                }
             }
         }
     } else if c.kw("TRUNCATE") {
@@ -218,6 +235,18 @@ fn significant_tokens(stmt: &str, flavor: Flavor) -> Vec<Token<'_>> {
             if t.is_punct(';') {
                 return out;
             }
+            if let Some((skip, inner)) = executable_comment(t.text, flavor) {
+                let at = start + skip;
+                out.extend(
+                    significant_tokens(inner, flavor)
+                        .into_iter()
+                        .map(|i| Token {
+                            start: at + i.start,
+                            ..i
+                        }),
+                );
+                continue;
+            }
             if !matches!(t.kind, Kind::Space | Kind::Comment) {
                 out.push(Token { start, ..t });
             }
@@ -225,6 +254,24 @@ fn significant_tokens(stmt: &str, flavor: Flavor) -> Vec<Token<'_>> {
         break;
     }
     out
+}
+
+/// The SQL inside a MySQL executable comment (`/*!40101 ... */`, MariaDB's
+/// `/*M!100100 ... */`), which the server runs whatever version it names
+/// (mendb does not know which server will read the file), with its offset
+/// in the comment.
+fn executable_comment(text: &str, flavor: Flavor) -> Option<(usize, &str)> {
+    if flavor != Flavor::Mysql {
+        return None;
+    }
+    let body = text
+        .strip_prefix("/*!")
+        .or_else(|| text.strip_prefix("/*M!"))?;
+    let body = body.trim_start_matches(|c: char| c.is_ascii_digit());
+    Some((
+        text.len() - body.len(),
+        body.strip_suffix("*/").unwrap_or(body),
+    ))
 }
 
 /// Whether the statement's effects are beyond reading; `None` also for
@@ -1141,6 +1188,34 @@ mod tests {
         check_in(Flavor::Postgres, "DROP TABLE [t]", &[]);
         check_in(Flavor::Postgres, "DROP TABLE 't'", &[]);
         check_in(Flavor::Postgres, "DROP TABLE `t`", &[]);
+    }
+
+    #[test]
+    fn drop_schema_and_database_statements() {
+        let schema = |raw: &str| Effect::DropSchema { schema: i(raw) };
+        check_in(
+            Flavor::Postgres,
+            "DROP SCHEMA IF EXISTS staging, \"Archive\" CASCADE",
+            &[schema("staging"), schema("\"Archive\"")],
+        );
+        check(
+            "DROP DATABASE `crypto_archive`",
+            &[schema("`crypto_archive`")],
+        );
+        check("drop schema if exists archive", &[schema("archive")]);
+        check_in(Flavor::Postgres, "DROP DATABASE archive", &[]);
+        check_in(Flavor::Sqlite, "DROP SCHEMA archive", &[]);
+    }
+
+    #[test]
+    fn mysql_runs_executable_comments_and_drop_tables() {
+        check("/*!40000 DROP TABLE a2 */", &[drop_table("a2")]);
+        check("/*M!100000 DROP TABLE `a3` */", &[drop_table("`a3`")]);
+        check("/*!DROP TABLE a4*/", &[drop_table("a4")]);
+        check("/*!40101 SET NAMES utf8mb4 */", &[]);
+        check("DROP TABLES a1, a2", &[drop_table("a1"), drop_table("a2")]);
+        check_in(Flavor::Postgres, "/*!40000 DROP TABLE a2 */", &[]);
+        check_in(Flavor::Postgres, "DROP TABLES a1", &[]);
     }
 
     #[test]
