@@ -897,7 +897,10 @@ const CASES: &[Case] = &[
     },
     Case {
         name: "a migration with an unterminated string",
-        files: &[("m/V1__a.sql", "SELECT 1;\n\nSELECT 'open;\nDROP TABLE crypto_assets;\n")],
+        files: &[(
+            "m/V1__a.sql",
+            "SELECT 1;\n\nSELECT 'open;\nDROP TABLE crypto_assets;\n",
+        )],
         args: &["--migrations", "{dir}/m", "migrate", "up"],
         code: 5,
         fragments: &["V1__a.sql:3: unterminated string"],
@@ -913,7 +916,10 @@ const CASES: &[Case] = &[
         name: "a down file that would swallow its own drops",
         files: &[
             ("m/V1__a.sql", "SELECT 1;\n"),
-            ("m/V1__a.down.sql", "SELECT 1; /* oops\nDROP TABLE crypto_assets;\n"),
+            (
+                "m/V1__a.down.sql",
+                "SELECT 1; /* oops\nDROP TABLE crypto_assets;\n",
+            ),
         ],
         args: &["--migrations", "{dir}/m", "migrate", "down"],
         code: 5,

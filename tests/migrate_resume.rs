@@ -65,7 +65,10 @@ fn a_resumed_attempt_that_fails_at_once_keeps_the_count() {
     assert_eq!(status["dirty"][0]["statements_done"], 2, "{status}");
     db.migrations(&[(
         "V2__scale.sql",
-        &broken.replace("INSERT INTO nowhere VALUES (1);", "INSERT INTO audit VALUES (1);"),
+        &broken.replace(
+            "INSERT INTO nowhere VALUES (1);",
+            "INSERT INTO audit VALUES (1);",
+        ),
     )]);
     db.mendb_dir(&dir, &["migrate", "repair"])
         .ok()
@@ -84,7 +87,8 @@ fn edited_committed_statements_are_refused_by_repair_naming_rerun() {
     let Some(db) = mariadb("resume_edit") else {
         return;
     };
-    let broken = "CREATE TABLE a (id INT);\nCREATE TABLE b (id INT);\nINSERT INTO nowhere VALUES (1);\n";
+    let broken =
+        "CREATE TABLE a (id INT);\nCREATE TABLE b (id INT);\nINSERT INTO nowhere VALUES (1);\n";
     let dir = db.migrations(&[
         ("V1__base.sql", BASE),
         ("V1__base.down.sql", "DROP TABLE prices;\n"),
@@ -94,7 +98,8 @@ fn edited_committed_statements_are_refused_by_repair_naming_rerun() {
     db.mendb_dir(&dir, &["migrate", "up"]).fails_with(7);
     // The user edits a statement that already committed, and fixes the
     // failing one.
-    let edited = "CREATE TABLE a (id BIGINT);\nCREATE TABLE b (id INT);\nCREATE TABLE c (id INT);\n";
+    let edited =
+        "CREATE TABLE a (id BIGINT);\nCREATE TABLE b (id INT);\nCREATE TABLE c (id INT);\n";
     db.migrations(&[("V2__two.sql", edited)]);
     let refused = db.mendb_dir(&dir, &["migrate", "repair"]);
     refused
@@ -139,7 +144,10 @@ fn rerun_after_undoing_by_hand_starts_over() {
     );
     // The second path, literally: undo by hand, rerun.
     db.exec("DROP TABLE a");
-    db.migrations(&[("V2__two.sql", "CREATE TABLE a (id INT);\nCREATE TABLE b (id INT);\n")]);
+    db.migrations(&[(
+        "V2__two.sql",
+        "CREATE TABLE a (id INT);\nCREATE TABLE b (id INT);\n",
+    )]);
     follow(&db, &dir, &commands[1])
         .ok()
         .stdout_has("starts it over at statement 1");
@@ -189,7 +197,10 @@ fn a_kill_during_a_statement_leaves_it_in_doubt_and_applied_resumes_after_it() {
         ("V1__base.sql", BASE),
         ("V1__base.down.sql", "DROP TABLE prices;\n"),
         ("V2__slow.sql", slow),
-        ("V2__slow.down.sql", "DROP TABLE slow_t;\nDROP TABLE first_t;\n"),
+        (
+            "V2__slow.down.sql",
+            "DROP TABLE slow_t;\nDROP TABLE first_t;\n",
+        ),
     ]);
     db.mendb_dir(&dir, &["migrate", "up", "--to", "1"]).ok();
     let mut child = spawn_up(&db, &dir);
@@ -248,7 +259,10 @@ fn a_connection_killed_on_the_server_names_the_file_and_the_doubt() {
         ("V1__base.sql", BASE),
         ("V1__base.down.sql", "DROP TABLE prices;\n"),
         ("V2__slow.sql", slow),
-        ("V2__slow.down.sql", "DROP TABLE last_t;\nDROP TABLE first_t;\n"),
+        (
+            "V2__slow.down.sql",
+            "DROP TABLE last_t;\nDROP TABLE first_t;\n",
+        ),
     ]);
     db.mendb_dir(&dir, &["migrate", "up", "--to", "1"]).ok();
     let child = mendb_command(
@@ -264,7 +278,10 @@ fn a_connection_killed_on_the_server_names_the_file_and_the_doubt() {
     let out = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(7), "{stderr}");
-    assert!(stderr.contains("V2__slow.sql:2: V2__slow failed at statement 2"), "{stderr}");
+    assert!(
+        stderr.contains("V2__slow.sql:2: V2__slow failed at statement 2"),
+        "{stderr}"
+    );
     assert!(stderr.contains("in doubt"), "{stderr}");
     db.mendb_dir(&dir, &["migrate", "status"])
         .ok()
@@ -283,7 +300,10 @@ fn in_doubt_without_doubt_is_refused() {
         return;
     };
     let dir = db.migrations(&[
-        ("V1__a.sql", "CREATE TABLE a (id INT);\nINSERT INTO nowhere VALUES (1);\n"),
+        (
+            "V1__a.sql",
+            "CREATE TABLE a (id INT);\nINSERT INTO nowhere VALUES (1);\n",
+        ),
         ("V1__a.down.sql", "DROP TABLE a;\n"),
     ]);
     db.mendb_dir(&dir, &["migrate", "repair", "--in-doubt", "applied"])
@@ -292,7 +312,9 @@ fn in_doubt_without_doubt_is_refused() {
     db.mendb_dir(&dir, &["migrate", "up"]).fails_with(7);
     db.mendb_dir(&dir, &["migrate", "repair", "--in-doubt", "applied"])
         .fails_with(6)
-        .stderr_has("V1__a has no statement in doubt; run `mendb migrate repair` without --in-doubt");
+        .stderr_has(
+            "V1__a has no statement in doubt; run `mendb migrate repair` without --in-doubt",
+        );
 }
 
 /// One statement of the 50-statement migration, with what it leaves
@@ -448,7 +470,11 @@ fn kill_at_random_points_never_runs_a_statement_twice() {
             db.mendb_dir(&dir, &["migrate", "up"]).ok();
         }
     }
-    assert_eq!(marks(&db), (1..=50).collect::<Vec<i64>>(), "every mark exactly once");
+    assert_eq!(
+        marks(&db),
+        (1..=50).collect::<Vec<i64>>(),
+        "every mark exactly once"
+    );
     assert_eq!(db.scalar("SELECT n FROM acc"), 10, "each UPDATE ran once");
     assert!(kills >= 10, "only {kills} kills landed mid-run");
     eprintln!("{kills} kills, {in_doubt} left a statement in doubt, {rounds} rounds");
@@ -517,9 +543,11 @@ fn migrations_run_under_the_servers_session_defaults() {
         ("V1__modes.down.sql", "DROP TABLE modes;\n"),
     ]);
     db.mendb_dir(&dir, &["migrate", "up"]).ok();
-    let expected = db.query(
-        "SELECT @@GLOBAL.sql_mode, @@GLOBAL.time_zone, @@GLOBAL.collation_connection, '1'",
-    );
+    let expected = db
+        .query("SELECT @@GLOBAL.sql_mode, @@GLOBAL.time_zone, @@GLOBAL.collation_connection, '1'");
     let got = db.query("SELECT m, tz, c, CAST(pipes AS CHAR) FROM modes");
-    assert_eq!(got, expected, "`1 || 0` is OR under the server's default mode");
+    assert_eq!(
+        got, expected,
+        "`1 || 0` is OR under the server's default mode"
+    );
 }

@@ -495,3 +495,83 @@ pub async fn full_unique_keys(db: &mut Db, table: &str) -> Result<Vec<Vec<String
     }
     Ok(keys.into_values().flatten().collect())
 }
+
+/// Every base table the connection can see, as (schema, table) spelled by
+/// the catalog: PostgreSQL's schemas, MySQL's databases (the system ones
+/// left out, and temporary tables, which hold no lasting data), SQLite's
+/// `main` database.
+pub async fn base_tables(db: &mut Db) -> Result<Vec<(String, String)>, DbError> {
+    let sql = match db.dialect() {
+        Dialect::Mysql => {
+            "SELECT TABLE_SCHEMA, TABLE_NAME FROM information_schema.TABLES \
+             WHERE TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED') \
+             AND TABLE_SCHEMA NOT IN ('mysql', 'information_schema', 'performance_schema', 'sys')"
+        }
+        Dialect::Postgres => {
+            "SELECT n.nspname::text, c.relname::text FROM pg_class c \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') \
+             AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp\\_%'"
+        }
+        Dialect::Sqlite => {
+            "SELECT 'main', name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        }
+    };
+    Ok(db
+        .fetch(sql, &[])
+        .await?
+        .iter()
+        .filter_map(|r| Some((get_string(r, 0)?, get_string(r, 1)?)))
+        .collect())
+}
+
+/// The columns of `schema.table` (catalog spellings), in table order.
+pub async fn table_columns(db: &mut Db, schema: &str, table: &str) -> Result<Vec<String>, DbError> {
+    let (sql, params): (&str, Vec<&str>) = match db.dialect() {
+        Dialect::Mysql => (
+            "SELECT COLUMN_NAME FROM information_schema.COLUMNS \
+             WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION",
+            vec![schema, table],
+        ),
+        Dialect::Postgres => (
+            "SELECT a.attname::text FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid \
+             JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = $1 AND c.relname = $2 AND a.attnum > 0 AND NOT a.attisdropped \
+             ORDER BY a.attnum",
+            vec![schema, table],
+        ),
+        Dialect::Sqlite => (
+            "SELECT name FROM pragma_table_info(?1, ?2) ORDER BY cid",
+            vec![table, schema],
+        ),
+    };
+    Ok(db
+        .fetch(sql, &params)
+        .await?
+        .iter()
+        .filter_map(|r| get_string(r, 0))
+        .collect())
+}
+
+/// [`count_rows`] of a table in another schema (PostgreSQL) or database
+/// (MySQL) than the connection's own; `None` is the connection's own.
+pub async fn count_rows_in(
+    db: &mut Db,
+    schema: Option<&str>,
+    table: &str,
+    column: Option<&str>,
+) -> Result<i64, DbError> {
+    let Some(schema) = schema else {
+        return count_rows(db, table, column).await;
+    };
+    let d = db.dialect();
+    let filter = column
+        .map(|c| format!(" WHERE {} IS NOT NULL", d.quote_ident(c)))
+        .unwrap_or_default();
+    let sql = format!(
+        "SELECT COUNT(*) FROM {}.{}{filter}",
+        d.quote_ident(schema),
+        d.quote_ident(table)
+    );
+    Ok(db.scalar_i64(&sql).await?.unwrap_or(0))
+}

@@ -4,6 +4,7 @@
 //! PostgreSQL and SQLite; knows nothing about migrations or plans.
 
 mod dialect;
+pub mod ident;
 pub mod introspect;
 pub mod load;
 pub mod lock;

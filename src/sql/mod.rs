@@ -4,7 +4,10 @@
 //! splitting a migration file into the statements to execute one by one
 //! ([`split_statements`]), and recognising statements that destroy or move
 //! data — dropped, truncated or renamed tables and columns — so they can be
-//! flagged before they run ([`statement_effects`]).
+//! flagged before they run, and statements whose effects cannot be read
+//! from their text at all ([`statement_effects`]). Names come back as
+//! written ([`Ident`], [`ObjectName`]); which catalog object they denote is
+//! the database's business (`crate::db::ident`).
 //!
 //! It is a lexer plus a few patterns, not a parser, and it never talks to a
 //! database. MySQL/MariaDB, PostgreSQL and SQLite share its rules but for
@@ -13,5 +16,5 @@
 mod effects;
 mod split;
 
-pub use effects::{Effect, statement_effects};
+pub use effects::{Effect, Ident, ObjectName, Opaque, parse_name, statement_effects};
 pub use split::{Flavor, Statement, split_statements};

@@ -1,7 +1,12 @@
 //! Consumer contracts: what each service reads, inserts and updates, one
 //! TOML file per service under `contracts/`, and whether a schema can
 //! serve it. Owns the contract format and its checks; never touches a
-//! database (it is handed schemas).
+//! database (it is handed schemas, and the database's naming rules).
+//!
+//! A contract names tables and columns the way the service's SQL does: a
+//! bare name is resolved as the database resolves a bare name (PostgreSQL
+//! folds it to lower case), and a name the service quotes is written
+//! quoted (`[tables.'"PriceData"']`).
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -11,7 +16,9 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::backfill::plan::line_of;
+use crate::db::ident::{NameKind, Names};
 use crate::db::introspect::Schema;
+use crate::sql::parse_name;
 
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/contracts");
 
@@ -214,8 +221,27 @@ impl Breach {
     }
 }
 
+/// Whether a contract's table name denotes the table or view the catalog
+/// spells `catalog` (in the connection's own schema). A name that does not
+/// read as SQL is compared as it is.
+pub fn names_table(names: &Names, written: &str, catalog: &str) -> bool {
+    match parse_name(written, names.dialect().sql_flavor()) {
+        Some(n) => names.denotes_table(&n, names.default_schema(), catalog),
+        None => written == catalog,
+    }
+}
+
+/// Whether a contract's column name denotes the column the catalog spells
+/// `catalog`.
+pub fn names_column(names: &Names, written: &str, catalog: &str) -> bool {
+    match parse_name(written, names.dialect().sql_flavor()) {
+        Some(n) if n.qualifier().is_empty() => names.denotes(n.object(), NameKind::Column, catalog),
+        _ => written == catalog,
+    }
+}
+
 /// Everything in `schema` that keeps `contract`'s service from working.
-pub fn check(contract: &Contract, schema: &Schema) -> Vec<Breach> {
+pub fn check(contract: &Contract, schema: &Schema, names: &Names) -> Vec<Breach> {
     let mut out = Vec::new();
     for t in &contract.tables {
         let breach = |verb: &'static str, column: Option<&str>, line: usize, kind| Breach {
@@ -229,18 +255,19 @@ pub fn check(contract: &Contract, schema: &Schema) -> Vec<Breach> {
         };
         let writes = !t.inserts.is_empty() || !t.updates.is_empty();
         let verb = if writes { "writes" } else { "reads" };
-        if let Some(view) = schema.views.get(&t.table) {
+        let named = |catalog: &&String| names_table(names, &t.table, catalog);
+        if let Some((_, view)) = schema.views.iter().find(|(k, _)| named(k)) {
             if writes {
                 out.push(breach(verb, None, t.line, BreachKind::WritesView));
             }
             for (c, line) in &t.reads {
-                if !view.columns.iter().any(|v| v.eq_ignore_ascii_case(c)) {
+                if !view.columns.iter().any(|v| names_column(names, c, v)) {
                     out.push(breach("reads", Some(c), *line, BreachKind::NoColumn));
                 }
             }
             continue;
         }
-        let Some(table) = schema.tables.get(&t.table) else {
+        let Some((_, table)) = schema.tables.iter().find(|(k, _)| named(k)) else {
             out.push(breach(verb, None, t.line, BreachKind::NoTable));
             continue;
         };
@@ -250,7 +277,11 @@ pub fn check(contract: &Contract, schema: &Schema) -> Vec<Breach> {
             ("updates", &t.updates),
         ] {
             for (c, line) in cols {
-                if table.column(c).is_none() {
+                if !table
+                    .columns
+                    .iter()
+                    .any(|x| names_column(names, c, &x.name))
+                {
                     out.push(breach(verb, Some(c), *line, BreachKind::NoColumn));
                 }
             }
@@ -260,7 +291,7 @@ pub fn check(contract: &Contract, schema: &Schema) -> Vec<Breach> {
                 let named = t
                     .inserts
                     .iter()
-                    .any(|(c, _)| c.eq_ignore_ascii_case(&col.name));
+                    .any(|(c, _)| names_column(names, c, &col.name));
                 if !named && !col.may_be_omitted() {
                     out.push(breach(
                         "inserts",
@@ -314,5 +345,74 @@ mod tests {
             c.tables[0].reads,
             [("a".to_string(), 4), ("b".to_string(), 5)]
         );
+    }
+
+    #[test]
+    fn contract_names_resolve_as_the_service_sql_would() {
+        use crate::db::Dialect;
+        use crate::db::introspect::{Column, Table};
+        let mut schema = Schema::default();
+        let column = |name: &str| Column {
+            name: name.into(),
+            data_type: "double precision".into(),
+            nullable: true,
+            default: None,
+            generated: None,
+        };
+        schema.tables.insert(
+            "price_data_old".into(),
+            Table {
+                columns: vec![column("market_cap")],
+                ..Table::default()
+            },
+        );
+        schema.tables.insert(
+            "Mixed".into(),
+            Table {
+                columns: vec![column("Col")],
+                ..Table::default()
+            },
+        );
+        let contract = |table: &str, col: &str| {
+            let text = format!("service = \"s\"\n[tables.'{table}']\nreads = ['{col}']\n");
+            parse("c/s.toml", &text).unwrap()
+        };
+        let breaches = |names: &Names, table: &str, col: &str| -> Vec<BreachKind> {
+            check(&contract(table, col), &schema, names)
+                .into_iter()
+                .map(|b| b.kind)
+                .collect()
+        };
+        let pg = Names::new(Dialect::Postgres, 0, "public", "crypto");
+        assert_eq!(breaches(&pg, "PRICE_DATA_OLD", "MARKET_CAP"), []);
+        assert_eq!(breaches(&pg, "public.price_data_old", "market_cap"), []);
+        assert_eq!(
+            breaches(&pg, "\"PRICE_DATA_OLD\"", "market_cap"),
+            [BreachKind::NoTable]
+        );
+        assert_eq!(
+            breaches(&pg, "price_data_old", "\"MARKET_CAP\""),
+            [BreachKind::NoColumn]
+        );
+        assert_eq!(
+            breaches(&pg, "other.price_data_old", "market_cap"),
+            [BreachKind::NoTable]
+        );
+        assert_eq!(breaches(&pg, "Mixed", "Col"), [BreachKind::NoTable]);
+        assert_eq!(breaches(&pg, "\"Mixed\"", "\"Col\""), []);
+        assert_eq!(breaches(&pg, "\"Mixed\"", "Col"), [BreachKind::NoColumn]);
+
+        let mysql = Names::new(Dialect::Mysql, 0, "crypto", "crypto");
+        assert_eq!(breaches(&mysql, "price_data_old", "MARKET_CAP"), []);
+        assert_eq!(
+            breaches(&mysql, "PRICE_DATA_OLD", "market_cap"),
+            [BreachKind::NoTable]
+        );
+        let folding = Names::new(Dialect::Mysql, 1, "crypto", "crypto");
+        assert_eq!(breaches(&folding, "PRICE_DATA_OLD", "market_cap"), []);
+
+        let sqlite = Names::new(Dialect::Sqlite, 0, "main", "main");
+        assert_eq!(breaches(&sqlite, "\"PRICE_DATA_OLD\"", "MARKET_CAP"), []);
+        assert_eq!(breaches(&sqlite, "mixed", "COL"), []);
     }
 }

@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use crate::db::ident::Names;
 use crate::db::introspect::{self, Schema};
 use crate::db::{Db, DbError, Dialect};
 use crate::migrate::{
@@ -151,6 +152,7 @@ pub async fn verify(
     let dialect = db.dialect();
     let mut checks = vec![files_check(dialect, opts.migrations_dir)];
     let live = introspect::read_schema(db, false).await?;
+    let names = Names::of(db).await?;
     let (contracts, contract_errors) = contracts::load(opts.contracts_dir);
 
     let set = match set {
@@ -160,7 +162,13 @@ pub async fn verify(
             for kind in [CheckKind::History, CheckKind::Drift, CheckKind::Destructive] {
                 checks.push(Check::skipped(kind, "migrations", why.clone()));
             }
-            checks.extend(contract_checks(&contracts, &contract_errors, &live, None));
+            checks.extend(contract_checks(
+                &contracts,
+                &contract_errors,
+                &live,
+                None,
+                &names,
+            ));
             return Ok(report(db, checks));
         }
     };
@@ -212,7 +220,13 @@ pub async fn verify(
     }
 
     let target = target.as_ref().map(|(t, s)| (t, s, &changes));
-    checks.extend(contract_checks(&contracts, &contract_errors, &live, target));
+    checks.extend(contract_checks(
+        &contracts,
+        &contract_errors,
+        &live,
+        target,
+        &names,
+    ));
     checks.extend(destructive_checks(&pending, &changes));
     Ok(report(db, checks))
 }
@@ -224,8 +238,9 @@ pub async fn contracts_only(
     contracts_dir: Option<&Path>,
 ) -> Result<VerifyReport, DbError> {
     let live = introspect::read_schema(db, false).await?;
+    let names = Names::of(db).await?;
     let (contracts, errors) = contracts::load(contracts_dir);
-    let checks = contract_checks(&contracts, &errors, &live, None);
+    let checks = contract_checks(&contracts, &errors, &live, None, &names);
     Ok(report(db, checks))
 }
 
@@ -377,32 +392,35 @@ enum Target {
 
 /// The live schema as the pending migrations' drops and renames leave it.
 /// Additions are not followed: only what a pending migration takes away
-/// can break a service that works today.
+/// can break a service that works today. Each change applies to the names
+/// its statement sees, after the renames before it; changes in other
+/// schemas, and statements not analysed, leave the schema as it is.
 fn project(live: &Schema, changes: &[Change]) -> Schema {
     let mut s = live.clone();
-    for c in changes {
-        match (&c.column, &c.to) {
+    for c in changes
+        .iter()
+        .filter(|c| c.is_analysed() && c.schema.is_none())
+    {
+        match (&c.then_column, &c.to) {
             (None, None) if c.action == "drops" => {
-                s.tables.remove(&c.table);
+                s.tables.remove(&c.then_table);
             }
             (None, Some(to)) => {
-                if let Some(t) = s.tables.remove(&c.table) {
+                if let Some(t) = s.tables.remove(&c.then_table)
+                    && !c.moves_away
+                {
                     s.tables.insert(to.clone(), t);
                 }
             }
             (Some(col), to) => {
-                if let Some(t) = s.tables.get_mut(&c.table) {
+                if let Some(t) = s.tables.get_mut(&c.then_table) {
                     match to {
                         Some(to) => {
-                            for column in t
-                                .columns
-                                .iter_mut()
-                                .filter(|x| x.name.eq_ignore_ascii_case(col))
-                            {
+                            for column in t.columns.iter_mut().filter(|x| &x.name == col) {
                                 column.name = to.clone();
                             }
                         }
-                        None => t.columns.retain(|x| !x.name.eq_ignore_ascii_case(col)),
+                        None => t.columns.retain(|x| &x.name != col),
                     }
                 }
             }
@@ -417,6 +435,7 @@ fn contract_checks(
     errors: &[contracts::ContractError],
     live: &Schema,
     target: Option<(&Target, &Schema, &Vec<Change>)>,
+    names: &Names,
 ) -> Vec<Check> {
     let mut checks: Vec<Check> = errors
         .iter()
@@ -429,7 +448,7 @@ fn contract_checks(
         })
         .collect();
     for c in contracts {
-        let now = contracts::check(c, live);
+        let now = contracts::check(c, live, names);
         let mut failures: Vec<String> = now
             .iter()
             .map(|b| b.describe("the live database"))
@@ -439,9 +458,9 @@ fn contract_checks(
                 .iter()
                 .map(|b| (b.table.clone(), b.column.clone()))
                 .collect();
-            for b in contracts::check(c, schema) {
+            for b in contracts::check(c, schema, names) {
                 if !seen.contains(&(b.table.clone(), b.column.clone())) {
-                    failures.push(b.describe(&target_name(*target, &b, changes)));
+                    failures.push(b.describe(&target_name(*target, &b, changes, names)));
                 }
             }
         }
@@ -459,13 +478,19 @@ fn contract_checks(
 
 /// How a breach at the target version is explained: by the pending
 /// migration that removes what the service needs, when there is one.
-fn target_name(target: Target, b: &Breach, changes: &[Change]) -> String {
-    let cause = changes.iter().rev().find(|c| {
-        c.table.eq_ignore_ascii_case(&b.table)
-            && (c.column.is_none()
-                || c.column.as_deref().map(str::to_ascii_lowercase)
-                    == b.column.as_deref().map(str::to_ascii_lowercase))
-    });
+fn target_name(target: Target, b: &Breach, changes: &[Change], names: &Names) -> String {
+    let cause = changes
+        .iter()
+        .rev()
+        .filter(|c| c.is_analysed() && c.schema.is_none())
+        .find(|c| {
+            contracts::names_table(names, &b.table, &c.then_table)
+                && match (&c.then_column, &b.column) {
+                    (None, _) => true,
+                    (Some(changed), Some(used)) => contracts::names_column(names, used, changed),
+                    (Some(_), None) => false,
+                }
+        });
     match (cause, target) {
         (Some(c), _) => format!(
             "the schema after pending V{}__{} ({}:{}, which {})",

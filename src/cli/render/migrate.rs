@@ -115,9 +115,17 @@ impl Output {
                 }
             }
             if let Some(loss) = &report.data_loss {
-                outln!("\nThis revert destroys data:");
-                for line in loss.lines() {
-                    outln!("  {line}");
+                if !loss.items.is_empty() {
+                    outln!("\nThis revert destroys data:");
+                    for line in loss.loss_lines() {
+                        outln!("  {line}");
+                    }
+                }
+                if !loss.not_analysed.is_empty() {
+                    outln!("\nThe data-loss guard cannot tell what these statements destroy:");
+                    for line in loss.unanalysed_lines() {
+                        outln!("  {line}");
+                    }
                 }
                 if loss.needs_consent() {
                     outln!("A real run refuses unless given --allow-data-loss.");
@@ -137,9 +145,17 @@ impl Output {
             report.steps.len()
         );
         if let Some(loss) = &report.data_loss {
-            outln!("Destroyed data:");
-            for line in loss.lines() {
-                outln!("  {line}");
+            if !loss.items.is_empty() {
+                outln!("Destroyed data:");
+                for line in loss.loss_lines() {
+                    outln!("  {line}");
+                }
+            }
+            if !loss.not_analysed.is_empty() {
+                outln!("Ran without analysis:");
+                for line in loss.unanalysed_lines() {
+                    outln!("  {line}");
+                }
             }
         }
     }
