@@ -251,7 +251,10 @@ impl Dialect {
                 done_digest VARCHAR(32) NULL,
                 failed_line INTEGER NULL,
                 failed_statement {text} NULL,
-                error {text} NULL
+                error {text} NULL,
+                statement_started INTEGER NULL,
+                started_digest VARCHAR(32) NULL,
+                session_id BIGINT NULL
             )"
         )
     }

@@ -85,6 +85,15 @@ impl<'a> Driver<'a> {
     pub async fn set_step(&mut self, step: Step) -> Result<(), DbError> {
         self.session = self.db.native_session().await?;
         self.schema = self.db.current_schema().await?;
+        if let Some(session) = &mut self.session {
+            let d = session.dialect();
+            let id = session
+                .scalar_i64(&format!("SELECT {}", d.as_text(d.session_id())))
+                .await?;
+            if let Some(id) = id {
+                log::set_session(self.db, step.log_id, id).await?;
+            }
+        }
         self.step = Some(step);
         self.failure = None;
         Ok(())

@@ -63,6 +63,11 @@ pub struct Entry {
     /// statements in between may or may not have committed.
     pub statement_started: i64,
     pub started_digest: Option<String>,
+    /// The server session the statements ran in (MySQL's connection id).
+    pub session_id: Option<i64>,
+    /// That session still exists, so a statement in doubt may still be
+    /// running on the server (filled in by `status` and the checks).
+    pub still_running: bool,
     pub failed_line: Option<i64>,
     pub failed_statement: Option<String>,
     pub error: Option<String>,
@@ -79,9 +84,10 @@ impl Entry {
 }
 
 /// Columns added after the first release, for logs created before them.
-const LATER_COLUMNS: [(&str, &str); 2] = [
+const LATER_COLUMNS: [(&str, &str); 3] = [
     ("statement_started", "INTEGER NULL"),
     ("started_digest", "VARCHAR(32) NULL"),
+    ("session_id", "BIGINT NULL"),
 ];
 
 pub async fn ensure_table(db: &mut Db) -> Result<(), DbError> {
@@ -165,6 +171,34 @@ pub async fn start(
 /// doubt. `digest` covers statements 1..=index.
 pub async fn sent(db: &mut Db, id: i64, index: usize, digest: &str) -> Result<(), DbError> {
     set_counts(db, id, "statement_started", "started_digest", index, digest).await
+}
+
+/// The server session the attempt's statements run in.
+pub async fn set_session(db: &mut Db, id: i64, session: i64) -> Result<(), DbError> {
+    let d = db.dialect();
+    let sql = format!(
+        "UPDATE {TABLE} SET session_id = {} WHERE id = {}",
+        d.param(1),
+        d.param(2)
+    );
+    db.run(&sql, &[Param::Int(session), Param::Int(id)])
+        .await
+        .map(|_| ())
+}
+
+/// Whether the session of an attempt in doubt still exists on the server:
+/// a statement whose client died runs on until the server notices.
+pub async fn mark_still_running(db: &mut Db, entries: &mut [Entry]) -> Result<(), DbError> {
+    let Some(alive) = db.dialect().session_alive_query() else {
+        return Ok(());
+    };
+    for e in entries.iter_mut() {
+        if let (Some(session), Some(_)) = (e.session_id, e.in_doubt()) {
+            let rows = db.fetch_with(alive, &[Param::Int(session)]).await?;
+            e.still_running = rows.first().and_then(|r| get_i64(r, 0)).unwrap_or(0) > 0;
+        }
+    }
+    Ok(())
 }
 
 /// Statements 1..=index are committed; `digest` covers them.
@@ -300,7 +334,7 @@ async fn entries(db: &mut Db, filter: &str) -> Result<Vec<Entry>, DbError> {
     let sql = format!(
         "SELECT id, version, name, direction, status, started_at, finished_at, statements_total, \
                 statements_done, done_digest, failed_line, failed_statement, error, \
-                statement_started, started_digest \
+                statement_started, started_digest, session_id \
          FROM {TABLE} {filter} ORDER BY id"
     );
     let rows = db.fetch(&sql, &[]).await?;
@@ -323,6 +357,8 @@ async fn entries(db: &mut Db, filter: &str) -> Result<Vec<Entry>, DbError> {
             // Rows written before the column existed knew only `done`.
             statement_started: get_i64(r, 13).unwrap_or_else(|| get_i64(r, 8).unwrap_or_default()),
             started_digest: get_string(r, 14),
+            session_id: get_i64(r, 15),
+            still_running: false,
         })
         .collect())
 }

@@ -87,6 +87,8 @@ pub struct DirtyMark {
     pub line: usize,
     pub statement: String,
     pub error: String,
+    /// The server session still running the statement in doubt.
+    pub still_running_in: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -123,10 +125,19 @@ impl std::fmt::Display for DirtyMark {
                 };
                 write!(
                     f,
-                    "database is dirty: {} of {label} stopped with {which} ({at}) in doubt: sent to the server, but whether it committed was never recorded ({}); {done} of {total} statements are known to be committed\n  statement: {}\n  \
-                     check the database to see whether it took effect, then run `mendb migrate repair --in-doubt applied` (it did) or `mendb migrate repair --in-doubt not-applied` (it did not); \
-                     or undo the migration's effects by hand and run `mendb migrate repair --rerun`",
+                    "database is dirty: {} of {label} stopped with {which} ({at}) in doubt: sent to the server, but whether it committed was never recorded ({}); {done} of {total} statements are known to be committed\n  statement: {}\n  ",
                     self.direction, self.error, self.statement
+                )?;
+                if let Some(session) = self.still_running_in {
+                    write!(
+                        f,
+                        "the server is still running it in connection {session}: wait until that connection is gone (or end it with `KILL {session}`); then "
+                    )?;
+                }
+                write!(
+                    f,
+                    "check the database to see whether it took effect, then run `mendb migrate repair --in-doubt applied` (it did) or `mendb migrate repair --in-doubt not-applied` (it did not); \
+                     or undo the migration's effects by hand and run `mendb migrate repair --rerun`"
                 )
             }
             DirtyKind::Edited => write!(

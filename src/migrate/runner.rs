@@ -155,9 +155,11 @@ async fn check_not_dirty(
     } else {
         Vec::new()
     };
-    match dirty.into_iter().next() {
+    let mut dirty: Vec<log::Entry> = dirty.into_iter().take(1).collect();
+    log::mark_still_running(db, &mut dirty).await?;
+    match dirty.first() {
         None => Ok(()),
-        Some(e) => Err(MigrateError::Dirty(Box::new(dirty_mark(&e, set, None)))),
+        Some(e) => Err(MigrateError::Dirty(Box::new(dirty_mark(e, set, None)))),
     }
 }
 
@@ -203,6 +205,7 @@ fn dirty_mark(e: &log::Entry, set: &MigrationSet, kind: Option<DirtyKind>) -> Di
             (None, true) => "the process stopped".into(),
             (None, false) => "no error recorded".into(),
         },
+        still_running_in: e.session_id.filter(|_| e.still_running),
     }
 }
 
@@ -279,11 +282,12 @@ fn step_plan(
 pub async fn status(db: &mut Db, set: &MigrationSet) -> Result<StatusReport, MigrateError> {
     let applied = history::read_applied(db).await?;
     let (mut rows, problems) = history::compare(set, &applied);
-    let dirty = if db.dialect().can_be_left_dirty() {
+    let mut dirty = if db.dialect().can_be_left_dirty() {
         log::unfinished(db).await?
     } else {
         Vec::new()
     };
+    log::mark_still_running(db, &mut dirty).await?;
     for entry in &dirty {
         if let Some(row) = rows.iter_mut().find(|r| r.version == entry.version) {
             row.state = history::MigrationState::Dirty;
@@ -718,7 +722,8 @@ async fn repair_dirty(
     opts: &RepairOptions,
 ) -> Result<Vec<log::Entry>, MigrateError> {
     log::settle_interrupted(db).await?;
-    let waiting = log::awaiting_resume(db).await?;
+    let mut waiting = log::awaiting_resume(db).await?;
+    log::mark_still_running(db, &mut waiting).await?;
     if opts.in_doubt.is_some() && !waiting.iter().any(|e| e.in_doubt().is_some()) {
         return Err(MigrateError::NothingInDoubt(match waiting.first() {
             Some(e) => format!(
@@ -744,7 +749,9 @@ async fn repair_dirty(
             continue;
         }
         let (done, recorded) = match (e.in_doubt(), opts.in_doubt) {
-            (Some(_), None) => {
+            // Only the user can settle a doubt, and only once the statement
+            // can no longer commit.
+            (Some(_), _) if opts.in_doubt.is_none() || e.still_running => {
                 return Err(MigrateError::Dirty(Box::new(dirty_mark(&e, set, None))));
             }
             (Some((_, last)), Some(InDoubt::Applied)) => (last, e.started_digest.clone()),

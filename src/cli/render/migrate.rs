@@ -204,7 +204,7 @@ impl Output {
             );
         }
         for d in &report.dirty {
-            let doubt = match d.in_doubt() {
+            let mut doubt = match d.in_doubt() {
                 Some((a, b)) if a == b => {
                     format!("; statement {a} in doubt (sent, commit never recorded)")
                 }
@@ -213,6 +213,9 @@ impl Output {
                 }
                 None => String::new(),
             };
+            if let (true, Some(session)) = (d.still_running, d.session_id) {
+                doubt += &format!(", still running on the server in connection {session}");
+            }
             outln!(
                 "\nDirty: {} of V{}__{}: {} of {} statements committed{doubt}{}",
                 d.direction,
