@@ -10,7 +10,7 @@ use include_dir::{Dir, include_dir};
 
 use super::log::Direction;
 use crate::db::Dialect;
-use crate::sql::{Flavor, Statement, split_statements};
+use crate::sql::{Flavor, Framing, Statement, framing, split_statements};
 
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/migrations");
 
@@ -237,18 +237,43 @@ fn parse_file_name(path: &str) -> Result<(i32, String, Kind), SourceError> {
 /// A file's text split as its dialect's client would, or the line it
 /// cannot be run from.
 fn sql_file(path: String, sql: String, flavor: Flavor) -> Result<SqlFile, SourceError> {
-    match split_statements(&sql, flavor) {
-        Ok(statements) => Ok(SqlFile {
-            path,
-            sql,
-            statements,
-        }),
-        Err(e) => Err(SourceError::Sql {
-            path,
-            line: e.line,
-            problem: e.problem,
-        }),
+    let mut statements = match split_statements(&sql, flavor) {
+        Ok(statements) => statements,
+        Err(e) => {
+            return Err(SourceError::Sql {
+                path,
+                line: e.line,
+                problem: e.problem,
+            });
+        }
+    };
+    // Where mendb runs the file in a transaction of its own, the file's
+    // own BEGIN ... COMMIT frame is that transaction; other transaction
+    // control would end or nest it.
+    if flavor != Flavor::Mysql {
+        match framing(&statements, flavor) {
+            Framing::None => {}
+            Framing::Frame { begin, commit } => {
+                statements.remove(commit - 1);
+                statements.remove(begin - 1);
+            }
+            Framing::Refused { index, what } => {
+                return Err(SourceError::Sql {
+                    line: statements[index - 1].line,
+                    path,
+                    problem: format!(
+                        "{what}: mendb runs each migration in one transaction of its own, which this would end or nest; \
+                         remove it (a BEGIN ... COMMIT around the whole file is allowed), or split the file"
+                    ),
+                });
+            }
+        }
     }
+    Ok(SqlFile {
+        path,
+        sql,
+        statements,
+    })
 }
 
 fn decode(path: &str, bytes: Vec<u8>) -> Result<String, SourceError> {

@@ -15,6 +15,8 @@
 
 mod effects;
 mod split;
+mod txn;
 
 pub use effects::{Effect, Ident, ObjectName, Opaque, parse_name, statement_effects};
 pub use split::{Flavor, Statement, split_statements};
+pub use txn::{Framing, framing};
