@@ -584,17 +584,31 @@ fn mysql_catalog(db: &TestDb) -> (Vec<Entry>, Vec<Readable>) {
 fn mysql_query(db: &TestDb, script: &str, data: bool) -> Vec<Entry> {
     let mut cmd = client(db, data);
     cmd.arg("-N").arg("-B");
+    client_entries(db, cmd, script, data, |text| {
+        text.lines()
+            .map(|line| line.split('\t').map(mysql_unescape).collect())
+            .collect()
+    })
+}
+
+/// Runs a catalog script through a native client and reads its records;
+/// what the client says on stderr becomes `error` entries, so a query the
+/// two databases answer differently shows in the diff. Only data queries
+/// (`data`) may fail without failing the test.
+fn client_entries(
+    db: &TestDb,
+    cmd: Command,
+    script: &str,
+    data: bool,
+    records: impl Fn(&str) -> Vec<Entry>,
+) -> Vec<Entry> {
     let (ok, stdout, stderr) = run_with_input(cmd, script.as_bytes());
     assert!(
         ok || data,
         "catalog query failed on {}: {stderr}",
         db.name()
     );
-    let text = String::from_utf8_lossy(&stdout);
-    let mut entries: Vec<Entry> = text
-        .lines()
-        .map(|line| line.split('\t').map(mysql_unescape).collect())
-        .collect();
+    let mut entries = records(&String::from_utf8_lossy(&stdout));
     for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
         entries.push(vec!["error".into(), line.to_string()]);
     }
@@ -1007,23 +1021,13 @@ fn pg_select(label: &str, fields: &[&str], from: &str) -> String {
 fn pg_query(db: &TestDb, script: &str, data: bool) -> Vec<Entry> {
     let mut cmd = client(db, data);
     cmd.arg("-t").arg("-A").arg("-f").arg("-");
-    let (ok, stdout, stderr) = run_with_input(cmd, script.as_bytes());
-    assert!(
-        ok || data,
-        "catalog query failed on {}: {stderr}",
-        db.name()
-    );
-    let text = String::from_utf8_lossy(&stdout);
-    let mut entries: Vec<Entry> = text
-        .split('\u{1d}')
-        .map(|r| r.trim_start_matches(['\n', '\u{1e}']))
-        .filter(|r| !r.is_empty())
-        .map(|r| r.split('\u{1f}').map(str::to_string).collect())
-        .collect();
-    for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
-        entries.push(vec!["error".into(), line.to_string()]);
-    }
-    entries
+    client_entries(db, cmd, script, data, |text| {
+        text.split('\u{1d}')
+            .map(|r| r.trim_start_matches(['\n', '\u{1e}']))
+            .filter(|r| !r.is_empty())
+            .map(|r| r.split('\u{1f}').map(str::to_string).collect())
+            .collect()
+    })
 }
 
 fn postgres_rows(db: &TestDb, readable: &[Readable]) -> Vec<Entry> {
@@ -1103,22 +1107,12 @@ fn sqlite_query(db: &TestDb, script: &str, data: bool) -> Vec<Entry> {
         .arg("-nullvalue")
         .arg("<null>")
         .arg(sqlite_file(db));
-    let (ok, stdout, stderr) = run_with_input(cmd, script.as_bytes());
-    assert!(
-        ok || data,
-        "catalog query failed on {}: {stderr}",
-        db.name()
-    );
-    let text = String::from_utf8_lossy(&stdout);
-    let mut entries: Vec<Entry> = text
-        .split('\u{1e}')
-        .filter(|r| !r.is_empty())
-        .map(|r| r.split('\u{1f}').map(str::to_string).collect())
-        .collect();
-    for line in stderr.lines().filter(|l| !l.trim().is_empty()) {
-        entries.push(vec!["error".into(), line.to_string()]);
-    }
-    entries
+    client_entries(db, cmd, script, data, |text| {
+        text.split('\u{1e}')
+            .filter(|r| !r.is_empty())
+            .map(|r| r.split('\u{1f}').map(str::to_string).collect())
+            .collect()
+    })
 }
 
 fn sqlite_rows(db: &TestDb, readable: &[Readable]) -> Vec<Entry> {

@@ -242,6 +242,32 @@ impl Db {
         Ok(result.rows_affected())
     }
 
+    /// Runs one INSERT of a single row into a table whose key `id` the
+    /// database numbers, and returns the number it gave that row: never a
+    /// MAX(id) read afterwards, which another writer's row can overtake.
+    pub async fn insert_returning_id(
+        &mut self,
+        insert: &str,
+        params: &[Param<'_>],
+    ) -> Result<i64, DbError> {
+        let context = || format!("running `{}`", abbreviate(insert));
+        if self.dialect() == Dialect::Postgres {
+            let sql = format!("{insert} RETURNING id");
+            let rows = self.fetch_with(&sql, params).await?;
+            return rows
+                .first()
+                .and_then(|r| get_i64(r, 0))
+                .ok_or_else(|| DbError::Conflict(format!("{}: no id returned", context())));
+        }
+        let result = bind(insert, params)
+            .execute(&mut self.conn)
+            .await
+            .map_err(DbError::query(context()))?;
+        result
+            .last_insert_id()
+            .ok_or_else(|| DbError::Conflict(format!("{}: no id returned", context())))
+    }
+
     /// Has the database compile `sql` without running it: names and types
     /// are checked, nothing is read or written.
     pub async fn prepare(&mut self, sql: &str) -> Result<(), DbError> {

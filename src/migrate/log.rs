@@ -145,7 +145,7 @@ pub async fn start(
         .digest
         .as_deref()
         .map_or(Param::NullText, Param::Text);
-    db.run(
+    db.insert_returning_id(
         &sql,
         &[
             Param::Int(i64::from(version)),
@@ -159,12 +159,7 @@ pub async fn start(
             digest,
         ],
     )
-    .await?;
-    let id = db
-        .scalar_i64(&format!("SELECT MAX(id) FROM {TABLE}"))
-        .await?
-        .unwrap_or_default();
-    Ok(id)
+    .await
 }
 
 /// Before statement `index` runs: from here until `committed`, it is in

@@ -168,12 +168,19 @@ pub struct StatementFailed {
     pub in_doubt: bool,
     /// mendb's own record failed, not the statement.
     pub bookkeeping: bool,
+    /// The migration ran in one transaction (PostgreSQL, SQLite).
+    pub transactional: bool,
 }
 
 impl StatementFailed {
     fn consequence(&self) -> String {
         let k = self.statement_index;
-        if self.in_doubt {
+        if self.in_doubt && self.transactional {
+            format!(
+                "the connection was lost while the migration committed, so whether V{}__{} was applied is unknown; it commits with its history row or not at all, and the next `mendb migrate up` tells which",
+                self.version, self.name
+            )
+        } else if self.in_doubt {
             format!(
                 "{} whether statement {k} committed is unknown; the database is marked dirty with it in doubt: run `mendb migrate status`, check the database, then `mendb migrate repair --in-doubt applied` or `--in-doubt not-applied`",
                 if self.bookkeeping {

@@ -499,9 +499,16 @@ async fn apply(
         error: f.error.clone(),
         done: f.done,
         left_dirty,
-        in_doubt: dirty_capable && f.in_doubt,
+        in_doubt: f.in_doubt,
         bookkeeping: f.bookkeeping,
+        transactional: !dirty_capable,
     };
+    if failed.in_doubt && failed.transactional {
+        // The COMMIT's answer was lost: the migration and its history row
+        // committed together or not at all. The attempt stays `running`,
+        // and the next locked run reads which from the history.
+        return Err(MigrateError::Failed(Box::new(failed)));
+    }
     let recorded = log::fail(
         db,
         log_id,
@@ -518,7 +525,7 @@ async fn apply(
         let table = log::TABLE;
         tracing::error!(error = %e, "could not record the failure in {table}");
         return Err(MigrateError::Failed(Box::new(StatementFailed {
-            in_doubt: dirty_capable,
+            in_doubt: dirty_capable || failed.in_doubt,
             bookkeeping: true,
             ..failed
         })));
