@@ -147,6 +147,16 @@ impl Dialect {
         }
     }
 
+    /// The id this connection's last INSERT gave its row (PostgreSQL uses
+    /// RETURNING instead).
+    pub fn last_insert_id_query(self) -> &'static str {
+        match self {
+            Dialect::Mysql => "SELECT CAST(LAST_INSERT_ID() AS SIGNED)",
+            Dialect::Postgres => "SELECT CAST(lastval() AS BIGINT)",
+            Dialect::Sqlite => "SELECT last_insert_rowid()",
+        }
+    }
+
     /// The schema unqualified names resolve to (PostgreSQL), for mendb's
     /// own tables.
     pub fn current_schema_query(self) -> Option<&'static str> {

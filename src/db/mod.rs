@@ -263,8 +263,13 @@ impl Db {
             .execute(&mut self.conn)
             .await
             .map_err(DbError::query(context()))?;
-        result
-            .last_insert_id()
+        if let Some(id) = result.last_insert_id() {
+            return Ok(id);
+        }
+        // Not every driver carries it back; the connection still knows.
+        let asked = self.dialect().last_insert_id_query();
+        self.scalar_i64(asked)
+            .await?
             .ok_or_else(|| DbError::Conflict(format!("{}: no id returned", context())))
     }
 
