@@ -593,3 +593,36 @@ fn migrations_run_under_the_servers_session_defaults() {
         "`1 || 0` is OR under the server's default mode"
     );
 }
+
+#[test]
+fn postgres_migrations_get_the_session_psql_gets() {
+    let Some(db) = TestDb::new(Backend::Postgres, "resume_pgsession") else {
+        return;
+    };
+    let probe = "SELECT current_setting('TimeZone') AS tz, current_setting('DateStyle') AS ds, \
+                 current_setting('IntervalStyle') AS iv, current_setting('extra_float_digits') AS efd";
+    let dir = db.migrations(&[
+        (
+            "V1__settings.sql",
+            &format!("CREATE TABLE settings AS {probe};\n"),
+        ),
+        ("V1__settings.down.sql", "DROP TABLE settings;\n"),
+    ]);
+    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    let got = db.query("SELECT tz, ds, iv, efd FROM settings");
+    // The oracle: what psql's own session says.
+    let Some((base, name)) = db.url.rsplit_once('/') else {
+        panic!("url {}", db.url);
+    };
+    let out = std::process::Command::new("psql")
+        .arg(format!("{base}/{name}"))
+        .args(["-X", "-qtA", "-F", "\t", "-c", probe])
+        .output();
+    let Ok(out) = out else {
+        eprintln!("SKIPPED: psql is not installed");
+        return;
+    };
+    let line = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let want: Vec<Option<String>> = line.split('\t').map(|s| Some(s.to_string())).collect();
+    assert_eq!(got, [want], "psql says: {line}");
+}

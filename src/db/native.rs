@@ -44,7 +44,7 @@ pub(super) async fn reset_session(db: &mut Db) -> Result<(), DbError> {
 async fn reset_postgres(db: &mut Db) -> Result<(), DbError> {
     let names = PG_CLIENT_SET
         .iter()
-        .map(|n| format!("'{n}'"))
+        .map(|n| format!("'{}'", n.to_lowercase()))
         .collect::<Vec<_>>()
         .join(", ");
     // Not readable by every role; then the built-in default stands in.
@@ -52,15 +52,16 @@ async fn reset_postgres(db: &mut Db) -> Result<(), DbError> {
         .fetch(
             &format!(
                 "SELECT name, setting FROM pg_file_settings \
-                 WHERE applied AND error IS NULL AND name IN ({names}) ORDER BY seqno"
+                 WHERE applied AND error IS NULL AND lower(name) IN ({names}) ORDER BY seqno"
             ),
             &[],
         )
         .await
     {
+        // The file spells names as it likes; settings are case-insensitive.
         Ok(rows) => rows
             .iter()
-            .filter_map(|r| Some((get_string(r, 0)?, get_string(r, 1)?)))
+            .filter_map(|r| Some((get_string(r, 0)?.to_lowercase(), get_string(r, 1)?)))
             .collect(),
         Err(e) => {
             tracing::debug!(error = %e, "pg_file_settings not readable; using built-in defaults where no role or database setting applies");
@@ -79,7 +80,7 @@ async fn reset_postgres(db: &mut Db) -> Result<(), DbError> {
                           ORDER BY (r.setdatabase <> 0 AND r.setrole <> 0) DESC, (r.setrole <> 0) DESC \
                           LIMIT 1), \
                         s.boot_val \
-                   FROM pg_settings s WHERE s.name IN ({names})"
+                   FROM pg_settings s WHERE lower(s.name) IN ({names})"
             ),
             &[],
         )
@@ -89,7 +90,7 @@ async fn reset_postgres(db: &mut Db) -> Result<(), DbError> {
             continue;
         };
         let value = get_string(r, 1)
-            .or_else(|| file.get(&name).cloned())
+            .or_else(|| file.get(&name.to_lowercase()).cloned())
             .or_else(|| get_string(r, 2))
             .unwrap_or_default();
         db.run(
