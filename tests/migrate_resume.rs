@@ -626,3 +626,63 @@ fn postgres_migrations_get_the_session_psql_gets() {
     let want: Vec<Option<String>> = line.split('\t').map(|s| Some(s.to_string())).collect();
     assert_eq!(got, [want], "psql says: {line}");
 }
+
+#[test]
+fn a_postgres_file_marked_no_transaction_runs_like_psql_and_repairs_like_mysql() {
+    let Some(db) = TestDb::new(Backend::Postgres, "resume_notx") else {
+        return;
+    };
+    let concurrently = "CREATE TABLE t (a int);\nCREATE INDEX CONCURRENTLY t_a ON t (a);\n";
+    let dir = db.migrations(&[
+        ("V1__index.sql", concurrently),
+        ("V1__index.down.sql", "DROP TABLE t;\n"),
+    ]);
+    // In mendb's transaction PostgreSQL refuses it, as it would psql's
+    // --single-transaction.
+    db.mendb_dir(&dir, &["migrate", "up"])
+        .fails_with(7)
+        .stderr_has("V1__index.sql:2: V1__index failed at statement 2")
+        .stderr_has("cannot run inside a transaction block")
+        .stderr_has("nothing of it was applied");
+    let marked = format!("-- mendb:no-transaction\n{concurrently}");
+    db.migrations(&[("V1__index.sql", &marked)]);
+    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    assert_eq!(db.history_versions(), [1]);
+    assert_eq!(
+        db.scalar("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 't_a'"),
+        1
+    );
+    // Statement by statement, a failure leaves the first ones committed:
+    // dirty, and repaired the way MySQL migrations are.
+    let broken = "-- mendb:no-transaction\nCREATE TABLE u (a int);\nINSERT INTO nowhere VALUES (1);\nCREATE TABLE w (a int);\n";
+    db.migrations(&[
+        ("V2__two.sql", broken),
+        ("V2__two.down.sql", "DROP TABLE w;\nDROP TABLE u;\n"),
+    ]);
+    db.mendb_dir(&dir, &["migrate", "up"])
+        .fails_with(7)
+        .stderr_has("statements 1 to 1 of this migration stay committed");
+    let dirty = db.mendb_dir(&dir, &["migrate", "up"]);
+    dirty.fails_with(6).stderr_has("stopped at statement 2 (");
+    db.mendb_dir(&dir, &["migrate", "status"])
+        .ok()
+        .stdout_has("Dirty: up of V2__two: 1 of 3 statements committed");
+    db.migrations(&[(
+        "V2__two.sql",
+        &broken.replace("INSERT INTO nowhere VALUES (1);", "CREATE TABLE v (a int);"),
+    )]);
+    let commands = suggested(&dirty.stderr);
+    follow(&db, &dir, &commands[0])
+        .ok()
+        .stdout_has("resumes after statement 1 of 3");
+    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    assert_eq!(db.history_versions(), [1, 2]);
+    // A frame or any transaction control contradicts the marker.
+    db.migrations(&[(
+        "V3__framed.sql",
+        "-- mendb:no-transaction\nBEGIN;\nCREATE TABLE x (a int);\nCOMMIT;\n",
+    )]);
+    db.mendb_dir(&dir, &["migrate", "up"])
+        .fails_with(5)
+        .stderr_has("V3__framed.sql:2: a file marked -- mendb:no-transaction runs its statements one by one");
+}

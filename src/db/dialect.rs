@@ -264,7 +264,8 @@ impl Dialect {
                 error {text} NULL,
                 statement_started INTEGER NULL,
                 started_digest VARCHAR(32) NULL,
-                session_id BIGINT NULL
+                session_id BIGINT NULL,
+                statement_by_statement INTEGER NULL
             )"
         )
     }

@@ -30,6 +30,8 @@ pub struct Step {
     pub log_id: i64,
     /// Statements committed by an earlier attempt, not run again.
     pub skip: usize,
+    /// Statements commit one by one instead of in one transaction.
+    pub statement_by_statement: bool,
 }
 
 /// Where and why a migration stopped.
@@ -147,8 +149,12 @@ impl<'a> Driver<'a> {
     /// recorded, and the history row last.
     async fn run_step(&mut self, step: &Step, queries: &[String]) -> Result<usize, DbError> {
         let dialect = self.db.dialect();
-        let (begin, commit, rollback) = dialect.migration_tx();
-        let autocommit = dialect.tx_style() == TxStyle::Autocommit;
+        let autocommit = step.statement_by_statement;
+        let (begin, commit, rollback) = if autocommit {
+            ("", "", "")
+        } else {
+            dialect.migration_tx()
+        };
         self.user().execute(begin).await?;
         let mut done = step.skip;
         let mut digest = Digest::default();
@@ -188,7 +194,7 @@ impl<'a> Driver<'a> {
                 let lost = e.is_connection_lost()
                     || self
                         .user()
-                        .execute(rollback_of(dialect, rollback))
+                        .execute(rollback_of(dialect, autocommit, rollback))
                         .await
                         .is_err();
                 self.failure = Some(fail(&e, done, autocommit && lost, false));
@@ -196,8 +202,15 @@ impl<'a> Driver<'a> {
             }
             if autocommit {
                 // Inside a transaction the file opened, a statement is
-                // committed only when the transaction is.
-                match in_transaction(self.user()).await {
+                // committed only when the transaction is. (Other files
+                // cannot open one: their transaction control is refused
+                // when they load.)
+                let open = if dialect.tx_style() == TxStyle::Autocommit {
+                    in_transaction(self.user()).await
+                } else {
+                    Ok(false)
+                };
+                match open {
                     Ok(true) => continue,
                     Ok(false) => {}
                     Err(e) => {
@@ -280,11 +293,17 @@ impl<'a> Driver<'a> {
     }
 }
 
-/// How to undo a file's open transaction after a refused statement.
-fn rollback_of(dialect: crate::db::Dialect, rollback: &'static str) -> &'static str {
-    match dialect.tx_style() {
-        TxStyle::Autocommit => "ROLLBACK",
-        TxStyle::Transaction | TxStyle::Savepoint => rollback,
+/// How to undo, after a refused statement, the transaction it ran in:
+/// mendb's, or on MySQL one the file opened.
+fn rollback_of(
+    dialect: crate::db::Dialect,
+    statement_by_statement: bool,
+    rollback: &'static str,
+) -> &'static str {
+    match (dialect.tx_style(), statement_by_statement) {
+        (TxStyle::Autocommit, _) => "ROLLBACK",
+        (_, true) => "",
+        (TxStyle::Transaction | TxStyle::Savepoint, false) => rollback,
     }
 }
 

@@ -68,6 +68,10 @@ pub struct Entry {
     /// That session still exists, so a statement in doubt may still be
     /// running on the server (filled in by `status` and the checks).
     pub still_running: bool,
+    /// Its statements committed one by one (MySQL, or a PostgreSQL file
+    /// marked no-transaction): an unfinished attempt is a dirty mark, not
+    /// a rolled-back transaction.
+    pub statement_by_statement: bool,
     pub failed_line: Option<i64>,
     pub failed_statement: Option<String>,
     pub error: Option<String>,
@@ -84,10 +88,11 @@ impl Entry {
 }
 
 /// Columns added after the first release, for logs created before them.
-const LATER_COLUMNS: [(&str, &str); 3] = [
+const LATER_COLUMNS: [(&str, &str); 4] = [
     ("statement_started", "INTEGER NULL"),
     ("started_digest", "VARCHAR(32) NULL"),
     ("session_id", "BIGINT NULL"),
+    ("statement_by_statement", "INTEGER NULL"),
 ];
 
 pub async fn ensure_table(db: &mut Db) -> Result<(), DbError> {
@@ -110,23 +115,27 @@ pub struct Resume {
     pub digest: Option<String>,
 }
 
+/// What an attempt is about to run.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    pub version: i32,
+    pub name: &'a str,
+    pub direction: Direction,
+    pub checksum: u64,
+    pub statements_total: usize,
+    /// Its statements commit one by one (see `Entry`).
+    pub statement_by_statement: bool,
+}
+
 /// Records the start of an attempt and returns its id. A resumed attempt
 /// inherits the committed count, so a failure at its first statement
 /// cannot make the next run repeat what committed before.
-pub async fn start(
-    db: &mut Db,
-    version: i32,
-    name: &str,
-    direction: Direction,
-    checksum: u64,
-    statements_total: usize,
-    resume: &Resume,
-) -> Result<i64, DbError> {
+pub async fn start(db: &mut Db, attempt: &Attempt<'_>, resume: &Resume) -> Result<i64, DbError> {
     let d = db.dialect();
     let sql = format!(
         "INSERT INTO {TABLE} (version, name, direction, status, checksum, started_at, statements_total, \
-                              statements_done, done_digest, statement_started, started_digest) \
-         VALUES ({}, {}, {}, '{}', {}, {}, {}, {}, {}, {}, {})",
+                              statements_done, done_digest, statement_started, started_digest, statement_by_statement) \
+         VALUES ({}, {}, {}, '{}', {}, {}, {}, {}, {}, {}, {}, {})",
         d.param(1),
         d.param(2),
         d.param(3),
@@ -138,8 +147,9 @@ pub async fn start(
         d.param(7),
         d.param(8),
         d.param(9),
+        d.param(10),
     );
-    let checksum = checksum.to_string();
+    let checksum = attempt.checksum.to_string();
     let done = resume.done as i64;
     let digest = resume
         .digest
@@ -148,15 +158,16 @@ pub async fn start(
     db.insert_returning_id(
         &sql,
         &[
-            Param::Int(i64::from(version)),
-            Param::Text(name),
-            Param::Text(direction.as_str()),
+            Param::Int(i64::from(attempt.version)),
+            Param::Text(attempt.name),
+            Param::Text(attempt.direction.as_str()),
             Param::Text(&checksum),
-            Param::Int(statements_total as i64),
+            Param::Int(attempt.statements_total as i64),
             Param::Int(done),
             digest,
             Param::Int(done),
             digest,
+            Param::Int(i64::from(attempt.statement_by_statement)),
         ],
     )
     .await
@@ -329,10 +340,11 @@ async fn entries(db: &mut Db, filter: &str) -> Result<Vec<Entry>, DbError> {
     let sql = format!(
         "SELECT id, version, name, direction, status, started_at, finished_at, statements_total, \
                 statements_done, done_digest, failed_line, failed_statement, error, \
-                statement_started, started_digest, session_id \
+                statement_started, started_digest, session_id, statement_by_statement \
          FROM {TABLE} {filter} ORDER BY id"
     );
     let rows = db.fetch(&sql, &[]).await?;
+    let by_default = db.dialect().can_be_left_dirty();
     Ok(rows
         .iter()
         .map(|r| Entry {
@@ -354,6 +366,8 @@ async fn entries(db: &mut Db, filter: &str) -> Result<Vec<Entry>, DbError> {
             started_digest: get_string(r, 14),
             session_id: get_i64(r, 15),
             still_running: false,
+            // Rows from before the column: what the database always did.
+            statement_by_statement: get_i64(r, 16).map_or(by_default, |v| v != 0),
         })
         .collect())
 }
@@ -362,6 +376,13 @@ async fn entries(db: &mut Db, filter: &str) -> Result<Vec<Entry>, DbError> {
 /// `status` and dry runs can use it; `settle_interrupted` decides what they
 /// mean once the lock is held.
 pub async fn unfinished(db: &mut Db) -> Result<Vec<Entry>, DbError> {
+    let mut open = open_attempts(db).await?;
+    open.retain(|e| e.statement_by_statement);
+    Ok(open)
+}
+
+/// Attempts that did not end, whatever they mean.
+async fn open_attempts(db: &mut Db) -> Result<Vec<Entry>, DbError> {
     entries(
         db,
         &format!(
@@ -378,12 +399,15 @@ pub async fn unfinished(db: &mut Db) -> Result<Vec<Entry>, DbError> {
 /// committed the whole migration with its history row or rolled all of it
 /// back; the history tells which. Only real dirty marks are left.
 pub async fn settle_interrupted(db: &mut Db) -> Result<Vec<Entry>, DbError> {
-    let open = unfinished(db).await?;
-    if db.dialect().can_be_left_dirty() {
-        return Ok(open);
+    let (dirty, transactional): (Vec<Entry>, Vec<Entry>) = open_attempts(db)
+        .await?
+        .into_iter()
+        .partition(|e| e.statement_by_statement);
+    if transactional.is_empty() {
+        return Ok(dirty);
     }
     let applied = super::history::read_applied(db).await?;
-    for entry in &open {
+    for entry in &transactional {
         let recorded = applied.iter().any(|a| a.version == entry.version);
         let committed = (entry.direction == Direction::Up.as_str()) == recorded;
         if committed {
@@ -401,7 +425,7 @@ pub async fn settle_interrupted(db: &mut Db) -> Result<Vec<Entry>, DbError> {
             .await?;
         }
     }
-    Ok(Vec::new())
+    Ok(dirty)
 }
 
 /// The latest attempt of each migration and direction that still waits for

@@ -191,7 +191,7 @@ impl StatementFailed {
             )
         } else if self.left_dirty {
             format!(
-                "statements 1 to {} of this migration stay committed (MySQL DDL is not transactional); the database is marked dirty: fix statement {k} in the file, then run `mendb migrate repair` and run the migration again",
+                "statements 1 to {} of this migration stay committed (its statements commit one by one); the database is marked dirty: fix statement {k} in the file, then run `mendb migrate repair` and run the migration again",
                 self.done
             )
         } else if self.bookkeeping {

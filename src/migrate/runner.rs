@@ -150,10 +150,8 @@ async fn check_not_dirty(
 ) -> Result<(), MigrateError> {
     let dirty = if settle {
         log::settle_interrupted(db).await?
-    } else if db.dialect().can_be_left_dirty() {
-        log::unfinished(db).await?
     } else {
-        Vec::new()
+        log::unfinished(db).await?
     };
     let mut dirty: Vec<log::Entry> = dirty.into_iter().take(1).collect();
     log::mark_still_running(db, &mut dirty).await?;
@@ -282,11 +280,7 @@ fn step_plan(
 pub async fn status(db: &mut Db, set: &MigrationSet) -> Result<StatusReport, MigrateError> {
     let applied = history::read_applied(db).await?;
     let (mut rows, problems) = history::compare(set, &applied);
-    let mut dirty = if db.dialect().can_be_left_dirty() {
-        log::unfinished(db).await?
-    } else {
-        Vec::new()
-    };
+    let mut dirty = log::unfinished(db).await?;
     log::mark_still_running(db, &mut dirty).await?;
     for entry in &dirty {
         if let Some(row) = rows.iter_mut().find(|r| r.version == entry.version) {
@@ -405,16 +399,16 @@ async fn apply(
         expected: format!("V{}__{}.down.sql", m.version, m.name),
     })?;
     let total = file.statements.len();
-    let log_id = log::start(
-        db,
-        m.version,
-        &m.name,
+    let statement_by_statement = file.statement_by_statement(db.dialect());
+    let attempt = log::Attempt {
+        version: m.version,
+        name: &m.name,
         direction,
-        m.checksum(),
-        total,
-        &resume,
-    )
-    .await?;
+        checksum: m.checksum(),
+        statements_total: total,
+        statement_by_statement,
+    };
+    let log_id = log::start(db, &attempt, &resume).await?;
     on_event(Event::Started {
         direction,
         migration: m,
@@ -427,6 +421,7 @@ async fn apply(
         statements: file.statements.clone(),
         log_id,
         skip: resume.done,
+        statement_by_statement,
     };
     let result = match driver.set_step(step).await {
         Err(e) => Err(MigrateError::from(e)),
@@ -473,7 +468,7 @@ async fn apply(
         migration: m,
         elapsed,
     });
-    let dirty_capable = db.dialect().can_be_left_dirty();
+    let dirty_capable = file.statement_by_statement(db.dialect());
     let Some(f) = failure else {
         // Nothing of this attempt ran; what an earlier one committed stays.
         let status = if dirty_capable && resume.done > 0 {

@@ -67,6 +67,18 @@ pub struct SqlFile {
     pub sql: String,
     /// The statements as the dialect's native client would send them.
     pub statements: Vec<Statement>,
+    /// Carries `-- mendb:no-transaction`: on PostgreSQL its statements
+    /// commit one by one, as under psql, for those that cannot run in a
+    /// transaction (`CREATE INDEX CONCURRENTLY`).
+    pub no_transaction: bool,
+}
+
+impl SqlFile {
+    /// Whether its statements commit one by one (so a failure can leave
+    /// part of it applied): always on MySQL, by choice on PostgreSQL.
+    pub fn statement_by_statement(&self, dialect: Dialect) -> bool {
+        dialect.can_be_left_dirty() || self.no_transaction
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -247,25 +259,49 @@ fn sql_file(path: String, sql: String, flavor: Flavor) -> Result<SqlFile, Source
             });
         }
     };
+    let marker = sql
+        .lines()
+        .position(|l| l.trim() == NO_TRANSACTION_MARKER)
+        .map(|i| i + 1);
+    let refuse = |line: usize, problem: String| SourceError::Sql {
+        path: path.clone(),
+        line,
+        problem,
+    };
+    if let (Some(line), Flavor::Sqlite) = (marker, flavor) {
+        return Err(refuse(
+            line,
+            format!(
+                "{NO_TRANSACTION_MARKER} is not possible on SQLite: every migration runs inside mendb's write lock, which is a transaction"
+            ),
+        ));
+    }
     // Where mendb runs the file in a transaction of its own, the file's
     // own BEGIN ... COMMIT frame is that transaction; other transaction
     // control would end or nest it.
     if flavor != Flavor::Mysql {
-        match framing(&statements, flavor) {
-            Framing::None => {}
-            Framing::Frame { begin, commit } => {
+        match (framing(&statements, flavor), marker) {
+            (Framing::None, _) => {}
+            (Framing::Frame { begin, .. }, Some(_)) => {
+                return Err(refuse(
+                    statements[begin - 1].line,
+                    format!(
+                        "a file marked {NO_TRANSACTION_MARKER} runs its statements one by one; remove its BEGIN ... COMMIT, or the marker"
+                    ),
+                ));
+            }
+            (Framing::Frame { begin, commit }, None) => {
                 statements.remove(commit - 1);
                 statements.remove(begin - 1);
             }
-            Framing::Refused { index, what } => {
-                return Err(SourceError::Sql {
-                    line: statements[index - 1].line,
-                    path,
-                    problem: format!(
+            (Framing::Refused { index, what }, _) => {
+                return Err(refuse(
+                    statements[index - 1].line,
+                    format!(
                         "{what}: mendb runs each migration in one transaction of its own, which this would end or nest; \
                          remove it (a BEGIN ... COMMIT around the whole file is allowed), or split the file"
                     ),
-                });
+                ));
             }
         }
     }
@@ -273,6 +309,7 @@ fn sql_file(path: String, sql: String, flavor: Flavor) -> Result<SqlFile, Source
         path,
         sql,
         statements,
+        no_transaction: marker.is_some(),
     })
 }
 
@@ -358,6 +395,9 @@ fn pair(files: Vec<(String, Vec<u8>)>, flavor: Flavor) -> Result<Vec<MigrationFi
 
 /// The line an up file carries when it has no down on purpose.
 pub const IRREVERSIBLE_MARKER: &str = "-- mendb:irreversible";
+
+/// The line a PostgreSQL file carries to run outside a transaction.
+pub const NO_TRANSACTION_MARKER: &str = "-- mendb:no-transaction";
 
 /// A problem with one migration file, for `verify`: unlike `load`, which
 /// stops at the first, an audit reports them all.
