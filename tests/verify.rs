@@ -18,6 +18,7 @@ per_backend!(
     a_missing_down_is_reported,
     the_incident_as_contracts,
     init_containers_start_together,
+    a_missing_snapshot_fails_unless_skipped_on_purpose,
 );
 
 const VERIFY_FAILED: i32 = 13;
@@ -427,5 +428,96 @@ fn junit_is_only_for_verify() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("--format junit is only for `mendb verify`")
+    );
+}
+
+/// `verify` run in `dir` (where `schema/` is looked for), with the
+/// database in DATABASE_URL as a user's shell would have it.
+fn verify_in(db: &TestDb, dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mendb"));
+    let out = cmd
+        .current_dir(dir)
+        .env("DATABASE_URL", &db.url)
+        .env_remove("RUST_LOG")
+        .arg("verify")
+        .args(args)
+        .output()
+        .unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+fn a_missing_snapshot_fails_unless_skipped_on_purpose(b: Backend) {
+    let Some(db) = TestDb::new(b, "verify_nosnap") else {
+        return;
+    };
+    db.mendb(&["-q", "migrate", "up"]).ok();
+    let fresh = db.dir.join("fresh_checkout");
+    std::fs::create_dir_all(&fresh).unwrap();
+    let snapshot = format!("schema/{}.json", dialect_dir(b));
+    // A gate must not pass because its reference is missing.
+    let missing = verify_in(&db, &fresh, &[]);
+    assert_eq!(
+        missing.code, VERIFY_FAILED,
+        "{}\n{}",
+        missing.stdout, missing.stderr
+    );
+    assert!(
+        missing.stdout.contains(&format!(
+            "{snapshot}: no snapshot to compare the live schema with"
+        )),
+        "{}",
+        missing.stdout
+    );
+    // Each way out the message names, typed as written.
+    let skipped = verify_in(&db, &fresh, &["--no-snapshot"]);
+    assert_eq!(skipped.code, 0, "{}\n{}", skipped.stdout, skipped.stderr);
+    assert!(
+        skipped.stdout.contains("Skipped drift snapshot"),
+        "{}",
+        skipped.stdout
+    );
+    let junit = verify_in(&db, &fresh, &["--no-snapshot", "--format", "junit"]);
+    assert!(
+        junit.stdout.contains("<skipped message=\"--no-snapshot"),
+        "{}",
+        junit.stdout
+    );
+    let roundtrip = verify_in(&db, &fresh, &["--roundtrip"]);
+    assert_eq!(
+        roundtrip.code, 0,
+        "{}\n{}",
+        roundtrip.stdout, roundtrip.stderr
+    );
+    assert!(
+        roundtrip
+            .stdout
+            .contains("--roundtrip compares the live schema with the migrations instead"),
+        "{}",
+        roundtrip.stdout
+    );
+    let write = missing
+        .stdout
+        .split('`')
+        .find(|c| c.contains("schema dump"))
+        .expect("a suggested dump command")
+        .to_string();
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(write.replace("mendb ", &format!("{} ", env!("CARGO_BIN_EXE_mendb"))))
+        .current_dir(&fresh)
+        .env("DATABASE_URL", &db.url)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{write}");
+    let passed = verify_in(&db, &fresh, &[]);
+    assert_eq!(passed.code, 0, "{}\n{}", passed.stdout, passed.stderr);
+    assert!(
+        passed.stdout.contains(&format!("Passed drift {snapshot}")),
+        "{}",
+        passed.stdout
     );
 }

@@ -332,9 +332,10 @@ async fn run_verify(
     let opts = VerifyOptions {
         migrations_dir: cli.migrations.as_deref(),
         contracts_dir: cli.contracts.as_deref(),
-        snapshot: match &args.snapshot {
-            Some(path) => SnapshotFile::Given(path.clone()),
-            None => SnapshotFile::default_for(db.dialect()),
+        snapshot: match (&args.snapshot, args.no_snapshot) {
+            (_, true) => SnapshotFile::Skipped,
+            (Some(path), false) => SnapshotFile::Given(path.clone()),
+            (None, false) => SnapshotFile::default_for(db.dialect()),
         },
         roundtrip: args.roundtrip,
         allow_pending: args.allow_pending,

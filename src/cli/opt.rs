@@ -98,9 +98,12 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Compare the live schema with this snapshot [default: schema/<dialect>.json, when it exists]
+    /// Compare the live schema with this snapshot [default: schema/<dialect>.json]
     #[arg(long, value_name = "FILE")]
     pub snapshot: Option<PathBuf>,
+    /// Compare with no snapshot: the drift check is listed as skipped instead of failing for want of one
+    #[arg(long, conflicts_with = "snapshot")]
+    pub no_snapshot: bool,
     /// Also run the migrations on a scratch database: up, down to 0, up again
     #[arg(long)]
     pub roundtrip: bool,

@@ -121,8 +121,11 @@ impl VerifyReport {
 pub enum SnapshotFile {
     /// `--snapshot FILE`: it must exist.
     Given(PathBuf),
-    /// `schema/<dialect>.json`: compared when it exists.
+    /// `schema/<dialect>.json`: it must exist, unless `--roundtrip`
+    /// compares with the migrations instead.
     Default(PathBuf),
+    /// `--no-snapshot`: skipped on purpose, and said so.
+    Skipped,
 }
 
 impl SnapshotFile {
@@ -182,7 +185,13 @@ pub async fn verify(
         .filter_map(|r| set.get(r.version))
         .collect();
     checks.push(history_check(&status, &pending, opts.allow_pending));
-    checks.push(snapshot_check(&opts.snapshot, dialect, current, &live));
+    checks.push(snapshot_check(
+        &opts.snapshot,
+        dialect,
+        current,
+        &live,
+        opts.roundtrip,
+    ));
 
     let changes = migrate::changes(db, &pending, Direction::Up).await?;
     let mut target = pending
@@ -301,15 +310,27 @@ fn history_check(
     }
 }
 
+/// The live schema against the snapshot file. A gate that passes because
+/// its reference is missing would be worse than none: a missing snapshot
+/// fails, unless the user said `--no-snapshot` or `--roundtrip` compares
+/// with the migrations themselves.
 fn snapshot_check(
     file: &SnapshotFile,
     dialect: Dialect,
     current: Option<i32>,
     live: &Schema,
+    roundtrip: bool,
 ) -> Check {
     let (path, given) = match file {
         SnapshotFile::Given(p) => (p, true),
         SnapshotFile::Default(p) => (p, false),
+        SnapshotFile::Skipped => {
+            return Check::skipped(
+                CheckKind::Drift,
+                "snapshot",
+                "--no-snapshot: the live schema is not compared with a snapshot",
+            );
+        }
     };
     let subject = path.display().to_string();
     let text = match std::fs::read_to_string(path) {
@@ -321,13 +342,28 @@ fn snapshot_check(
                 vec![format!("{subject}: cannot read the snapshot: {e}")],
             );
         }
-        Err(_) => {
+        Err(_) if roundtrip => {
             return Check::skipped(
                 CheckKind::Drift,
                 subject.clone(),
                 format!(
-                    "no snapshot at {subject}; write one with `mendb schema dump --format json > {subject}`, or use --roundtrip"
+                    "no snapshot at {subject}; --roundtrip compares the live schema with the migrations instead"
                 ),
+            );
+        }
+        Err(_) => {
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .map(|d| format!("mkdir -p {} && ", d.display()))
+                .unwrap_or_default();
+            return Check::new(
+                CheckKind::Drift,
+                subject.clone(),
+                vec![format!(
+                    "{subject}: no snapshot to compare the live schema with; write one with `{dir}mendb schema dump --format json > {subject}`, \
+                     or compare with the migrations (`mendb verify --roundtrip`), or skip the comparison on purpose (`mendb verify --no-snapshot`)"
+                )],
             );
         }
     };
