@@ -18,6 +18,8 @@ per_backend!(
     baseline_adopts_an_existing_database,
     dry_run_writes_nothing,
     status_reports_every_version_as_json,
+    baseline_checks_the_schema_before_it_trusts_it,
+    baseline_of_an_identical_native_database_passes,
 );
 
 fn up_down_up_gives_the_same_schema(b: Backend) {
@@ -441,4 +443,149 @@ fn status_reports_every_version_as_json(b: Backend) {
     assert_eq!(rows[3]["name"], "backfill_support");
     let text = db.mendb(&["migrate", "status"]).ok().stdout.clone();
     assert!(text.contains("V4") && text.contains("pending"), "{text}");
+}
+
+/// Builds V1 the way a database made before mendb was: with the
+/// database's own client, from the project's V1 file.
+fn native_v1(db: &TestDb) -> bool {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(db.backend.dialect().dir_name())
+        .join("V1__baseline.sql");
+    let sql = std::fs::read(&file).unwrap();
+    let (base, name) = db.url.rsplit_once('/').unwrap();
+    let mut cmd = match db.backend {
+        Backend::Mysql => {
+            let mut c = std::process::Command::new("mariadb");
+            c.args([
+                "--no-defaults",
+                "--default-character-set=utf8mb4",
+                "-h",
+                "127.0.0.1",
+                "-u",
+                "root",
+                name,
+            ]);
+            c
+        }
+        Backend::Postgres => {
+            let mut c = std::process::Command::new("psql");
+            c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1"])
+                .arg(format!("{base}/{name}"));
+            c
+        }
+        Backend::Sqlite => {
+            let mut c = std::process::Command::new("sqlite3");
+            c.arg("-bail").arg(db.url.trim_start_matches("sqlite:"));
+            c
+        }
+    };
+    use std::io::Write;
+    let Ok(mut child) = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+    else {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!(
+                "the native client for {:?} is not installed under CI=true",
+                db.backend
+            );
+        }
+        eprintln!("SKIPPED: no native client for {:?}", db.backend);
+        return false;
+    };
+    child.stdin.take().unwrap().write_all(&sql).unwrap();
+    assert!(child.wait().unwrap().success(), "native build of V1 failed");
+    true
+}
+
+fn baseline_checks_the_schema_before_it_trusts_it(b: Backend) {
+    let Some(db) = TestDb::new(b, "baseline_check") else {
+        return;
+    };
+    if !native_v1(&db) {
+        return;
+    }
+    // A database one index short of V1 is refused, naming the index.
+    let index = "idx_price_data_real_timestamp";
+    let dropped = db.scalar(&format!(
+        "SELECT COUNT(*) FROM {}",
+        match b {
+            Backend::Mysql => format!("information_schema.STATISTICS WHERE TABLE_SCHEMA = '{}' AND INDEX_NAME = '{index}'", db.name()),
+            Backend::Postgres => format!("pg_indexes WHERE indexname = '{index}'"),
+            Backend::Sqlite => format!("sqlite_master WHERE type = 'index' AND name = '{index}'"),
+        }
+    ));
+    assert!(dropped > 0, "V1 has the index {index}");
+    db.exec(&match b {
+        Backend::Mysql => format!("DROP INDEX {index} ON price_data_real"),
+        _ => format!("DROP INDEX {index}"),
+    });
+    let refused = db.mendb(&["migrate", "baseline", "--version", "1"]);
+    refused
+        .fails_with(9)
+        .stderr_has(
+            "refusing to baseline at V1: the live schema is not what the migrations up to V1 build",
+        )
+        .stderr_has(index)
+        .stderr_has("mendb migrate baseline --version 1 --force");
+    let status = db
+        .mendb(&["--format", "json", "migrate", "status"])
+        .ok()
+        .json();
+    assert!(
+        status["current_version"].is_null(),
+        "a refused baseline records nothing: {status}"
+    );
+    let internal = db.query(&match b {
+        Backend::Mysql => format!("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{}' AND TABLE_NAME LIKE 'mendb%'", db.name()),
+        Backend::Postgres => "SELECT tablename FROM pg_tables WHERE tablename LIKE 'mendb%'".to_string(),
+        Backend::Sqlite => "SELECT name FROM sqlite_master WHERE name LIKE 'mendb%'".to_string(),
+    });
+    assert!(
+        internal.is_empty(),
+        "a refused baseline writes nothing: {internal:?}"
+    );
+    // The message's way out, as written (with a reason in place of <why>).
+    db.mendb(&[
+        "migrate",
+        "baseline",
+        "--version",
+        "1",
+        "--force",
+        "index dropped on purpose",
+    ])
+    .ok()
+    .stdout_has("Forced (index dropped on purpose)")
+    .stdout_has(index);
+    assert_eq!(db.history_versions(), [1]);
+    let note = db.query("SELECT note FROM mendb_migration_log WHERE status = 'baselined'");
+    let note = note[0][0].as_deref().unwrap_or_default().to_string();
+    assert!(
+        note.contains("index dropped on purpose") && note.contains(index),
+        "{note}"
+    );
+}
+
+fn baseline_of_an_identical_native_database_passes(b: Backend) {
+    let Some(db) = TestDb::new(b, "baseline_native") else {
+        return;
+    };
+    if !native_v1(&db) {
+        return;
+    }
+    db.mendb(&["migrate", "baseline", "--version", "1"])
+        .ok()
+        .stdout_has("The live schema is what the migrations up to V1 build");
+    db.mendb(&["migrate", "up"]).ok();
+    assert_eq!(db.history_versions(), [1, 2, 3, 4]);
+    // An empty database is not V1.
+    let Some(empty) = TestDb::new(b, "baseline_empty") else {
+        return;
+    };
+    empty
+        .mendb(&["migrate", "baseline", "--version", "1"])
+        .fails_with(9)
+        .stderr_has("only in the migrations up to V1");
 }

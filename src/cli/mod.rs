@@ -225,7 +225,9 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
         match &args.command {
             MigrateCommand::Up { to: Some(v), .. } => migrate::check_version(&set, *v, false)?,
             MigrateCommand::Down { to: Some(v), .. } => migrate::check_version(&set, *v, true)?,
-            MigrateCommand::Baseline { version } => migrate::check_version(&set, *version, false)?,
+            MigrateCommand::Baseline { version, .. } => {
+                migrate::check_version(&set, *version, false)?
+            }
             _ => {}
         }
     }
@@ -298,8 +300,15 @@ async fn run_migrate(
             out.run_report(&report, db.url());
         }
         MigrateCommand::Status => out.status(&migrate::status(db, set).await?),
-        MigrateCommand::Baseline { version } => {
-            out.baseline(&migrate::baseline(db, set, *version, &opts).await?);
+        MigrateCommand::Baseline { version, force } => {
+            migrate::check_no_history(db).await?;
+            let differences =
+                verify::baseline_differences(db, set, *version as i32, opts.lock_timeout).await?;
+            let check = migrate::BaselineCheck {
+                differences,
+                force: force.clone(),
+            };
+            out.baseline(&migrate::baseline(db, set, *version, &opts, check).await?);
         }
         MigrateCommand::Repair {
             rerun,

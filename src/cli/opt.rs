@@ -302,6 +302,9 @@ pub enum MigrateCommand {
         /// The version the database already matches
         #[arg(long, value_name = "V", value_parser = parse_version, allow_negative_numbers = true)]
         version: i64,
+        /// Record the version even though the live schema differs from what the migrations build; the reason and the differences go into the migration log
+        #[arg(long, value_name = "REASON")]
+        force: Option<String>,
     },
     /// Clear a dirty mark after fixing the database by hand
     Repair {

@@ -265,7 +265,8 @@ impl Dialect {
                 statement_started INTEGER NULL,
                 started_digest VARCHAR(32) NULL,
                 session_id BIGINT NULL,
-                statement_by_statement INTEGER NULL
+                statement_by_statement INTEGER NULL,
+                note {text} NULL
             )"
         )
     }

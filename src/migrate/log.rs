@@ -43,6 +43,9 @@ pub mod status {
     pub const REPAIRED: &str = "repaired";
     /// A dirty attempt cleared by `repair --rerun`; the next run starts over.
     pub const RERUN: &str = "rerun";
+    /// Not an attempt: a `baseline --force` recorded a version whose
+    /// schema differed (the row's note says why).
+    pub const BASELINED: &str = "baselined";
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -88,11 +91,12 @@ impl Entry {
 }
 
 /// Columns added after the first release, for logs created before them.
-const LATER_COLUMNS: [(&str, &str); 4] = [
+const LATER_COLUMNS: [(&str, &str); 5] = [
     ("statement_started", "INTEGER NULL"),
     ("started_digest", "VARCHAR(32) NULL"),
     ("session_id", "BIGINT NULL"),
     ("statement_by_statement", "INTEGER NULL"),
+    ("note", "TEXT NULL"),
 ];
 
 pub async fn ensure_table(db: &mut Db) -> Result<(), DbError> {
@@ -177,6 +181,45 @@ pub async fn start(db: &mut Db, attempt: &Attempt<'_>, resume: &Resume) -> Resul
 /// doubt. `digest` covers statements 1..=index.
 pub async fn sent(db: &mut Db, id: i64, index: usize, digest: &str) -> Result<(), DbError> {
     set_counts(db, id, "statement_started", "started_digest", index, digest).await
+}
+
+/// A baseline recorded with `--force` although the schema differed: why,
+/// and what differed, for whoever reads the log later.
+pub async fn record_forced_baseline(
+    db: &mut Db,
+    version: i32,
+    name: &str,
+    reason: &str,
+    differences: &[String],
+) -> Result<(), DbError> {
+    let d = db.dialect();
+    let sql = format!(
+        "INSERT INTO {TABLE} (version, name, direction, status, checksum, started_at, finished_at, statements_total, statements_done, note) \
+         VALUES ({}, {}, 'up', '{}', '', {now}, {now}, 0, 0, {})",
+        d.param(1),
+        d.param(2),
+        status::BASELINED,
+        d.param(3),
+        now = d.now_text(),
+    );
+    let note = format!(
+        "baselined with --force: {reason}; {} difference(s) from the migrations:{}",
+        differences.len(),
+        differences
+            .iter()
+            .map(|x| format!("\n- {x}"))
+            .collect::<String>()
+    );
+    db.run(
+        &sql,
+        &[
+            Param::Int(i64::from(version)),
+            Param::Text(name),
+            Param::Text(&note),
+        ],
+    )
+    .await
+    .map(|_| ())
 }
 
 /// The server session the attempt's statements run in.

@@ -20,8 +20,9 @@ pub use driver::HISTORY_TABLE;
 pub use history::{HistoryProblem, MigrationState, StatusReport, StatusRow};
 pub use log::Direction;
 pub use runner::{
-    BaselineReport, DownOptions, DownTarget, Event, InDoubt, Options, RepairOptions, RepairReport,
-    RunReport, StepPlan, baseline, check_version, down, repair, status, up,
+    BaselineCheck, BaselineReport, DownOptions, DownTarget, Event, InDoubt, Options, RepairOptions,
+    RepairReport, RunReport, StepPlan, baseline, check_no_history, check_version, down, repair,
+    status, up,
 };
 pub use scaffold::{Scaffolded, scaffold};
 pub use source::{MigrationFile, MigrationSet, SourceError};
@@ -61,6 +62,14 @@ pub enum MigrateError {
         "database already has migration history (latest V{latest}); baseline only adopts a database that has none"
     )]
     AlreadyBaselined { latest: i32 },
+    #[error(
+        "refusing to baseline at V{version}: the live schema is not what the migrations up to V{version} build:{}\n  make the database match (or the migrations), or record V{version} anyway with `mendb migrate baseline --version {version} --force \"<why>\"`",
+        differences.iter().map(|d| format!("\n  - {d}")).collect::<String>()
+    )]
+    BaselineDiffers {
+        version: i32,
+        differences: Vec<String>,
+    },
     #[error("migrate new: {0}")]
     BadName(String),
     #[error("cannot write {0}")]
@@ -213,6 +222,7 @@ impl MigrateError {
             | MigrateError::MissingDown { .. }
             | MigrateError::AlreadyBaselined { .. } => exit::FILES_OR_HISTORY,
             MigrateError::Dirty(_) | MigrateError::NothingInDoubt(_) => exit::DIRTY,
+            MigrateError::BaselineDiffers { .. } => exit::WRONG_STATE,
             MigrateError::Failed(_) => exit::MIGRATION_FAILED,
             MigrateError::DataLoss(_) => exit::DATA_LOSS,
             MigrateError::Write(_) | MigrateError::Refinery(_) => exit::INTERNAL,

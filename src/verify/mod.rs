@@ -144,6 +144,37 @@ pub struct VerifyOptions<'a> {
     pub lock_timeout: Duration,
 }
 
+/// How the live schema differs from what the migrations up to `version`
+/// build on a scratch database: what `migrate baseline` checks before it
+/// records them as applied. A comparison that cannot be made is itself a
+/// difference, never a pass.
+pub async fn baseline_differences(
+    db: &mut Db,
+    set: &MigrationSet,
+    version: i32,
+    lock_timeout: Duration,
+) -> Result<Vec<String>, MigrateError> {
+    let live = introspect::read_schema(db, false).await?;
+    let built = match roundtrip::schema_at(db, set, version, lock_timeout).await {
+        Ok(Ok(schema)) => schema,
+        Ok(Err(e)) => {
+            return Ok(vec![format!(
+                "the migrations up to V{version} fail on a scratch database, so nothing can be compared: {e}"
+            )]);
+        }
+        Err(e) => {
+            return Ok(vec![format!(
+                "no scratch database to build the migrations up to V{version} on, so nothing can be compared: {e}"
+            )]);
+        }
+    };
+    let label = format!("the migrations up to V{version}");
+    Ok(drift::diff(&built, &live, &label, "the live database")
+        .iter()
+        .map(ToString::to_string)
+        .collect())
+}
+
 /// Runs every check. `set` is the migration files of the database's
 /// dialect, or why they would not load (the files check then says what is
 /// wrong with them, and the checks that need them are skipped).

@@ -41,6 +41,34 @@ pub async fn run(
     result
 }
 
+/// What the migrations up to `version` build, on a scratch database; the
+/// error says why they could not be built there.
+pub async fn schema_at(
+    live: &mut Db,
+    set: &MigrationSet,
+    version: i32,
+    lock_timeout: Duration,
+) -> Result<Result<Schema, String>, DbError> {
+    let scratch = Scratch::create(live).await?;
+    let mut db = match scratch.connect().await {
+        Ok(db) => db,
+        Err(e) => {
+            scratch.drop(live).await?;
+            return Err(e);
+        }
+    };
+    let opts = Options { lock_timeout };
+    let quiet = |_: migrate::Event<'_>| {};
+    let built =
+        match migrate::up(&mut db, set, Some(i64::from(version)), false, &opts, &quiet).await {
+            Ok(_) => introspect::read_schema(&mut db, false).await.map(Ok),
+            Err(e) => Ok(Err(e.to_string())),
+        };
+    db.close().await;
+    scratch.drop(live).await?;
+    built
+}
+
 async fn steps(
     db: &mut Db,
     set: &MigrationSet,

@@ -250,6 +250,20 @@ impl Output {
             report.version,
             report.recorded.len()
         );
+        if report.differences.is_empty() {
+            outln!(
+                "The live schema is what the migrations up to V{} build",
+                report.version
+            );
+        }
+        if let Some(reason) = &report.forced {
+            outln!(
+                "Forced ({reason}) although the live schema differs from what the migrations build; recorded in the migration log:"
+            );
+            for d in &report.differences {
+                outln!("  - {d}");
+            }
+        }
     }
 
     pub fn repair(&self, report: &RepairReport) {
