@@ -225,9 +225,10 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
         match &args.command {
             MigrateCommand::Up { to: Some(v), .. } => migrate::check_version(&set, *v, false)?,
             MigrateCommand::Down { to: Some(v), .. } => migrate::check_version(&set, *v, true)?,
-            MigrateCommand::Baseline { version, .. } => {
-                migrate::check_version(&set, *version, false)?
-            }
+            MigrateCommand::Baseline {
+                version: Some(version),
+                ..
+            } => migrate::check_version(&set, *version, false)?,
             _ => {}
         }
     }
@@ -300,15 +301,19 @@ async fn run_migrate(
             out.run_report(&report, db.url());
         }
         MigrateCommand::Status => out.status(&migrate::status(db, set).await?),
-        MigrateCommand::Baseline { version, force } => {
-            migrate::check_no_history(db).await?;
-            let differences =
-                verify::baseline_differences(db, set, *version as i32, opts.lock_timeout).await?;
-            let check = migrate::BaselineCheck {
-                differences,
-                force: force.clone(),
-            };
-            out.baseline(&migrate::baseline(db, set, *version, &opts, check).await?);
+        MigrateCommand::Baseline {
+            version,
+            from,
+            force,
+        } => {
+            let tool = from.map(|t| match t {
+                opt::FromTool::Flyway => migrate::Tool::Flyway,
+                opt::FromTool::Sqlx => migrate::Tool::Sqlx,
+                opt::FromTool::GolangMigrate => migrate::Tool::GolangMigrate,
+                opt::FromTool::Dbmate => migrate::Tool::Dbmate,
+                opt::FromTool::Refinery => migrate::Tool::Refinery,
+            });
+            out.baseline(&baseline(db, set, *version, tool, force.clone(), &opts).await?);
         }
         MigrateCommand::Repair {
             rerun,
@@ -329,6 +334,65 @@ async fn run_migrate(
         MigrateCommand::New { .. } => {}
     }
     Ok(())
+}
+
+/// `migrate baseline`: from a version, or from another tool's history;
+/// the schema is checked against what the migrations build either way.
+async fn baseline(
+    db: &mut Db,
+    set: &MigrationSet,
+    version: Option<i64>,
+    tool: Option<migrate::Tool>,
+    force: Option<String>,
+    opts: &migrate::Options,
+) -> Result<migrate::BaselineReport, CliError> {
+    if tool != Some(migrate::Tool::Refinery) {
+        migrate::check_no_history(db).await?;
+    }
+    let adopted = match tool {
+        Some(tool) => Some(migrate::adopt::read(db, set, tool).await?),
+        None => None,
+    };
+    let version = match (&adopted, version) {
+        (Some(a), _) => a.version,
+        (None, Some(v)) => v as i32,
+        (None, None) => return Err(CliError::Usage("give --version V or --from TOOL".into())),
+    };
+    let mut differences: Vec<String> = adopted
+        .iter()
+        .flat_map(|a| &a.mapped)
+        .filter_map(|m| match &m.checksum {
+            migrate::ChecksumState::Differs { recorded, file } => Some(format!(
+                "V{}__{}: the checksum {} recorded is {recorded}, the file's is {file} (the files are not the ones it applied)",
+                m.version,
+                m.name,
+                tool.map_or("", migrate::Tool::name)
+            )),
+            _ => None,
+        })
+        .collect();
+    differences.extend(verify::baseline_differences(db, set, version, opts.lock_timeout).await?);
+    if tool == Some(migrate::Tool::Refinery) {
+        // Its table is mendb's history already: checked, nothing to record.
+        if !differences.is_empty() && force.is_none() {
+            return Err(migrate::MigrateError::BaselineDiffers {
+                version,
+                differences,
+            }
+            .into());
+        }
+        return Ok(migrate::BaselineReport {
+            version,
+            recorded: Vec::new(),
+            forced: force,
+            differences,
+            adopted,
+        });
+    }
+    let check = migrate::BaselineCheck { differences, force };
+    let mut report = migrate::baseline(db, set, i64::from(version), opts, check).await?;
+    report.adopted = adopted;
+    Ok(report)
 }
 
 async fn run_verify(

@@ -300,8 +300,11 @@ pub enum MigrateCommand {
     /// Adopt an existing database: record migrations up to V as applied without running them
     Baseline {
         /// The version the database already matches
-        #[arg(long, value_name = "V", value_parser = parse_version, allow_negative_numbers = true)]
-        version: i64,
+        #[arg(long, value_name = "V", value_parser = parse_version, allow_negative_numbers = true, required_unless_present = "from", conflicts_with = "from")]
+        version: Option<i64>,
+        /// Adopt the history another tool keeps in this database (its table is left as it is)
+        #[arg(long, value_enum, value_name = "TOOL")]
+        from: Option<FromTool>,
         /// Record the version even though the live schema differs from what the migrations build; the reason and the differences go into the migration log
         #[arg(long, value_name = "REASON")]
         force: Option<String>,
@@ -323,6 +326,21 @@ pub enum MigrateCommand {
         /// lowercase_with_underscores
         name: String,
     },
+}
+
+/// Migration tools whose history `baseline --from` adopts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FromTool {
+    /// flyway_schema_history
+    Flyway,
+    /// _sqlx_migrations
+    Sqlx,
+    /// schema_migrations (version, dirty)
+    GolangMigrate,
+    /// schema_migrations (version)
+    Dbmate,
+    /// refinery_schema_history
+    Refinery,
 }
 
 /// What the user found about statements in doubt.

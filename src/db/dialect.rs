@@ -214,6 +214,14 @@ impl Dialect {
         }
     }
 
+    /// A binary column as hexadecimal text.
+    pub fn hex(self, expr: &str) -> String {
+        match self {
+            Dialect::Mysql | Dialect::Sqlite => format!("HEX({expr})"),
+            Dialect::Postgres => format!("encode({expr}, 'hex')"),
+        }
+    }
+
     /// The current UTC time as text, evaluated by the server.
     pub fn now_text(self) -> &'static str {
         match self {

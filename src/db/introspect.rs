@@ -99,11 +99,23 @@ pub struct Trigger {
     pub body: String,
 }
 
-/// mendb's and refinery's bookkeeping, and tables parked by a reversible
-/// prune, are not part of the project's schema.
+/// The history tables of the migration tools mendb adopts from
+/// (`migrate baseline --from`): Flyway, sqlx, golang-migrate and dbmate.
+/// After an adoption they stay, untouched, beside mendb's own.
+pub const OTHER_TOOLS_HISTORY: [&str; 3] = [
+    "flyway_schema_history",
+    "_sqlx_migrations",
+    "schema_migrations",
+];
+
+/// mendb's and refinery's bookkeeping, other migration tools' history
+/// tables, and tables parked by a reversible prune, are not part of the
+/// project's schema.
 pub fn is_internal(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    lower.starts_with("mendb_") || lower.starts_with("refinery_")
+    lower.starts_with("mendb_")
+        || lower.starts_with("refinery_")
+        || OTHER_TOOLS_HISTORY.contains(&lower.as_str())
 }
 
 struct Queries {

@@ -5,6 +5,7 @@
 //! new files (`scaffold`). Owns the history and log tables; never renders
 //! output.
 
+pub mod adopt;
 mod data_loss;
 mod driver;
 mod history;
@@ -15,6 +16,7 @@ pub mod source;
 
 use serde::Serialize;
 
+pub use adopt::{Adoption, ChecksumState, Mapped, Tool};
 pub use data_loss::{Change, DataLoss, changes};
 pub use driver::HISTORY_TABLE;
 pub use history::{HistoryProblem, MigrationState, StatusReport, StatusRow};
@@ -70,6 +72,8 @@ pub enum MigrateError {
         version: i32,
         differences: Vec<String>,
     },
+    #[error("{0}")]
+    Adopt(String),
     #[error("migrate new: {0}")]
     BadName(String),
     #[error("cannot write {0}")]
@@ -222,7 +226,7 @@ impl MigrateError {
             | MigrateError::MissingDown { .. }
             | MigrateError::AlreadyBaselined { .. } => exit::FILES_OR_HISTORY,
             MigrateError::Dirty(_) | MigrateError::NothingInDoubt(_) => exit::DIRTY,
-            MigrateError::BaselineDiffers { .. } => exit::WRONG_STATE,
+            MigrateError::BaselineDiffers { .. } | MigrateError::Adopt(_) => exit::WRONG_STATE,
             MigrateError::Failed(_) => exit::MIGRATION_FAILED,
             MigrateError::DataLoss(_) => exit::DATA_LOSS,
             MigrateError::Write(_) | MigrateError::Refinery(_) => exit::INTERNAL,

@@ -653,6 +653,9 @@ pub struct BaselineReport {
     /// How the live schema differed from what the migrations build.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub differences: Vec<String>,
+    /// The other tool's history this baseline adopted (`--from`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adopted: Option<super::Adoption>,
 }
 
 /// What a baseline found when it compared the live schema with what the
@@ -725,6 +728,7 @@ pub async fn baseline(
                 .collect(),
             forced: force,
             differences,
+            adopted: None,
         })
     })
     .await

@@ -499,3 +499,58 @@ fn pipe(from: &mut TcpStream, to: &mut TcpStream) {
     }
     let _ = to.shutdown(std::net::Shutdown::Write);
 }
+
+/// Builds V1 the way a database made before mendb was: with the
+/// database's own client, from the project's V1 file.
+pub fn native_v1(db: &TestDb) -> bool {
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("migrations")
+        .join(db.backend.dialect().dir_name())
+        .join("V1__baseline.sql");
+    let sql = std::fs::read(&file).unwrap();
+    let (base, name) = db.url.rsplit_once('/').unwrap();
+    let mut cmd = match db.backend {
+        Backend::Mysql => {
+            let mut c = std::process::Command::new("mariadb");
+            c.args([
+                "--no-defaults",
+                "--default-character-set=utf8mb4",
+                "-h",
+                "127.0.0.1",
+                "-u",
+                "root",
+                name,
+            ]);
+            c
+        }
+        Backend::Postgres => {
+            let mut c = std::process::Command::new("psql");
+            c.args(["-X", "-q", "-v", "ON_ERROR_STOP=1"])
+                .arg(format!("{base}/{name}"));
+            c
+        }
+        Backend::Sqlite => {
+            let mut c = std::process::Command::new("sqlite3");
+            c.arg("-bail").arg(db.url.trim_start_matches("sqlite:"));
+            c
+        }
+    };
+    use std::io::Write;
+    let Ok(mut child) = cmd
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+    else {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            panic!(
+                "the native client for {:?} is not installed under CI=true",
+                db.backend
+            );
+        }
+        eprintln!("SKIPPED: no native client for {:?}", db.backend);
+        return false;
+    };
+    child.stdin.take().unwrap().write_all(&sql).unwrap();
+    assert!(child.wait().unwrap().success(), "native build of V1 failed");
+    true
+}

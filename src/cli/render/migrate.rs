@@ -6,8 +6,8 @@ use super::{Output, VERB};
 use crate::cli::opt::{Format, LogFormat};
 use crate::db::DbUrl;
 use crate::migrate::{
-    BaselineReport, Direction, Event, MigrationState, RepairReport, RunReport, Scaffolded,
-    StatusReport,
+    BaselineReport, ChecksumState, Direction, Event, MigrationState, RepairReport, RunReport,
+    Scaffolded, StatusReport, Tool,
 };
 
 impl Output {
@@ -244,6 +244,36 @@ impl Output {
     pub fn baseline(&self, report: &BaselineReport) {
         if self.format == Format::Json {
             return self.json(report);
+        }
+        if let Some(a) = &report.adopted {
+            outln!(
+                "{} history in {}: applied up to V{}",
+                a.tool.name(),
+                a.table,
+                a.version
+            );
+            for m in &a.mapped {
+                let checksum = match &m.checksum {
+                    ChecksumState::Matches => "checksum matches".to_string(),
+                    ChecksumState::Differs { .. } => "checksum DIFFERS".to_string(),
+                    ChecksumState::NotKept => format!("no checksum kept by {}", a.tool.name()),
+                };
+                outln!(
+                    "  {:<8} -> V{}__{} ({checksum})",
+                    m.theirs
+                        .clone()
+                        .unwrap_or_else(|| format!("V{}", m.version)),
+                    m.version,
+                    m.name
+                );
+            }
+            if a.tool == Tool::Refinery {
+                outln!(
+                    "{} is mendb's own history: nothing recorded; it matches the files and the live schema",
+                    a.table
+                );
+                return;
+            }
         }
         outln!(
             "Baselined at V{}: recorded {} migration(s) as applied without running them",
