@@ -48,6 +48,21 @@ macro_rules! sql_step {
     };
 }
 
+/// An `update` step of the enhanced table from the base table; `on` is
+/// the TOML value of `on.symbol` (line 10), `set` of `set.hash_rate` (13).
+macro_rules! update_step {
+    ($on:expr, $set:expr) => {
+        concat!(
+            "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"crypto_onchain_data_enhanced\"\nkey = [\"symbol\", \"date\"]\n",
+            "[steps.update]\nfrom = \"crypto_onchain_data\"\n[steps.update.on]\nsymbol = ",
+            $on,
+            "\ndate = \"t.date\"\n[steps.update.set]\nhash_rate = ",
+            $set,
+            "\n"
+        )
+    };
+}
+
 macro_rules! plan {
     ($($part:expr),* $(,)?) => { concat!("name = \"p\"\n", $($part),*) };
 }
@@ -975,6 +990,209 @@ const CASES: &[Case] = &[
         args: &["verify", "--snapshot", "{dir}/snap.json"],
         code: 13,
         fragments: &["snap.json:2", "not a mendb schema snapshot"],
+    },
+    // SQL in a plan is part of one statement: a text holding more, or
+    // ending the statement mendb puts it in, is refused before anything
+    // runs, in a dry run as in a real run.
+    Case {
+        name: "SQL statements in a copy column (--dry-run)",
+        files: &[(
+            "p.toml",
+            plan!(
+                good_step!(),
+                "nvt_ratio = \"1 FROM crypto_onchain_data; DELETE FROM price_data_real; DROP TABLE exchange_info; SELECT 1\"\n"
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml", "--dry-run"],
+        code: 11,
+        fragments: &["p.toml:17: step `s`: copy.columns.nvt_ratio: holds 4 statements"],
+    },
+    Case {
+        name: "SQL statements in a copy column",
+        files: &[(
+            "p.toml",
+            plan!(
+                good_step!(),
+                "nvt_ratio = \"1 FROM crypto_onchain_data; DELETE FROM price_data_real; DROP TABLE exchange_info; SELECT 1\"\n"
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:17: step `s`: copy.columns.nvt_ratio: holds 4 statements"],
+    },
+    Case {
+        name: "SQL statements in a batch filter (--dry-run)",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"date\", \"symbol\"]\nwhere = \"1 = 1); DELETE FROM price_data_real; DROP TABLE exchange_info; SELECT (1\"\n",
+                sql_step!(),
+                ""
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml", "--dry-run"],
+        code: 11,
+        fragments: &["p.toml:7: step `s`: batch.where: holds 4 statements"],
+    },
+    Case {
+        name: "SQL statements in a batch filter",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"date\", \"symbol\"]\nwhere = \"1 = 1); DELETE FROM price_data_real; DROP TABLE exchange_info; SELECT (1\"\n",
+                sql_step!(),
+                ""
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:7: step `s`: batch.where: holds 4 statements"],
+    },
+    Case {
+        name: "SQL statements in an update's set (--dry-run)",
+        files: &[(
+            "p.toml",
+            plan!(update_step!(
+                "\"t.symbol\"",
+                "\"1 FROM crypto_onchain_data; DELETE FROM price_data_real; DROP TABLE exchange_info; SELECT 1\""
+            )),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml", "--dry-run"],
+        code: 11,
+        fragments: &["p.toml:13: step `s`: update.hash_rate: holds 4 statements"],
+    },
+    Case {
+        name: "SQL statements in an update's set",
+        files: &[(
+            "p.toml",
+            plan!(update_step!(
+                "\"t.symbol\"",
+                "\"1 FROM crypto_onchain_data; DELETE FROM price_data_real; DROP TABLE exchange_info; SELECT 1\""
+            )),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:13: step `s`: update.hash_rate: holds 4 statements"],
+    },
+    Case {
+        name: "SQL statements in an update's on (--dry-run)",
+        files: &[(
+            "p.toml",
+            plan!(update_step!(
+                "\"t.symbol FROM crypto_onchain_data_enhanced t; DELETE FROM price_data_real; DROP TABLE exchange_info; SELECT 1\"",
+                "\"s.hash_rate\""
+            )),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml", "--dry-run"],
+        code: 11,
+        fragments: &["p.toml:10: step `s`: update.symbol: holds 4 statements"],
+    },
+    Case {
+        name: "SQL statements in an update's on",
+        files: &[(
+            "p.toml",
+            plan!(update_step!(
+                "\"t.symbol FROM crypto_onchain_data_enhanced t; DELETE FROM price_data_real; DROP TABLE exchange_info; SELECT 1\"",
+                "\"s.hash_rate\""
+            )),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:10: step `s`: update.symbol: holds 4 statements"],
+    },
+    Case {
+        name: "SQL statements in a [steps.sql] statement (--dry-run)",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"date\", \"symbol\"]\n[steps.sql]\n",
+                "mysql = [\"UPDATE crypto_onchain_data SET created_at = created_at WHERE {chunk}; DELETE FROM price_data_real; DROP TABLE exchange_info\"]\n",
+                "postgres = [\"UPDATE crypto_onchain_data SET created_at = created_at WHERE {chunk}; DELETE FROM price_data_real; DROP TABLE exchange_info\"]\n",
+                "sqlite = [\"UPDATE crypto_onchain_data SET created_at = created_at WHERE {chunk}; DELETE FROM price_data_real; DROP TABLE exchange_info\"]\n",
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml", "--dry-run"],
+        code: 11,
+        fragments: &["p.toml:8: step `s`: sql.mysql statement 1: holds 3 statements"],
+    },
+    Case {
+        name: "SQL statements in a [steps.sql] statement",
+        files: &[(
+            "p.toml",
+            plan!(
+                "[[steps]]\nname = \"s\"\n[steps.batch]\ntable = \"crypto_onchain_data\"\nkey = [\"date\", \"symbol\"]\n[steps.sql]\n",
+                "mysql = [\"UPDATE crypto_onchain_data SET created_at = created_at WHERE {chunk}; DELETE FROM price_data_real; DROP TABLE exchange_info\"]\n",
+                "postgres = [\"UPDATE crypto_onchain_data SET created_at = created_at WHERE {chunk}; DELETE FROM price_data_real; DROP TABLE exchange_info\"]\n",
+                "sqlite = [\"UPDATE crypto_onchain_data SET created_at = created_at WHERE {chunk}; DELETE FROM price_data_real; DROP TABLE exchange_info\"]\n",
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:8: step `s`: sql.mysql statement 1: holds 3 statements"],
+    },
+    Case {
+        name: "SQL statements in the PostgreSQL text of a copy column (--dry-run)",
+        files: &[(
+            "p.toml",
+            plan!(
+                good_step!(),
+                "nvt_ratio = { mysql = \"market_cap\", postgres = \"1; DELETE FROM price_data_real; DROP TABLE exchange_info\", sqlite = \"market_cap\" }\n"
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml", "--dry-run"],
+        code: 11,
+        fragments: &["p.toml:17: step `s`: copy.columns.nvt_ratio.postgres: holds 3 statements"],
+    },
+    Case {
+        name: "SQL statements in the PostgreSQL text of a copy column",
+        files: &[(
+            "p.toml",
+            plan!(
+                good_step!(),
+                "nvt_ratio = { mysql = \"market_cap\", postgres = \"1; DELETE FROM price_data_real; DROP TABLE exchange_info\", sqlite = \"market_cap\" }\n"
+            ),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:17: step `s`: copy.columns.nvt_ratio.postgres: holds 3 statements"],
+    },
+    Case {
+        name: "an unterminated string in a copy column (--dry-run)",
+        files: &[("p.toml", plan!(good_step!(), "nvt_ratio = \"'open\"\n"))],
+        args: &["backfill", "run", "{dir}/p.toml", "--dry-run"],
+        code: 11,
+        fragments: &["p.toml:17: step `s`: copy.columns.nvt_ratio: unterminated string"],
+    },
+    Case {
+        name: "an unterminated string in a copy column",
+        files: &[("p.toml", plan!(good_step!(), "nvt_ratio = \"'open\"\n"))],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &["p.toml:17: step `s`: copy.columns.nvt_ratio: unterminated string"],
+    },
+    Case {
+        name: "a copy column that ends the statement around it (--dry-run)",
+        files: &[(
+            "p.toml",
+            plan!(good_step!(), "nvt_ratio = \"market_cap;\"\n"),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml", "--dry-run"],
+        code: 11,
+        fragments: &[
+            "p.toml:17: step `s`: copy.columns.nvt_ratio: the statement mendb builds around it would be 2 statements",
+        ],
+    },
+    Case {
+        name: "a copy column that ends the statement around it",
+        files: &[(
+            "p.toml",
+            plan!(good_step!(), "nvt_ratio = \"market_cap;\"\n"),
+        )],
+        args: &["backfill", "run", "{dir}/p.toml"],
+        code: 11,
+        fragments: &[
+            "p.toml:17: step `s`: copy.columns.nvt_ratio: the statement mendb builds around it would be 2 statements",
+        ],
     },
 ];
 

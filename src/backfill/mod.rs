@@ -3,6 +3,7 @@
 //! of a chunk (`sqlgen`), the chunk loop (`executor`) and the state tables
 //! (`state`). Owns mendb's backfill state; never changes the schema.
 
+mod dry_run;
 mod executor;
 pub mod plan;
 mod preflight;
@@ -142,23 +143,11 @@ pub async fn run(
         elapsed_ms: 0,
     };
     if opts.dry_run {
-        for step in &steps {
-            let remaining = step.remaining_query(None);
-            let count = db.rows_in(&remaining.text, &remaining.params()).await?;
-            let rows = count.get();
-            let size = step.step.batch.chunk_size();
-            report.dry_steps.push(DryStep {
-                name: step.step.name.get_ref().clone(),
-                rows,
-                estimated: count.is_estimate(),
-                chunks: rows.div_ceil(size).max(1),
-                sql: step
-                    .action(None, Some(&vec!["<bound>".to_string(); step.key.len()]))
-                    .into_iter()
-                    .map(|s| s.text)
-                    .collect(),
-            });
-        }
+        // Counting runs the plan's filter: like the checks, on a session
+        // that cannot write.
+        report.dry_steps = db
+            .read_only(async |db: &mut Db| dry_run::steps(db, &steps).await)
+            .await?;
         report.elapsed_ms = started.elapsed().as_millis();
         return Ok(report);
     }

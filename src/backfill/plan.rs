@@ -243,9 +243,18 @@ impl Expr {
     }
 
     fn texts(&self) -> Vec<&str> {
+        self.texts_for().into_iter().map(|(_, t)| t).collect()
+    }
+
+    /// Each text with the databases it runs on.
+    fn texts_for(&self) -> Vec<(&'static [Dialect], &str)> {
         match self {
-            Expr::All(s) => vec![s],
-            Expr::PerDialect(p) => vec![&p.mysql, &p.postgres, &p.sqlite],
+            Expr::All(s) => vec![(&Dialect::ALL, s)],
+            Expr::PerDialect(p) => vec![
+                (&[Dialect::Mysql], &p.mysql),
+                (&[Dialect::Postgres], &p.postgres),
+                (&[Dialect::Sqlite], &p.sqlite),
+            ],
         }
     }
 }
@@ -283,13 +292,13 @@ pub struct UpdateDef {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SqlDef {
-    pub mysql: Vec<String>,
-    pub postgres: Vec<String>,
-    pub sqlite: Vec<String>,
+    pub mysql: Vec<Spanned<String>>,
+    pub postgres: Vec<Spanned<String>>,
+    pub sqlite: Vec<Spanned<String>>,
 }
 
 impl SqlDef {
-    pub fn for_dialect(&self, dialect: Dialect) -> &[String] {
+    pub fn for_dialect(&self, dialect: Dialect) -> &[Spanned<String>] {
         match dialect {
             Dialect::Mysql => &self.mysql,
             Dialect::Postgres => &self.postgres,
@@ -555,7 +564,9 @@ impl Plan {
         }
     }
 
-    fn check_params_in(&self, key: &str, expr: &Spanned<Expr>) -> Result<(), PlanError> {
+    /// An expression names only declared parameters and is part of one
+    /// statement.
+    fn check_expr(&self, key: &str, expr: &Spanned<Expr>) -> Result<(), PlanError> {
         for text in expr.get_ref().texts() {
             for p in param_refs(text) {
                 if !self.def.params.contains_key(&p) {
@@ -564,6 +575,61 @@ impl Plan {
                         format!("{key}: unknown parameter `:{p}` (declare it under [params])"),
                     ));
                 }
+            }
+        }
+        for (dialects, text) in expr.get_ref().texts_for() {
+            let key = match (expr.get_ref(), dialects) {
+                (Expr::PerDialect(_), [d]) => format!("{key}.{}", d.dir_name()),
+                _ => key.to_string(),
+            };
+            self.check_one_statement(
+                &key,
+                expr.span(),
+                text,
+                dialects,
+                "an expression must be part of one statement",
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Plan SQL goes into mendb's statements as written, and the databases
+    /// run every statement of a text they are sent (SQLite even through a
+    /// prepared query): a `;` would end mendb's statement and whatever
+    /// follows would run on its own, in a dry run and in the checks too.
+    /// An unclosed quote or comment would swallow the rest of the
+    /// statement. `rule` says what the text must be.
+    fn check_one_statement(
+        &self,
+        key: &str,
+        span: Range<usize>,
+        text: &str,
+        dialects: &[Dialect],
+        rule: &str,
+    ) -> Result<(), PlanError> {
+        for dialect in dialects {
+            let statements =
+                crate::sql::split_statements(text, dialect.sql_flavor()).map_err(|e| {
+                    let problem = e
+                        .problem
+                        .replace("the end of the file", "the end of the text");
+                    self.error(span.clone(), format!("{key}: {problem}"))
+                })?;
+            if statements.len() > 1 {
+                let shown: Vec<String> = statements
+                    .iter()
+                    .take(2)
+                    .map(|s| format!("`{}`", crate::db::abbreviate(&s.text)))
+                    .collect();
+                let more = if statements.len() > 2 { "; ..." } else { "" };
+                return Err(self.error(
+                    span,
+                    format!(
+                        "{key}: holds {} statements ({}{more}); {rule}",
+                        statements.len(),
+                        shown.join("; ")
+                    ),
+                ));
             }
         }
         Ok(())
@@ -633,17 +699,14 @@ impl Plan {
                 ));
             }
             if let Some(f) = &s.batch.filter {
-                self.check_params_in(&format!("{label}: batch.where"), f)?;
+                self.check_expr(&format!("{label}: batch.where"), f)?;
             }
             match s.action() {
                 Action::Copy(c) => {
                     self.check_ident(&format!("{label}: copy.into"), &c.into)?;
                     for (col, expr) in &c.columns {
                         self.check_ident(&format!("{label}: copy.columns"), col)?;
-                        self.check_params_in(
-                            &format!("{label}: copy.columns.{}", col.get_ref()),
-                            expr,
-                        )?;
+                        self.check_expr(&format!("{label}: copy.columns.{}", col.get_ref()), expr)?;
                     }
                     if c.match_on.get_ref().is_empty() {
                         return Err(self.error(
@@ -672,7 +735,7 @@ impl Plan {
                     }
                     for (col, expr) in u.on.iter().chain(u.set.iter()) {
                         self.check_ident(&format!("{label}: update"), col)?;
-                        self.check_params_in(&format!("{label}: update.{}", col.get_ref()), expr)?;
+                        self.check_expr(&format!("{label}: update.{}", col.get_ref()), expr)?;
                     }
                     for col in &u.touch {
                         self.check_ident(&format!("{label}: update.touch"), col)?;
@@ -690,7 +753,9 @@ impl Plan {
                 Action::Sql(sql) => {
                     for dialect in Dialect::ALL {
                         let stmts = sql.for_dialect(dialect);
-                        if stmts.is_empty() || stmts.iter().any(|s| !s.contains("{chunk}")) {
+                        if stmts.is_empty()
+                            || stmts.iter().any(|s| !s.get_ref().contains("{chunk}"))
+                        {
                             return Err(self.error(
                                 step.span(),
                                 format!(
@@ -699,8 +764,8 @@ impl Plan {
                                 ),
                             ));
                         }
-                        for stmt in stmts {
-                            for p in param_refs(stmt) {
+                        for (i, stmt) in stmts.iter().enumerate() {
+                            for p in param_refs(stmt.get_ref()) {
                                 if !d.params.contains_key(&p) {
                                     return Err(self.error(
                                         step.span(),
@@ -708,6 +773,13 @@ impl Plan {
                                     ));
                                 }
                             }
+                            self.check_one_statement(
+                                &format!("{label}: sql.{} statement {}", dialect.dir_name(), i + 1),
+                                stmt.span(),
+                                stmt.get_ref(),
+                                &[dialect],
+                                "each entry must be one statement",
+                            )?;
                         }
                     }
                 }
@@ -855,6 +927,60 @@ ts = { mysql = "a", postgres = "b", sqlite = "c" }
         assert!(
             e.contains("copy.match column `ts2` is not among copy.columns"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn plan_sql_is_part_of_one_statement() {
+        let e = err(&GOOD.replace(
+            "symbol = \"symbol\"",
+            "symbol = \"1 FROM src; DROP TABLE x; SELECT 1\"",
+        ));
+        assert_eq!(
+            e,
+            "p.toml:23: step `copy-it`: copy.columns.symbol: holds 3 statements (`1 FROM src`; `DROP TABLE x`; ...); an expression must be part of one statement"
+        );
+        let e = err(&GOOD.replace(":since\"", ":since) OR (1 = 1; DELETE FROM src\""));
+        assert!(
+            e.starts_with("p.toml:15: step `copy-it`: batch.where: holds 2 statements"),
+            "{e}"
+        );
+        // A per-database text is read with its database's rules, and is
+        // refused whichever database the plan runs on.
+        let e = err(&GOOD.replace("postgres = \"b\"", "postgres = \"b; DELETE FROM src\""));
+        assert!(
+            e.starts_with(
+                "p.toml:24: step `copy-it`: copy.columns.ts.postgres: holds 2 statements"
+            ),
+            "{e}"
+        );
+        let e = err(&GOOD.replace("sqlite = \"c\"", "sqlite = \"'c\""));
+        assert_eq!(
+            e,
+            "p.toml:24: step `copy-it`: copy.columns.ts.sqlite: unterminated string `'`: it runs to the end of the text"
+        );
+        // `;` inside quotes and comments is no statement's end.
+        assert!(
+            Plan::parse(
+                "p.toml",
+                &GOOD.replace("\"symbol\"\n", "\"'a;b' /* ; */\"\n")
+            )
+            .is_ok()
+        );
+
+        let sql = |stmt: &str| {
+            GOOD.replace(
+                "[steps.copy]\ninto = \"dst\"\nmatch = [\"symbol\"]\n\n[steps.copy.columns]\nsymbol = \"symbol\"\nts = { mysql = \"a\", postgres = \"b\", sqlite = \"c\" }\n",
+                &format!(
+                    "[steps.sql]\nmysql = [\"UPDATE src SET a = a WHERE {{chunk}}\"]\npostgres = [\"UPDATE src SET a = a WHERE {{chunk}}\"]\nsqlite = [\n  \"UPDATE src SET a = a WHERE {{chunk}};\",\n  \"{stmt}\",\n]\n"
+                ),
+            )
+        };
+        assert!(Plan::parse("p.toml", &sql("DELETE FROM src WHERE {chunk}")).is_ok());
+        let e = err(&sql("DELETE FROM src WHERE {chunk}; DROP TABLE src"));
+        assert_eq!(
+            e,
+            "p.toml:23: step `copy-it`: sql.sqlite statement 2: holds 2 statements (`DELETE FROM src WHERE {chunk}`; `DROP TABLE src`); each entry must be one statement"
         );
     }
 

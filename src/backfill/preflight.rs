@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::plan::{Action, ParamValue, Plan, PlanError};
+use super::plan::{Action, ParamKind, ParamValue, Plan, PlanError, StepDef};
 use super::sqlgen::{Sql, StepSql};
 use crate::db::introspect::{self, Schema, Table};
 use crate::db::{Db, DbError, ValueKind};
@@ -73,13 +73,46 @@ fn database_reason(e: &DbError) -> String {
     }
 }
 
-/// Resolves every step, or says precisely what the database lacks.
+/// Refuses a statement mendb built that the database would take as
+/// several. Plan validation refuses plan SQL that holds several statements
+/// by itself; only here is it inside mendb's statement, which a trailing
+/// `;` or a client's `DELIMITER` line in it would end early.
+fn one_statement(
+    plan: &Plan,
+    db: &Db,
+    sql: &Sql,
+    span: std::ops::Range<usize>,
+    what: &str,
+) -> Result<(), PlanError> {
+    let n = crate::sql::split_statements(&sql.text, db.dialect().sql_flavor())
+        .map_err(|e| plan.error(span.clone(), format!("{what}: {}", e.problem)))?
+        .len();
+    if n == 1 {
+        return Ok(());
+    }
+    Err(plan.error(
+        span,
+        format!(
+            "{what}: the statement mendb builds around it would be {n} statements on {}; plan SQL must not end a statement",
+            db.dialect()
+        ),
+    ))
+}
+
+/// A statement to compile, where the plan wrote it, and the key to blame.
+type Compile = (Sql, std::ops::Range<usize>, String);
+
+/// Resolves every step, or says precisely what the database lacks. The
+/// checks run the plan's expressions over no rows; whatever those say,
+/// the session cannot write meanwhile.
 pub async fn check<'p>(
     db: &mut Db,
     plan: &'p Plan,
     params: &'p BTreeMap<String, ParamValue>,
 ) -> Result<Vec<StepSql<'p>>, PreflightError> {
-    let schema = introspect::read_schema(db, false).await?;
+    let schema = db
+        .read_only(async |db: &mut Db| introspect::read_schema(db, false).await)
+        .await?;
     let param_kinds = plan
         .def
         .params
@@ -88,165 +121,16 @@ pub async fn check<'p>(
         .collect::<BTreeMap<_, _>>();
     let mut out = Vec::new();
     for step in &plan.def.steps {
-        let s = step.get_ref();
-        let label = format!("step `{}`", s.name.get_ref());
-        let batch = table(
-            plan,
-            &schema,
-            &s.batch.table,
-            &format!("{label}: batch.table"),
-        )?;
-        let mut key = Vec::new();
-        for k in s.batch.key.get_ref() {
-            let kind = column(
-                plan,
-                batch,
-                s.batch.table.get_ref(),
-                k,
-                &format!("{label}: batch.key"),
-            )?;
-            if batch
-                .columns
-                .iter()
-                .any(|c| c.name == *k.get_ref() && c.nullable)
-            {
-                let nulls = db
-                    .scalar_i64(&format!(
-                        "SELECT COUNT(*) FROM {} WHERE {} IS NULL",
-                        db.dialect().quote_ident(s.batch.table.get_ref()),
-                        db.dialect().quote_ident(k.get_ref())
-                    ))
-                    .await?
-                    .unwrap_or(0);
-                if nulls > 0 {
-                    return Err(plan
-                        .error(
-                            k.span(),
-                            format!(
-                                "{label}: batch.key column `{}` holds {nulls} NULL(s); a keyset walk would skip those rows",
-                                k.get_ref()
-                            ),
-                        )
-                        .into());
-                }
-            }
-            key.push((k.get_ref().clone(), kind));
-        }
-        let copy_upsert = match s.action() {
-            Action::Copy(c) if c.into.get_ref() != s.batch.table.get_ref() => {
-                let matched: BTreeSet<&String> =
-                    c.match_on.get_ref().iter().map(|m| m.get_ref()).collect();
-                introspect::full_unique_keys(db, c.into.get_ref())
-                    .await?
-                    .iter()
-                    .any(|k| k.iter().collect::<BTreeSet<_>>() == matched)
-            }
-            _ => false,
-        };
-        let step_sql = StepSql {
-            dialect: db.dialect(),
-            step: s,
-            key,
-            params,
-            param_kinds: param_kinds.clone(),
-            copy_upsert,
-        };
-        // Expressions compile on this database: run each over no rows.
-        let compile = |sql: Sql, span: std::ops::Range<usize>, what: String| (sql, span, what);
-        let mut probes = Vec::new();
-        match s.action() {
-            Action::Copy(c) => {
-                let into = table(plan, &schema, &c.into, &format!("{label}: copy.into"))?;
-                for (col, expr) in &c.columns {
-                    column(
-                        plan,
-                        into,
-                        c.into.get_ref(),
-                        col,
-                        &format!("{label}: copy.columns"),
-                    )?;
-                    let sql = step_sql.probe(&[expr.get_ref()], None);
-                    probes.push(compile(
-                        sql,
-                        expr.span(),
-                        format!("{label}: copy.columns.{}", col.get_ref()),
-                    ));
-                }
-            }
-            Action::Update(u) => {
-                let from = table(plan, &schema, &u.from, &format!("{label}: update.from"))?;
-                for col in u.on.keys() {
-                    column(
-                        plan,
-                        from,
-                        u.from.get_ref(),
-                        col,
-                        &format!("{label}: update.on"),
-                    )?;
-                }
-                for col in u.set.keys() {
-                    column(
-                        plan,
-                        batch,
-                        s.batch.table.get_ref(),
-                        col,
-                        &format!("{label}: update.set"),
-                    )?;
-                }
-                for col in &u.touch {
-                    column(
-                        plan,
-                        batch,
-                        s.batch.table.get_ref(),
-                        col,
-                        &format!("{label}: update.touch"),
-                    )?;
-                }
-                for (col, expr) in u.on.iter().chain(u.set.iter()) {
-                    let sql = step_sql.probe(&[expr.get_ref()], Some(u.from.get_ref()));
-                    probes.push(compile(
-                        sql,
-                        expr.span(),
-                        format!("{label}: update.{}", col.get_ref()),
-                    ));
-                }
-            }
-            Action::Sql(_) => {
-                // The statements hold the filter: blame it first, at its line.
-                if let Some(f) = &s.batch.filter {
-                    let sql = step_sql.probe_filter();
-                    if let Err(e) = db.fetch_with(&sql.text, &sql.params()).await {
-                        let why = format!("{label}: batch.where: {}", database_reason(&e));
-                        return Err(plan.error(f.span(), why).into());
-                    }
-                }
-                // Prepared, not run: the database resolves every name in
-                // the statement, with a chunk's bounds as placeholders.
-                let some_key = vec!["0".to_string(); step_sql.key.len()];
-                let statements = step_sql.action(Some(&some_key), Some(&some_key));
-                for (i, sql) in statements.iter().enumerate() {
-                    if let Err(e) = db.prepare(&sql.text).await {
-                        return Err(plan
-                            .error(
-                                s.sql.as_ref().map(|d| d.span()).unwrap_or_default(),
-                                format!(
-                                    "{label}: sql.{} statement {}: {}",
-                                    db.dialect().dir_name(),
-                                    i + 1,
-                                    database_reason(&e)
-                                ),
-                            )
-                            .into());
-                    }
-                }
-            }
-        }
-        if let Some(f) = &s.batch.filter {
-            let sql = step_sql.probe_filter();
-            probes.push(compile(sql, f.span(), format!("{label}: batch.where")));
-        }
-        for (sql, span, what) in probes {
-            if let Err(e) = db.fetch_with(&sql.text, &sql.params()).await {
+        let (step_sql, compiles) = db
+            .read_only(async |db: &mut Db| {
+                check_step(db, plan, &schema, step, params, &param_kinds).await
+            })
+            .await?;
+        // Compiled on a writable session: MySQL refuses even to prepare a
+        // write on one that cannot write. Preparing runs nothing, and each
+        // text was found to be one statement.
+        for (sql, span, what) in compiles {
+            if let Err(e) = db.prepare(&sql.text).await {
                 return Err(plan
                     .error(span, format!("{what}: {}", database_reason(&e)))
                     .into());
@@ -255,4 +139,194 @@ pub async fn check<'p>(
         out.push(step_sql);
     }
     Ok(out)
+}
+
+/// Checks one step against the schema; its `[steps.sql]` statements come
+/// back to be compiled.
+async fn check_step<'p>(
+    db: &mut Db,
+    plan: &'p Plan,
+    schema: &Schema,
+    step: &'p toml::Spanned<StepDef>,
+    params: &'p BTreeMap<String, ParamValue>,
+    param_kinds: &BTreeMap<String, ParamKind>,
+) -> Result<(StepSql<'p>, Vec<Compile>), PreflightError> {
+    let s = step.get_ref();
+    let label = format!("step `{}`", s.name.get_ref());
+    let batch = table(
+        plan,
+        schema,
+        &s.batch.table,
+        &format!("{label}: batch.table"),
+    )?;
+    let mut key = Vec::new();
+    for k in s.batch.key.get_ref() {
+        let kind = column(
+            plan,
+            batch,
+            s.batch.table.get_ref(),
+            k,
+            &format!("{label}: batch.key"),
+        )?;
+        if batch
+            .columns
+            .iter()
+            .any(|c| c.name == *k.get_ref() && c.nullable)
+        {
+            let nulls = db
+                .scalar_i64(&format!(
+                    "SELECT COUNT(*) FROM {} WHERE {} IS NULL",
+                    db.dialect().quote_ident(s.batch.table.get_ref()),
+                    db.dialect().quote_ident(k.get_ref())
+                ))
+                .await?
+                .unwrap_or(0);
+            if nulls > 0 {
+                return Err(plan
+                    .error(
+                        k.span(),
+                        format!(
+                            "{label}: batch.key column `{}` holds {nulls} NULL(s); a keyset walk would skip those rows",
+                            k.get_ref()
+                        ),
+                    )
+                    .into());
+            }
+        }
+        key.push((k.get_ref().clone(), kind));
+    }
+    let copy_upsert = match s.action() {
+        Action::Copy(c) if c.into.get_ref() != s.batch.table.get_ref() => {
+            let matched: BTreeSet<&String> =
+                c.match_on.get_ref().iter().map(|m| m.get_ref()).collect();
+            introspect::full_unique_keys(db, c.into.get_ref())
+                .await?
+                .iter()
+                .any(|k| k.iter().collect::<BTreeSet<_>>() == matched)
+        }
+        _ => false,
+    };
+    let step_sql = StepSql {
+        dialect: db.dialect(),
+        step: s,
+        key,
+        params,
+        param_kinds: param_kinds.clone(),
+        copy_upsert,
+    };
+    // Expressions compile on this database: run each over no rows.
+    let compile = |sql: Sql, span: std::ops::Range<usize>, what: String| (sql, span, what);
+    let mut probes = Vec::new();
+    let mut compiles = Vec::new();
+    match s.action() {
+        Action::Copy(c) => {
+            let into = table(plan, schema, &c.into, &format!("{label}: copy.into"))?;
+            for (col, expr) in &c.columns {
+                column(
+                    plan,
+                    into,
+                    c.into.get_ref(),
+                    col,
+                    &format!("{label}: copy.columns"),
+                )?;
+                let sql = step_sql.probe(&[expr.get_ref()], None);
+                probes.push(compile(
+                    sql,
+                    expr.span(),
+                    format!("{label}: copy.columns.{}", col.get_ref()),
+                ));
+            }
+        }
+        Action::Update(u) => {
+            let from = table(plan, schema, &u.from, &format!("{label}: update.from"))?;
+            for col in u.on.keys() {
+                column(
+                    plan,
+                    from,
+                    u.from.get_ref(),
+                    col,
+                    &format!("{label}: update.on"),
+                )?;
+            }
+            for col in u.set.keys() {
+                column(
+                    plan,
+                    batch,
+                    s.batch.table.get_ref(),
+                    col,
+                    &format!("{label}: update.set"),
+                )?;
+            }
+            for col in &u.touch {
+                column(
+                    plan,
+                    batch,
+                    s.batch.table.get_ref(),
+                    col,
+                    &format!("{label}: update.touch"),
+                )?;
+            }
+            for (col, expr) in u.on.iter().chain(u.set.iter()) {
+                let sql = step_sql.probe(&[expr.get_ref()], Some(u.from.get_ref()));
+                probes.push(compile(
+                    sql,
+                    expr.span(),
+                    format!("{label}: update.{}", col.get_ref()),
+                ));
+            }
+        }
+        Action::Sql(def) => {
+            // The statements hold the filter: blame it first, at its line.
+            if let Some(f) = &s.batch.filter {
+                let sql = step_sql.probe_filter();
+                let what = format!("{label}: batch.where");
+                one_statement(plan, db, &sql, f.span(), &what)?;
+                if let Err(e) = db.fetch_with(&sql.text, &sql.params()).await {
+                    let why = format!("{what}: {}", database_reason(&e));
+                    return Err(plan.error(f.span(), why).into());
+                }
+            }
+            // Prepared by the caller, never run: the database resolves
+            // every name in the statement, with a chunk's bounds as
+            // placeholders.
+            let some_key = vec!["0".to_string(); step_sql.key.len()];
+            let statements = step_sql.action(Some(&some_key), Some(&some_key));
+            let written = def.for_dialect(db.dialect());
+            for (i, sql) in statements.iter().enumerate() {
+                let span = written.get(i).map(|w| w.span()).unwrap_or_default();
+                let what = format!(
+                    "{label}: sql.{} statement {}",
+                    db.dialect().dir_name(),
+                    i + 1
+                );
+                one_statement(plan, db, sql, span.clone(), &what)?;
+                compiles.push(compile(sql.clone(), span, what));
+            }
+        }
+    }
+    if let Some(f) = &s.batch.filter {
+        let sql = step_sql.probe_filter();
+        probes.push(compile(sql, f.span(), format!("{label}: batch.where")));
+    }
+    for (sql, span, what) in probes {
+        one_statement(plan, db, &sql, span.clone(), &what)?;
+        if let Err(e) = db.fetch_with(&sql.text, &sql.params()).await {
+            return Err(plan
+                .error(span, format!("{what}: {}", database_reason(&e)))
+                .into());
+        }
+    }
+    // Every statement the run sends with plan SQL in it, once more as
+    // a whole: the probes above each hold one expression.
+    let some_key = vec!["0".to_string(); step_sql.key.len()];
+    let mut sent = vec![
+        step_sql.remaining_query(Some(&some_key)),
+        step_sql.bound_query(Some(&some_key), 1),
+    ];
+    sent.extend(step_sql.action(Some(&some_key), Some(&some_key)));
+    let what = format!("{label}: the SQL of a chunk");
+    for sql in &sent {
+        one_statement(plan, db, sql, step.span(), &what)?;
+    }
+    Ok((step_sql, compiles))
 }

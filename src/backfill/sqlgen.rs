@@ -405,6 +405,7 @@ impl StepSql<'_> {
                 .for_dialect(self.dialect)
                 .iter()
                 .map(|stmt| {
+                    let stmt = stmt.get_ref();
                     let mut chunk = Sql::default();
                     self.push_chunk(&mut chunk, "", cursor, bound);
                     let (before, after) = stmt.split_once("{chunk}").unwrap_or((stmt, ""));

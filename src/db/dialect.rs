@@ -405,6 +405,39 @@ impl Dialect {
         }
     }
 
+    /// Statements, run one at a time, after which this session cannot
+    /// write until `read_only_end`. MySQL's read-only transaction alone
+    /// does not stop DDL, which commits it implicitly and then runs; the
+    /// session default does, for every transaction after it. PostgreSQL
+    /// gets the session default too, so a `COMMIT` cannot leave a writable
+    /// transaction behind.
+    pub fn read_only_begin(self) -> &'static [&'static str] {
+        match self {
+            Dialect::Mysql => &[
+                "SET SESSION TRANSACTION READ ONLY",
+                "START TRANSACTION READ ONLY",
+            ],
+            Dialect::Postgres => &[
+                "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+                "BEGIN READ ONLY",
+            ],
+            Dialect::Sqlite => &["PRAGMA query_only = ON"],
+        }
+    }
+
+    /// Undoes `read_only_begin`: nothing was written, so the transaction
+    /// is rolled back.
+    pub fn read_only_end(self) -> &'static [&'static str] {
+        match self {
+            Dialect::Mysql => &["ROLLBACK", "SET SESSION TRANSACTION READ WRITE"],
+            Dialect::Postgres => &[
+                "ROLLBACK",
+                "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE",
+            ],
+            Dialect::Sqlite => &["PRAGMA query_only = OFF"],
+        }
+    }
+
     /// Opens a transaction that writes; SQLite takes its write lock at
     /// once, so concurrent runners queue instead of failing mid-chunk.
     pub fn begin_write(self) -> &'static str {

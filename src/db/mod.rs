@@ -273,6 +273,39 @@ impl Db {
             .ok_or_else(|| DbError::Conflict(format!("{}: no id returned", context())))
     }
 
+    /// Runs `work` on a session that cannot write (Dialect::read_only_begin),
+    /// and makes the session writable again whatever `work` returns.
+    pub async fn read_only<T, E>(
+        &mut self,
+        work: impl AsyncFnOnce(&mut Db) -> Result<T, E>,
+    ) -> Result<T, E>
+    where
+        E: From<DbError>,
+    {
+        let mut begun = Ok(());
+        for sql in self.dialect().read_only_begin() {
+            begun = self.execute(sql).await.map(|_| ());
+            if begun.is_err() {
+                break;
+            }
+        }
+        let result = match begun {
+            Ok(()) => work(self).await,
+            Err(e) => Err(e.into()),
+        };
+        let mut ended = Ok(());
+        // Every statement is tried: a failed ROLLBACK must not leave the
+        // session read-only for the writes that follow.
+        for sql in self.dialect().read_only_end() {
+            if let Err(e) = self.execute(sql).await {
+                ended = ended.and(Err(e));
+            }
+        }
+        let value = result?;
+        ended?;
+        Ok(value)
+    }
+
     /// Has the database compile `sql` without running it: names and types
     /// are checked, nothing is read or written.
     pub async fn prepare(&mut self, sql: &str) -> Result<(), DbError> {
