@@ -277,14 +277,7 @@ fn refuses_what_it_cannot_adopt(b: Backend) {
         db.mendb(&["migrate", "baseline", "--from", tool])
             .fails_with(9)
             .stderr_has(message);
-        let status = db
-            .mendb(&["--format", "json", "migrate", "status"])
-            .ok()
-            .json();
-        assert!(
-            status["current_version"].is_null(),
-            "{tool}: nothing recorded: {status}"
-        );
+        common::assert_no_history(&db, tool);
         if let Some(before) = before {
             assert_eq!(rows_of(&db, table), before, "{table} is left as it was");
         }

@@ -27,6 +27,18 @@ pub async fn run(
     current: Option<i32>,
     lock_timeout: Duration,
 ) -> Result<Roundtrip, DbError> {
+    on_scratch(live, async |db: &mut Db| {
+        steps(db, set, current, lock_timeout).await
+    })
+    .await
+}
+
+/// Runs `work` on a scratch database made beside `live`, and drops it
+/// afterwards whatever happened.
+async fn on_scratch<T>(
+    live: &mut Db,
+    work: impl AsyncFnOnce(&mut Db) -> Result<T, DbError>,
+) -> Result<T, DbError> {
     let scratch = Scratch::create(live).await?;
     let mut db = match scratch.connect().await {
         Ok(db) => db,
@@ -35,7 +47,7 @@ pub async fn run(
             return Err(e);
         }
     };
-    let result = steps(&mut db, set, current, lock_timeout).await;
+    let result = work(&mut db).await;
     db.close().await;
     scratch.drop(live).await?;
     result
@@ -49,24 +61,15 @@ pub async fn schema_at(
     version: i32,
     lock_timeout: Duration,
 ) -> Result<Result<Schema, String>, DbError> {
-    let scratch = Scratch::create(live).await?;
-    let mut db = match scratch.connect().await {
-        Ok(db) => db,
-        Err(e) => {
-            scratch.drop(live).await?;
-            return Err(e);
-        }
-    };
-    let opts = Options { lock_timeout };
-    let quiet = |_: migrate::Event<'_>| {};
-    let built =
-        match migrate::up(&mut db, set, Some(i64::from(version)), false, &opts, &quiet).await {
-            Ok(_) => introspect::read_schema(&mut db, false).await.map(Ok),
+    on_scratch(live, async |db: &mut Db| {
+        let opts = Options { lock_timeout };
+        let quiet = |_: migrate::Event<'_>| {};
+        match migrate::up(db, set, Some(i64::from(version)), false, &opts, &quiet).await {
+            Ok(_) => introspect::read_schema(db, false).await.map(Ok),
             Err(e) => Ok(Err(e.to_string())),
-        };
-    db.close().await;
-    scratch.drop(live).await?;
-    built
+        }
+    })
+    .await
 }
 
 async fn steps(

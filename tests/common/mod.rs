@@ -554,3 +554,16 @@ pub fn native_v1(db: &TestDb) -> bool {
     assert!(child.wait().unwrap().success(), "native build of V1 failed");
     true
 }
+
+/// Asserts that mendb reports no migration applied (a refusal recorded
+/// nothing).
+pub fn assert_no_history(db: &TestDb, what: &str) {
+    let status = db
+        .mendb(&["--format", "json", "migrate", "status"])
+        .ok()
+        .json();
+    assert!(
+        status["current_version"].is_null(),
+        "{what}: nothing may be recorded: {status}"
+    );
+}
