@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::db::{Db, DbError, Param, get_i64, get_string, introspect};
+use crate::db::{Db, DbError, Dialect, Param, get_i64, get_string, introspect};
 
 pub mod status {
     pub const RUNNING: &str = "running";
@@ -118,7 +118,40 @@ pub async fn steps(db: &mut Db, run_id: i64) -> Result<Vec<StepState>, DbError> 
         .collect())
 }
 
+/// Records a new run of `plan` with its steps and returns the run's id.
+/// The id is the one the database gave the row: runs of other plans are
+/// created at the same time under their own plans' locks, so nothing read
+/// back afterwards (a `MAX(id)`) is known to be this run's. The run and its
+/// steps commit together, so a kill cannot leave a run without steps.
 pub async fn create_run(
+    db: &mut Db,
+    plan: &str,
+    checksum: &str,
+    params: &str,
+    step_names: &[String],
+) -> Result<i64, DbError> {
+    // On SQLite the plan's lock is already a write transaction.
+    let own_transaction = db.dialect() != Dialect::Sqlite;
+    if own_transaction {
+        db.execute("BEGIN").await?;
+    }
+    let result = insert_run(db, plan, checksum, params, step_names).await;
+    if !own_transaction {
+        return result;
+    }
+    match result {
+        Ok(id) => {
+            db.execute("COMMIT").await?;
+            Ok(id)
+        }
+        Err(e) => {
+            let _ = db.execute("ROLLBACK").await;
+            Err(e)
+        }
+    }
+}
+
+async fn insert_run(
     db: &mut Db,
     plan: &str,
     checksum: &str,
@@ -134,19 +167,16 @@ pub async fn create_run(
         status::RUNNING,
         d.now_text()
     );
-    db.run(
-        &sql,
-        &[
-            Param::Text(plan),
-            Param::Text(checksum),
-            Param::Text(params),
-        ],
-    )
-    .await?;
     let id = db
-        .scalar_i64("SELECT MAX(id) FROM mendb_backfill_runs")
-        .await?
-        .unwrap_or_default();
+        .insert_returning_id(
+            &sql,
+            &[
+                Param::Text(plan),
+                Param::Text(checksum),
+                Param::Text(params),
+            ],
+        )
+        .await?;
     for (i, name) in step_names.iter().enumerate() {
         let sql = format!(
             "INSERT INTO mendb_backfill_steps (run_id, step_index, step_name) VALUES ({id}, {i}, {})",
@@ -330,6 +360,11 @@ pub async fn open_lease(
 ) -> Result<Lease, DbError> {
     let d = db.dialect();
     let where_ = format!("run_id = {run_id} AND step_index = {step_index}");
+    // Unlike a run's id, a chunk's number may be the largest one plus one:
+    // every claim of the step first locks the step's row (`lock_step`), so
+    // no one else numbers a chunk of it meanwhile, and a written chunk
+    // leaves the leases for the chunk log in one commit, so one of the two
+    // always holds the largest number.
     let sql = format!(
         "SELECT COALESCE(MAX(chunk_no), 0) FROM mendb_backfill_leases WHERE {where_} \
          UNION ALL SELECT COALESCE(MAX(chunk_no), 0) FROM mendb_backfill_chunks WHERE {where_}"
