@@ -3,8 +3,11 @@
 //! chunks in workers' hands, and the chunk log. A chunk's rows, the end of
 //! its lease and its log entry commit in one transaction.
 
+use std::time::Duration;
+
 use serde::Serialize;
 
+use crate::db::lock::{LockName, with_lock};
 use crate::db::{Db, DbError, Dialect, Param, get_i64, get_string, introspect};
 
 pub mod status {
@@ -42,16 +45,44 @@ pub struct StepState {
     pub done: bool,
 }
 
-/// Creates the state tables that are missing. Existing ones are left
-/// alone, so a user without the right to create tables (PostgreSQL checks
-/// it even for `IF NOT EXISTS`) runs plans once they exist.
-pub async fn ensure_tables(db: &mut Db) -> Result<(), DbError> {
-    for (table, ddl) in db.dialect().backfill_state_ddl() {
+/// The lock under which the state tables are created. Not `backfill:...`,
+/// which a plan named `state` would spell.
+fn bootstrap_lock() -> LockName {
+    LockName("backfill-state".into())
+}
+
+/// Creates the state tables that are missing, once, however many runners
+/// start together on a database without them: under a lock of its own,
+/// like a migration, because PostgreSQL's `CREATE TABLE IF NOT EXISTS`
+/// fails in the runner that loses the race (a duplicate `pg_type` key).
+/// When every table is there no lock is taken and nothing is created, so a
+/// user without the right to create tables (PostgreSQL checks it even for
+/// `IF NOT EXISTS`) runs plans once they exist.
+pub async fn ensure_tables(db: &mut Db, lock_timeout: Duration) -> Result<(), DbError> {
+    if missing_tables(db).await?.is_empty() {
+        return Ok(());
+    }
+    with_lock(db, &bootstrap_lock(), lock_timeout, async |db: &mut Db| {
+        // Another runner may have created them while this one waited.
+        let missing = missing_tables(db).await?;
+        for (table, ddl) in db.dialect().backfill_state_ddl() {
+            if missing.contains(&table) {
+                db.execute(&ddl).await?;
+            }
+        }
+        Ok(())
+    })
+    .await
+}
+
+async fn missing_tables(db: &mut Db) -> Result<Vec<&'static str>, DbError> {
+    let mut missing = Vec::new();
+    for (table, _) in db.dialect().backfill_state_ddl() {
         if !introspect::table_exists(db, table).await? {
-            db.execute(&ddl).await?;
+            missing.push(table);
         }
     }
-    Ok(())
+    Ok(missing)
 }
 
 fn run_from(r: &sqlx::any::AnyRow) -> Run {
