@@ -151,11 +151,12 @@ pub async fn run(
         report.elapsed_ms = started.elapsed().as_millis();
         return Ok(report);
     }
+    // Before the plan's lock: on SQLite both are the one write lock.
+    state::ensure_tables(db, opts.lock_timeout).await?;
     let lock = LockName(format!("backfill:{}", plan.name()));
     // Only choosing the run needs the plan's lock: other processes on the
     // same plan join the run, and leases keep their workers apart.
     let run_id = with_lock(db, &lock, opts.lock_timeout, async |db: &mut Db| {
-        state::ensure_tables(db).await?;
         let unfinished = state::runs(db, Some(plan.name()))
             .await?
             .into_iter()

@@ -3,9 +3,12 @@
 //! chunks in workers' hands, and the chunk log. A chunk's rows, the end of
 //! its lease and its log entry commit in one transaction.
 
+use std::time::Duration;
+
 use serde::Serialize;
 
-use crate::db::{Db, DbError, Param, get_i64, get_string, introspect};
+use crate::db::lock::{LockName, with_lock};
+use crate::db::{Db, DbError, Dialect, Param, get_i64, get_string, introspect};
 
 pub mod status {
     pub const RUNNING: &str = "running";
@@ -42,16 +45,44 @@ pub struct StepState {
     pub done: bool,
 }
 
-/// Creates the state tables that are missing. Existing ones are left
-/// alone, so a user without the right to create tables (PostgreSQL checks
-/// it even for `IF NOT EXISTS`) runs plans once they exist.
-pub async fn ensure_tables(db: &mut Db) -> Result<(), DbError> {
-    for (table, ddl) in db.dialect().backfill_state_ddl() {
+/// The lock under which the state tables are created. Not `backfill:...`,
+/// which a plan named `state` would spell.
+fn bootstrap_lock() -> LockName {
+    LockName("backfill-state".into())
+}
+
+/// Creates the state tables that are missing, once, however many runners
+/// start together on a database without them: under a lock of its own,
+/// like a migration, because PostgreSQL's `CREATE TABLE IF NOT EXISTS`
+/// fails in the runner that loses the race (a duplicate `pg_type` key).
+/// When every table is there no lock is taken and nothing is created, so a
+/// user without the right to create tables (PostgreSQL checks it even for
+/// `IF NOT EXISTS`) runs plans once they exist.
+pub async fn ensure_tables(db: &mut Db, lock_timeout: Duration) -> Result<(), DbError> {
+    if missing_tables(db).await?.is_empty() {
+        return Ok(());
+    }
+    with_lock(db, &bootstrap_lock(), lock_timeout, async |db: &mut Db| {
+        // Another runner may have created them while this one waited.
+        let missing = missing_tables(db).await?;
+        for (table, ddl) in db.dialect().backfill_state_ddl() {
+            if missing.contains(&table) {
+                db.execute(&ddl).await?;
+            }
+        }
+        Ok(())
+    })
+    .await
+}
+
+async fn missing_tables(db: &mut Db) -> Result<Vec<&'static str>, DbError> {
+    let mut missing = Vec::new();
+    for (table, _) in db.dialect().backfill_state_ddl() {
         if !introspect::table_exists(db, table).await? {
-            db.execute(&ddl).await?;
+            missing.push(table);
         }
     }
-    Ok(())
+    Ok(missing)
 }
 
 fn run_from(r: &sqlx::any::AnyRow) -> Run {
@@ -118,7 +149,40 @@ pub async fn steps(db: &mut Db, run_id: i64) -> Result<Vec<StepState>, DbError> 
         .collect())
 }
 
+/// Records a new run of `plan` with its steps and returns the run's id.
+/// The id is the one the database gave the row: runs of other plans are
+/// created at the same time under their own plans' locks, so nothing read
+/// back afterwards (a `MAX(id)`) is known to be this run's. The run and its
+/// steps commit together, so a kill cannot leave a run without steps.
 pub async fn create_run(
+    db: &mut Db,
+    plan: &str,
+    checksum: &str,
+    params: &str,
+    step_names: &[String],
+) -> Result<i64, DbError> {
+    // On SQLite the plan's lock is already a write transaction.
+    let own_transaction = db.dialect() != Dialect::Sqlite;
+    if own_transaction {
+        db.execute("BEGIN").await?;
+    }
+    let result = insert_run(db, plan, checksum, params, step_names).await;
+    if !own_transaction {
+        return result;
+    }
+    match result {
+        Ok(id) => {
+            db.execute("COMMIT").await?;
+            Ok(id)
+        }
+        Err(e) => {
+            let _ = db.execute("ROLLBACK").await;
+            Err(e)
+        }
+    }
+}
+
+async fn insert_run(
     db: &mut Db,
     plan: &str,
     checksum: &str,
@@ -134,19 +198,16 @@ pub async fn create_run(
         status::RUNNING,
         d.now_text()
     );
-    db.run(
-        &sql,
-        &[
-            Param::Text(plan),
-            Param::Text(checksum),
-            Param::Text(params),
-        ],
-    )
-    .await?;
     let id = db
-        .scalar_i64("SELECT MAX(id) FROM mendb_backfill_runs")
-        .await?
-        .unwrap_or_default();
+        .insert_returning_id(
+            &sql,
+            &[
+                Param::Text(plan),
+                Param::Text(checksum),
+                Param::Text(params),
+            ],
+        )
+        .await?;
     for (i, name) in step_names.iter().enumerate() {
         let sql = format!(
             "INSERT INTO mendb_backfill_steps (run_id, step_index, step_name) VALUES ({id}, {i}, {})",
@@ -330,6 +391,11 @@ pub async fn open_lease(
 ) -> Result<Lease, DbError> {
     let d = db.dialect();
     let where_ = format!("run_id = {run_id} AND step_index = {step_index}");
+    // Unlike a run's id, a chunk's number may be the largest one plus one:
+    // every claim of the step first locks the step's row (`lock_step`), so
+    // no one else numbers a chunk of it meanwhile, and a written chunk
+    // leaves the leases for the chunk log in one commit, so one of the two
+    // always holds the largest number.
     let sql = format!(
         "SELECT COALESCE(MAX(chunk_no), 0) FROM mendb_backfill_leases WHERE {where_} \
          UNION ALL SELECT COALESCE(MAX(chunk_no), 0) FROM mendb_backfill_chunks WHERE {where_}"
