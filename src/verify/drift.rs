@@ -293,6 +293,8 @@ impl Differ<'_> {
     /// `phrase: <expected> has e, <actual> has a`, when they differ.
     fn value(&mut self, object: &str, phrase: &str, e: &str, a: &str) {
         if e != a {
+            let shown = |v: &str| if v.is_empty() { "none" } else { v }.to_string();
+            let (e, a) = (shown(e), shown(a));
             let change = format!(
                 "{phrase}: {} has {e}, {} has {a}",
                 self.expected, self.actual

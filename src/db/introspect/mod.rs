@@ -343,7 +343,8 @@ struct Queries {
 struct Reading {
     include_internal: bool,
     /// MySQL qualifies names in view definitions with the database's own
-    /// name; two databases with the same schema must compare equal.
+    /// name, PostgreSQL the table of a trigger or rule with the schema's;
+    /// two databases with the same schema must compare equal.
     own_prefix: Option<String>,
 }
 
@@ -355,7 +356,7 @@ impl Reading {
     fn clean(&self, text: &str) -> String {
         let text = normalize_space(text);
         match &self.own_prefix {
-            Some(p) => text.replace(p.as_str(), ""),
+            Some(p) => strip_qualifier(&text, p),
             None => text,
         }
     }
@@ -364,9 +365,19 @@ impl Reading {
 /// Reads the schema. `include_internal` keeps mendb's and refinery's tables.
 pub async fn read_schema(db: &mut Db, include_internal: bool) -> Result<Schema, DbError> {
     let dialect = db.dialect();
+    let own_prefix = match dialect {
+        Dialect::Mysql => Some(format!("`{}`.", db.url().database_name())),
+        Dialect::Postgres => db
+            .fetch("SELECT quote_ident(current_schema())", &[])
+            .await?
+            .first()
+            .and_then(|r| get_string(r, 0))
+            .map(|s| format!("{s}.")),
+        Dialect::Sqlite => None,
+    };
     let reading = Reading {
         include_internal,
-        own_prefix: (dialect == Dialect::Mysql).then(|| format!("`{}`.", db.url().database_name())),
+        own_prefix,
     };
     let mut schema = Schema::default();
     match dialect {
@@ -553,6 +564,24 @@ async fn read_common(
         }
     }
     Ok(())
+}
+
+/// `text` without `prefix` where it starts a qualified name, not where it
+/// ends a longer one (`public.` in `public.film`, not in `mypublic.film`).
+fn strip_qualifier(text: &str, prefix: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(prefix) {
+        let before = rest[..at].chars().next_back().or(out.chars().next_back());
+        let joined = before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$');
+        out.push_str(&rest[..at]);
+        if joined {
+            out.push_str(prefix);
+        }
+        rest = &rest[at + prefix.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn normalize_space(s: &str) -> String {

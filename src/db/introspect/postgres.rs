@@ -2,10 +2,7 @@
 //! text, as the Any driver reads no catalog types of its own. Objects that
 //! belong to an extension are the extension's, not the schema's.
 
-use super::{
-    Db, DbError, Domain, Queries, Reading, Routine, Schema, Sequence, get_string, normalize_space,
-    text,
-};
+use super::{Db, DbError, Domain, Queries, Reading, Routine, Schema, Sequence, get_string, text};
 
 /// Not a member of an extension; `oid` of an object of catalog `class`.
 fn not_extension(class: &str, oid: &str) -> String {
@@ -319,7 +316,7 @@ async fn read_rules(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<(),
         if !r.keep(&rel) {
             continue;
         }
-        let def = normalize_space(&get_string(&row, 2).unwrap_or_default());
+        let def = r.clean(&get_string(&row, 2).unwrap_or_default());
         schema.rules.entry(rel).or_default().insert(name, def);
     }
     Ok(())
