@@ -22,13 +22,33 @@ pub struct Snapshot {
 
 impl Snapshot {
     pub fn parse(path: &str, text: &str) -> Result<Snapshot, String> {
+        let write = format!("mendb schema dump --format json > {path}");
         serde_json::from_str(text).map_err(|e| {
+            if written_before_triggers_by_table(text) {
+                return format!(
+                    "{path}: a snapshot from an older mendb, whose triggers are not keyed by their table; \
+                     write it again with `{write}` on a database the migrations built"
+                );
+            }
             format!(
-                "{path}:{}: not a mendb schema snapshot: {e} (write one with `mendb schema dump --format json > {path}`)",
+                "{path}:{}: not a mendb schema snapshot: {e} (write one with `{write}`)",
                 e.line()
             )
         })
     }
+}
+
+/// Older snapshots keyed triggers by name alone, each holding its table.
+fn written_before_triggers_by_table(text: &str) -> bool {
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    v.get("triggers")
+        .and_then(|t| t.as_object())
+        .is_some_and(|t| {
+            t.values()
+                .any(|tr| tr.get("table").is_some_and(|x| x.is_string()))
+        })
 }
 
 /// One way `actual` differs from `expected`, e.g. object `column
@@ -1036,6 +1056,23 @@ mod tests {
         assert!(
             lines(&a, &expected)
                 .contains(&"trigger film_bi on other: only in the snapshot".to_string())
+        );
+    }
+
+    #[test]
+    fn an_older_snapshot_says_so() {
+        let old = r#"{"dialect": "sqlite", "version": 1, "tables": {}, "views": {},
+            "triggers": {"t_ai": {"table": "t", "timing": "AFTER", "events": ["INSERT"], "body": "x"}}}"#;
+        let e = Snapshot::parse("schema/sqlite.json", old).unwrap_err();
+        assert_eq!(
+            e,
+            "schema/sqlite.json: a snapshot from an older mendb, whose triggers are not keyed by their table; \
+             write it again with `mendb schema dump --format json > schema/sqlite.json` on a database the migrations built"
+        );
+        let broken = Snapshot::parse("s.json", "{").unwrap_err();
+        assert!(
+            broken.starts_with("s.json:1: not a mendb schema snapshot"),
+            "{broken}"
         );
     }
 
