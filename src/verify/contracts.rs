@@ -356,8 +356,7 @@ mod tests {
             name: name.into(),
             data_type: "double precision".into(),
             nullable: true,
-            default: None,
-            generated: None,
+            ..Column::default()
         };
         schema.tables.insert(
             "price_data_old".into(),
