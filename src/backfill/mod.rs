@@ -1,9 +1,11 @@
 //! Resumable, chunked backfills driven by reviewed TOML plans: the plan
 //! format (`plan`), checks against the live schema (`preflight`), the SQL
-//! of a chunk (`sqlgen`), the chunk loop (`executor`) and the state tables
-//! (`state`). Owns mendb's backfill state; never changes the schema.
+//! of a chunk (`sqlgen`), the chunk loop (`executor`), the state tables
+//! (`state`) and the check of their rows before they are trusted
+//! (`integrity`). Owns mendb's backfill state; never changes the schema.
 
 mod executor;
+pub mod integrity;
 pub mod plan;
 mod preflight;
 mod sqlgen;
