@@ -3,7 +3,9 @@
 //! in key order (or on a dead worker's chunk), writes the chunk and ends its
 //! lease in one transaction, tunes its chunk size toward a target duration,
 //! retries transient errors, and stops between chunks when asked. The
-//! database is the only coordinator. The only writer of backfill state.
+//! database is the only coordinator. The only writer of frontiers, leases
+//! and the chunk log, but for the repairs the state check makes before a
+//! run starts.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::integrity::{self, Finding};
 use super::sqlgen::{self, StepSql};
 use super::state;
 use super::throttle::{self, Throttle};
@@ -81,6 +84,9 @@ pub enum Event<'a> {
         attempt: u32,
         error: String,
     },
+    /// The state check at the start repaired a row, or found a lease the
+    /// run may have to wait on.
+    State { finding: &'a Finding },
     StepFinished {
         step: &'a str,
         rows: u64,
@@ -150,7 +156,6 @@ enum Claim {
 
 /// How often a worker with nothing to claim looks again.
 const WAIT_FOR_OTHERS: Duration = Duration::from_millis(100);
-
 /// One worker: claims and writes chunks until the step is finished, a stop
 /// is requested, or an error retrying does not cure.
 pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbError> {
@@ -233,6 +238,25 @@ pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbE
     }
 }
 
+/// Key values read from the state that must fit the step's key before any
+/// SQL is built from them: the check at the start vouched for them, but
+/// the rows may have been changed since.
+fn fitting(
+    crew: &Crew<'_>,
+    keys: Option<&[String]>,
+    row: &str,
+    column: &str,
+) -> Result<(), DbError> {
+    match keys {
+        Some(k) => integrity::fit(k, &crew.step.key, crew.step.dialect).map_err(|fault| {
+            DbError::Conflict(format!(
+                "{column} of {row} {fault}; rerun the plan to have its state checked"
+            ))
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Runs `f` again after transient errors (deadlocks, lock wait timeouts,
 /// lost connections, a busy SQLite file), with back-off; a timeout also
 /// halves the chunk size of the next claim.
@@ -280,12 +304,20 @@ async fn claim(db: &mut Db, crew: &Crew<'_>, owner: &str, size: u64) -> Result<C
         if frontier.done == state::progress::DONE {
             return Ok(Claim::Done);
         }
+        let step_row = format!("mendb_backfill_steps run_id = {run_id} AND step_index = {index}");
+        fitting(crew, frontier.cursor.as_deref(), &step_row, "cursor_key")?;
         for idle in state::idle_leases(db, run_id, index).await? {
             let gone = match idle.owner_session {
                 Some(session) => !state::session_alive(db, session).await?,
                 None => false,
             };
             if idle.expired || gone {
+                let lease_row = format!(
+                    "mendb_backfill_leases run_id = {run_id} AND step_index = {index} AND chunk_no = {}",
+                    idle.lease.chunk_no
+                );
+                fitting(crew, idle.lease.from.as_deref(), &lease_row, "key_from")?;
+                fitting(crew, idle.lease.to.as_deref(), &lease_row, "key_to")?;
                 tracing::info!(
                     step = crew.name(),
                     chunk = idle.lease.chunk_no,
