@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-pub use executor::{Event, StepOutcome, Tuning};
+pub use executor::{Event, Holder, StepOutcome, Tuning};
 pub use plan::{Plan, PlanError};
 use preflight::PreflightError;
 use state::status;

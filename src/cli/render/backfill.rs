@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::{Output, VERB};
 use crate::backfill::integrity::{Action, Finding, MAX_LEASE_SECS, Problem, Repair, Row};
 use crate::backfill::state::LeaseRow;
-use crate::backfill::{Event, RunReport, Status};
+use crate::backfill::{Event, Holder, RunReport, Status};
 use crate::cli::opt::{Format, LogFormat};
 
 /// Progress lines are rate-limited: a chunk every half second would flood
@@ -270,6 +270,10 @@ pub struct Progress<'a> {
     out: &'a Output,
     command: PlanCommand,
     last: Mutex<Option<Instant>>,
+    /// When the last lease wait was said: several workers wait at once.
+    last_wait: Mutex<Option<Instant>>,
+    /// Leases whose way out was shown already.
+    hinted: Mutex<Vec<Row>>,
     /// The current step's bar, when stderr is a terminal.
     bar: Mutex<Option<ProgressBar>>,
     use_bars: bool,
@@ -404,6 +408,11 @@ impl Progress<'_> {
                 }
             }
             Event::State { finding } => self.state_finding(finding, json),
+            Event::LeaseWait {
+                step,
+                waited,
+                holders,
+            } => self.lease_wait(step, *waited, holders, json),
             Event::StepFinished {
                 step,
                 rows,
@@ -466,6 +475,69 @@ impl Progress<'_> {
             self.say(&format!("{verb:>VERB$} {text}"));
         }
     }
+
+    fn lease_wait(&self, step: &str, waited: Duration, holders: &[Holder], json: bool) {
+        {
+            // Each worker says it; once for all of them is enough.
+            let mut last = self.last_wait.lock().unwrap_or_else(|p| p.into_inner());
+            if last.is_some_and(|t| t.elapsed() < Duration::from_secs(4)) {
+                return;
+            }
+            *last = Some(Instant::now());
+        }
+        let since = chrono::Utc::now()
+            - chrono::Duration::from_std(waited).unwrap_or_else(|_| chrono::Duration::zero());
+        for h in holders {
+            let l = &h.lease;
+            let row = Row::Lease {
+                run_id: l.run_id,
+                step_index: l.step_index,
+                chunk_no: l.chunk_no,
+            };
+            if json {
+                tracing::info!(
+                    step,
+                    chunk = l.chunk_no,
+                    owner = l.owner,
+                    session = l.owner_session,
+                    session_alive = h.session_alive,
+                    expires_at = l.expires_at,
+                    waited_ms = waited.as_millis() as u64,
+                    "backfill waiting for a lease"
+                );
+                continue;
+            }
+            let session = match (l.owner_session, h.session_alive) {
+                (Some(s), Some(true)) => format!("session {s}, still connected"),
+                (Some(s), _) => format!("session {s}, gone"),
+                (None, _) => "no session recorded".to_string(),
+            };
+            self.say(&format!(
+                "{:>VERB$} {step}: chunk {} is held by {} ({session}) until {}; waiting since {} ({:.0} s)",
+                "Waiting",
+                l.chunk_no,
+                l.owner,
+                when(l.expires_at, h.now),
+                since.format("%H:%M:%SZ"),
+                waited.as_secs_f64()
+            ));
+            // A holder that is still there and will let go in time needs
+            // no help; one without a session, or with an expiry mendb
+            // never gives, may hold the chunk for as long as it says.
+            let stuck =
+                l.owner_session.is_none() || l.expires_at.saturating_sub(h.now) > MAX_LEASE_SECS;
+            let mut hinted = self.hinted.lock().unwrap_or_else(|p| p.into_inner());
+            if stuck && !hinted.contains(&row) {
+                hinted.push(row.clone());
+                self.say(&format!(
+                    "{:>VERB$} it is taken over once its session ends or it expires; to take it over now: `{}`, or stop this run and run `{}`",
+                    "",
+                    expire_sql(&row),
+                    self.command.run("--restart")
+                ));
+            }
+        }
+    }
 }
 
 impl Output {
@@ -474,6 +546,8 @@ impl Output {
             out: self,
             command: command.clone(),
             last: Mutex::new(None),
+            last_wait: Mutex::new(None),
+            hinted: Mutex::new(Vec::new()),
             bar: Mutex::new(None),
             use_bars: !self.quiet
                 && self.log_format == LogFormat::Text
