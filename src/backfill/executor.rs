@@ -3,7 +3,9 @@
 //! in key order (or on a dead worker's chunk), writes the chunk and ends its
 //! lease in one transaction, tunes its chunk size toward a target duration,
 //! retries transient errors, and stops between chunks when asked. The
-//! database is the only coordinator. The only writer of backfill state.
+//! database is the only coordinator. The only writer of frontiers, leases
+//! and the chunk log, but for the repairs the state check makes before a
+//! run starts.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::integrity::{self, Finding};
 use super::sqlgen::{self, StepSql};
 use super::state;
 use super::throttle::{self, Throttle};
@@ -81,12 +84,32 @@ pub enum Event<'a> {
         attempt: u32,
         error: String,
     },
+    /// The state check at the start repaired a row, or found a lease the
+    /// run may have to wait on.
+    State { finding: &'a Finding },
+    /// Every chunk left is in other hands: who holds each. Said once the
+    /// wait has lasted a few seconds, and every few seconds after.
+    LeaseWait {
+        step: &'a str,
+        waited: Duration,
+        holders: Vec<Holder>,
+    },
     StepFinished {
         step: &'a str,
         rows: u64,
         chunks: u64,
         elapsed: Duration,
     },
+}
+
+/// A lease another worker (or something else) holds.
+#[derive(Debug, Clone)]
+pub struct Holder {
+    pub lease: state::LeaseRow,
+    /// Whether its session still exists; None when it names none.
+    pub session_alive: Option<bool>,
+    /// The database's clock, which `lease.expires_at` is on.
+    pub now: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -150,12 +173,24 @@ enum Claim {
 
 /// How often a worker with nothing to claim looks again.
 const WAIT_FOR_OTHERS: Duration = Duration::from_millis(100);
+/// How long a worker waits on others' chunks before it says whose they
+/// are, and how often it says so again: at the end of every step of a
+/// parallel run workers wait a moment for the last chunks, which is not
+/// worth a line.
+const REPORT_WAIT_EVERY: Duration = Duration::from_secs(5);
+
+/// A worker's wait for chunks in other hands.
+struct Waiting {
+    since: Instant,
+    reported: Option<Instant>,
+}
 
 /// One worker: claims and writes chunks until the step is finished, a stop
 /// is requested, or an error retrying does not cure.
 pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbError> {
     let mut size = crew.step.step.batch.chunk_size();
     let mut tuner = Tuner::new(crew.tuning.target);
+    let mut waiting: Option<Waiting> = None;
     loop {
         if crew.stopped() {
             return Ok(Stop::Interrupted);
@@ -180,10 +215,33 @@ pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbE
         let (lease, cut) = match claimed {
             Claim::Done => return Ok(Stop::Finished),
             Claim::Wait => {
+                let wait = waiting.get_or_insert_with(|| Waiting {
+                    since: Instant::now(),
+                    reported: None,
+                });
+                if wait.since.elapsed() >= REPORT_WAIT_EVERY
+                    && wait
+                        .reported
+                        .is_none_or(|t| t.elapsed() >= REPORT_WAIT_EVERY)
+                {
+                    wait.reported = Some(Instant::now());
+                    // Only words depend on it: a failed read leaves them
+                    // out, and the next claim meets a real fault itself.
+                    if let Ok(holders) = holders(db, crew).await {
+                        (crew.on_event)(Event::LeaseWait {
+                            step: crew.name(),
+                            waited: wait.since.elapsed(),
+                            holders,
+                        });
+                    }
+                }
                 throttle::pause(WAIT_FOR_OTHERS, crew.stop).await;
                 continue;
             }
-            Claim::Chunk(lease, cut) => (lease, cut),
+            Claim::Chunk(lease, cut) => {
+                waiting = None;
+                (lease, cut)
+            }
         };
         let written = retrying(db, crew, &mut size, async |db: &mut Db, _| {
             write_chunk(db, crew, owner, &lease).await
@@ -230,6 +288,43 @@ pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbE
         );
         // A stop during the pause is seen at the top of the loop.
         throttle::pause(rest, crew.stop).await;
+    }
+}
+
+/// The step's leases, each with whether its holder's session is there.
+async fn holders(db: &mut Db, crew: &Crew<'_>) -> Result<Vec<Holder>, DbError> {
+    let now = state::epoch_now(db).await?;
+    let mut out = Vec::new();
+    for lease in state::lease_rows(db, crew.run_id, Some(crew.index)).await? {
+        let session_alive = match lease.owner_session {
+            Some(s) => Some(state::session_alive(db, s).await?),
+            None => None,
+        };
+        out.push(Holder {
+            lease,
+            session_alive,
+            now,
+        });
+    }
+    Ok(out)
+}
+
+/// Key values read from the state that must fit the step's key before any
+/// SQL is built from them: the check at the start vouched for them, but
+/// the rows may have been changed since.
+fn fitting(
+    crew: &Crew<'_>,
+    keys: Option<&[String]>,
+    row: &str,
+    column: &str,
+) -> Result<(), DbError> {
+    match keys {
+        Some(k) => integrity::fit(k, &crew.step.key, crew.step.dialect).map_err(|fault| {
+            DbError::Conflict(format!(
+                "{column} of {row} {fault}; rerun the plan to have its state checked"
+            ))
+        }),
+        None => Ok(()),
     }
 }
 
@@ -280,12 +375,20 @@ async fn claim(db: &mut Db, crew: &Crew<'_>, owner: &str, size: u64) -> Result<C
         if frontier.done == state::progress::DONE {
             return Ok(Claim::Done);
         }
+        let step_row = format!("mendb_backfill_steps run_id = {run_id} AND step_index = {index}");
+        fitting(crew, frontier.cursor.as_deref(), &step_row, "cursor_key")?;
         for idle in state::idle_leases(db, run_id, index).await? {
             let gone = match idle.owner_session {
                 Some(session) => !state::session_alive(db, session).await?,
                 None => false,
             };
             if idle.expired || gone {
+                let lease_row = format!(
+                    "mendb_backfill_leases run_id = {run_id} AND step_index = {index} AND chunk_no = {}",
+                    idle.lease.chunk_no
+                );
+                fitting(crew, idle.lease.from.as_deref(), &lease_row, "key_from")?;
+                fitting(crew, idle.lease.to.as_deref(), &lease_row, "key_to")?;
                 tracing::info!(
                     step = crew.name(),
                     chunk = idle.lease.chunk_no,

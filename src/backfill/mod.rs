@@ -1,10 +1,12 @@
 //! Resumable, chunked backfills driven by reviewed TOML plans: the plan
 //! format (`plan`), checks against the live schema (`preflight`), the SQL
-//! of a chunk (`sqlgen`), the chunk loop (`executor`) and the state tables
-//! (`state`). Owns mendb's backfill state; never changes the schema.
+//! of a chunk (`sqlgen`), the chunk loop (`executor`), the state tables
+//! (`state`) and the check of their rows before they are trusted
+//! (`integrity`). Owns mendb's backfill state; never changes the schema.
 
 mod dry_run;
 mod executor;
+pub mod integrity;
 pub mod plan;
 mod preflight;
 mod sqlgen;
@@ -16,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-pub use executor::{Event, StepOutcome, Tuning};
+pub use executor::{Event, Holder, StepOutcome, Tuning};
 pub use plan::{Plan, PlanError};
 use preflight::PreflightError;
 use state::status;
@@ -58,6 +60,9 @@ pub struct RunReport {
     pub steps: Vec<StepOutcome>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dry_steps: Vec<DryStep>,
+    /// What the state check repaired before the run went on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub repaired: Vec<integrity::Finding>,
     pub rows: u64,
     pub elapsed_ms: u128,
 }
@@ -76,6 +81,18 @@ pub enum BackfillError {
         plan: String,
         run_id: i64,
         what: String,
+    },
+    /// The state check found what it cannot repair in the run it would
+    /// resume; nothing was written.
+    #[error(
+        "{path}: run {run_id} of plan `{plan}` cannot be resumed: its backfill state is damaged ({} problem(s)); rerun with --restart to abandon it and start over",
+        findings.len()
+    )]
+    Damaged {
+        path: String,
+        plan: String,
+        run_id: i64,
+        findings: Vec<integrity::Finding>,
     },
     #[error("plan `{plan}` step `{step}` failed: {source}")]
     Step {
@@ -106,7 +123,7 @@ impl BackfillError {
             BackfillError::Db(e) | BackfillError::Step { source: e, .. } => {
                 crate::migrate::db_exit_code(e)
             }
-            BackfillError::Changed { .. } => exit::WRONG_STATE,
+            BackfillError::Changed { .. } | BackfillError::Damaged { .. } => exit::WRONG_STATE,
         }
     }
 }
@@ -139,6 +156,7 @@ pub async fn run(
         interrupted: false,
         steps: Vec::new(),
         dry_steps: Vec::new(),
+        repaired: Vec::new(),
         rows: 0,
         elapsed_ms: 0,
     };
@@ -153,6 +171,13 @@ pub async fn run(
     }
     // Before the plan's lock: on SQLite both are the one write lock.
     state::ensure_tables(db, opts.lock_timeout).await?;
+    let shapes: Vec<integrity::StepShape> = steps
+        .iter()
+        .map(|s| integrity::StepShape {
+            name: s.step.name.get_ref().clone(),
+            key: s.key.clone(),
+        })
+        .collect();
     let lock = LockName(format!("backfill:{}", plan.name()));
     // Only choosing the run needs the plan's lock: other processes on the
     // same plan join the run, and leases keep their workers apart.
@@ -191,6 +216,28 @@ pub async fn run(
             Some(r) => Some(r.id),
             None => None,
         };
+        // The state is checked before anything trusts it: what the data
+        // settles is repaired, anything else refuses the run untouched.
+        let runs = state::runs(db, Some(plan.name())).await?;
+        let findings = integrity::at_run_start(db, &runs, run_id, &shapes).await?;
+        let refused: Vec<integrity::Finding> =
+            findings.iter().filter(|f| f.refuses()).cloned().collect();
+        if let (false, Some(id)) = (refused.is_empty(), run_id) {
+            return Err(BackfillError::Damaged {
+                path: plan.path.clone(),
+                plan: plan.name().to_string(),
+                run_id: id,
+                findings: refused,
+            });
+        }
+        for finding in &findings {
+            integrity::repair(db, finding).await?;
+            on_event(Event::State { finding });
+        }
+        report.repaired = findings
+            .into_iter()
+            .filter(|f| matches!(f.action, integrity::Action::Repair(_)))
+            .collect();
         Ok::<_, BackfillError>(match run_id {
             Some(id) => {
                 report.resumed = true;
@@ -295,8 +342,15 @@ async fn run_steps(
     let owners: Vec<String> = (0..=helpers.len()).map(owner_name).collect();
     for (index, step) in steps.iter().enumerate() {
         let name = step.step.name.get_ref().clone();
+        // The state check at the start vouches for every row; one gone
+        // since must not pass for a step with nothing to do.
         let Some(s) = saved.iter().find(|s| s.step_index == index as i64) else {
-            continue;
+            return Err((
+                name,
+                DbError::Conflict(format!(
+                    "the row mendb_backfill_steps run_id = {run_id} AND step_index = {index} is gone; rerun the plan to have its state checked"
+                )),
+            ));
         };
         if s.done {
             report.steps.push(StepOutcome {
@@ -391,14 +445,62 @@ async fn run_steps(
 pub struct RunStatus {
     pub run: state::Run,
     pub steps: Vec<state::StepState>,
+    pub leases: Vec<state::LeaseRow>,
+    /// What the state check found in this run's rows.
+    pub findings: Vec<integrity::Finding>,
 }
 
-/// Runs with their steps, newest first; `plan` narrows to one plan.
-pub async fn status(db: &mut Db, plan: Option<&str>) -> Result<Vec<RunStatus>, BackfillError> {
-    let mut out = Vec::new();
-    for run in state::runs(db, plan).await? {
+/// Runs and what the state check found.
+#[derive(Debug, Clone, Default)]
+pub struct Status {
+    pub runs: Vec<RunStatus>,
+    /// Leases of runs that are not recorded.
+    pub stray_leases: Vec<state::LeaseRow>,
+    pub stray_findings: Vec<integrity::Finding>,
+    /// The database's clock, in the seconds leases expire in.
+    pub now: i64,
+}
+
+/// Runs with their steps and leases, newest first, each checked; `plan`
+/// narrows to one plan and lets the runs started from this very file be
+/// checked against its steps and keys too.
+pub async fn status(db: &mut Db, plan: Option<&Plan>) -> Result<Status, BackfillError> {
+    let runs = state::runs(db, plan.map(Plan::name)).await?;
+    let mut out = Status::default();
+    // State tables left half made by an interrupted first run hold
+    // nothing to check.
+    let complete = crate::db::introspect::table_exists(db, "mendb_backfill_runs").await?
+        && crate::db::introspect::table_exists(db, "mendb_backfill_leases").await?
+        && crate::db::introspect::table_exists(db, "mendb_backfill_chunks").await?;
+    let shapes = match plan {
+        Some(p) if complete => Some(integrity::shapes(db, p).await?),
+        _ => None,
+    };
+    if complete {
+        out.now = state::epoch_now(db).await?;
+        out.stray_leases = state::leases_without_run(db).await?;
+        out.stray_findings = integrity::judge_strays(&out.stray_leases);
+    }
+    for run in runs {
         let steps = state::steps(db, run.id).await?;
-        out.push(RunStatus { run, steps });
+        let (leases, findings) = if complete {
+            let stored = integrity::read_run(db, &run).await?;
+            let same_file = plan.is_some_and(|p| p.checksum == run.checksum);
+            let cx = integrity::Context {
+                shapes: shapes.as_deref().filter(|_| same_file),
+                dialect: db.dialect(),
+                now: out.now,
+            };
+            (stored.leases.clone(), integrity::judge(&stored, &cx))
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        out.runs.push(RunStatus {
+            run,
+            steps,
+            leases,
+            findings,
+        });
     }
     Ok(out)
 }

@@ -153,33 +153,44 @@ impl StepSql<'_> {
         op: &str,
         or_equal: bool,
     ) {
+        // Key values that do not fit the key (the executor refuses those
+        // before it builds a chunk) restrict nothing: a wider chunk only
+        // redoes work the action skips as done, a narrower one would lose
+        // rows without a word.
+        let pairs: Vec<(&(String, ValueKind), &String)> = self.key.iter().zip(values).collect();
+        let Some(((first, kind), value)) = pairs
+            .first()
+            .copied()
+            .filter(|_| values.len() == self.key.len())
+        else {
+            sql.push("(1 = 1)");
+            return;
+        };
         // A plain range on the first key column comes first: it is what
         // lets every optimizer start the index scan at the cursor.
-        let (first, kind) = &self.key[0];
         sql.push(&format!("({alias}{} {op}= ", self.q(first)));
-        sql.bind(self.dialect, &values[0], *kind);
+        sql.bind(self.dialect, value, *kind);
         sql.push(" AND ");
         sql.push("(");
-        let n = self.key.len();
+        let n = pairs.len();
         for i in 0..n + usize::from(or_equal) {
             if i > 0 {
                 sql.push(" OR ");
             }
             sql.push("(");
-            for (j, (col, kind)) in self.key.iter().enumerate().take(i.min(n)) {
+            for (j, ((col, kind), value)) in pairs.iter().take(i.min(n)).enumerate() {
                 if j > 0 {
                     sql.push(" AND ");
                 }
                 sql.push(&format!("{alias}{} = ", self.q(col)));
-                sql.bind(self.dialect, &values[j], *kind);
+                sql.bind(self.dialect, value, *kind);
             }
-            if i < n {
+            if let Some(((col, kind), value)) = pairs.get(i) {
                 if i > 0 {
                     sql.push(" AND ");
                 }
-                let (col, kind) = &self.key[i];
                 sql.push(&format!("{alias}{} {op} ", self.q(col)));
-                sql.bind(self.dialect, &values[i], *kind);
+                sql.bind(self.dialect, value, *kind);
             }
             sql.push(")");
         }
@@ -658,6 +669,53 @@ mod tests {
         append(&mut sql, &part);
         assert!(sql.text.ends_with("$11 $12"), "{}", sql.text);
         assert_eq!(sql.params().len(), 12);
+    }
+
+    #[test]
+    fn keys_that_do_not_fit_restrict_nothing_and_never_panic() {
+        let plan = super::super::plan::Plan::parse(
+            "t.toml",
+            r#"name = "t"
+[[steps]]
+name = "s"
+[steps.batch]
+table = "src"
+key = ["day", "id"]
+[steps.update]
+from = "other"
+[steps.update.on]
+id = "t.id"
+[steps.update.set]
+v = "s.v"
+"#,
+        )
+        .unwrap();
+        let params = BTreeMap::new();
+        let step = StepSql {
+            dialect: Dialect::Postgres,
+            step: plan.def.steps[0].get_ref(),
+            key: vec![
+                ("day".into(), ValueKind::Date),
+                ("id".into(), ValueKind::Int),
+            ],
+            params: &params,
+            param_kinds: BTreeMap::new(),
+            copy_upsert: false,
+        };
+        let short = vec!["2025-01-01".to_string()];
+        let long = vec!["2025-01-01".to_string(), "1".into(), "2".into()];
+        for keys in [&short, &long, &Vec::new()] {
+            let sql = step.bound_query(Some(keys), 10);
+            assert!(sql.text.contains("(1 = 1)"), "{}", sql.text);
+            let action = step.action(Some(keys), Some(keys));
+            assert!(!action[0].text.contains("\"day\" <"), "{}", action[0].text);
+        }
+        let fits = vec!["2025-01-01".to_string(), "1".into()];
+        assert!(
+            step.bound_query(Some(&fits), 10)
+                .text
+                .contains("t.\"id\" >")
+        );
     }
 
     #[test]

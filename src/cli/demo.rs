@@ -84,8 +84,11 @@ async fn steps(
     out.run_report(&migrated, db.url());
 
     out.demo_heading("4. Recovery plans");
-    let progress = out.backfill_progress();
     for name in PLANS {
+        let progress = out.backfill_progress(&render::PlanCommand {
+            plan: name.to_string(),
+            sets: Vec::new(),
+        });
         let plan = load_plan(name).map_err(BackfillError::from)?;
         let opts = RunOptions {
             sets: Vec::new(),

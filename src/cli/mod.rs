@@ -144,6 +144,9 @@ enum CliError {
     Interrupted(String),
     #[error("{0}")]
     VerifyFailed(String),
+    /// An error whose message the render layer composed.
+    #[error("{message}")]
+    Rendered { message: String, code: i32 },
 }
 
 impl CliError {
@@ -159,6 +162,7 @@ impl CliError {
             CliError::GapsFound(_) => exit::GAPS_FOUND,
             CliError::Interrupted(_) => exit::INTERRUPTED,
             CliError::VerifyFailed(_) => exit::VERIFY_FAILED,
+            CliError::Rendered { code, .. } => *code,
         }
     }
 }
@@ -549,6 +553,10 @@ async fn run_backfill(
             workers,
             lease,
         } => {
+            let command = render::PlanCommand {
+                plan: plan.clone(),
+                sets: sets.clone(),
+            };
             let plan = load_plan(plan).map_err(BackfillError::from)?;
             let replicas = replica_urls
                 .iter()
@@ -574,8 +582,27 @@ async fn run_backfill(
                 },
                 lock_timeout: cli.lock_timeout,
             };
-            let progress = out.backfill_progress();
-            let report = backfill::run(db, &plan, &opts, &STOP, &|e| progress.event(&e)).await?;
+            let progress = out.backfill_progress(&command);
+            let report = match backfill::run(db, &plan, &opts, &STOP, &|e| progress.event(&e)).await
+            {
+                Err(e @ BackfillError::Damaged { .. }) => {
+                    let code = e.exit_code();
+                    let BackfillError::Damaged {
+                        plan,
+                        run_id,
+                        findings,
+                        ..
+                    } = e
+                    else {
+                        return Err(e.into());
+                    };
+                    return Err(CliError::Rendered {
+                        message: out.backfill_refusal(&plan, run_id, &findings, &command),
+                        code,
+                    });
+                }
+                other => other?,
+            };
             out.backfill_report(&report);
             if report.interrupted {
                 return Err(CliError::Interrupted(format!(
@@ -585,16 +612,14 @@ async fn run_backfill(
             }
         }
         BackfillCommand::Status { plan } => {
-            let name = match plan {
-                Some(p) => Some(
-                    load_plan(p)
-                        .map_err(BackfillError::from)?
-                        .name()
-                        .to_string(),
-                ),
+            let loaded = match plan {
+                Some(p) => Some(load_plan(p).map_err(BackfillError::from)?),
                 None => None,
             };
-            out.backfill_status(&backfill::status(db, name.as_deref()).await?);
+            out.backfill_status(
+                &backfill::status(db, loaded.as_ref()).await?,
+                plan.as_deref(),
+            );
         }
     }
     Ok(())

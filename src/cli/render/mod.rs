@@ -35,6 +35,8 @@ mod migrate;
 mod report;
 mod verify;
 
+pub use backfill::PlanCommand;
+
 pub struct Output {
     pub(super) format: Format,
     pub(super) log_format: LogFormat,
