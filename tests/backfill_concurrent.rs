@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use common::{Backend, TestDb, incident_world as world, mendb_command, rows_as_text};
+use common::{Backend, ENHANCED, ML, TestDb, incident_world as world, mendb_command, rows_as_text};
 
 per_backend!(
     ten_processes_of_three_plans_on_empty_state,
@@ -39,40 +39,6 @@ const PRICES: [&str; 7] = [
     "volume_24h",
     "market_cap",
     "data_source",
-];
-
-const ENHANCED: [&str; 16] = [
-    "symbol",
-    "date",
-    "active_addresses",
-    "transaction_count",
-    "transaction_volume",
-    "exchange_inflow",
-    "exchange_outflow",
-    "whale_transactions",
-    "hash_rate",
-    "market_cap",
-    "realized_cap",
-    "circulating_supply",
-    "exchange_netflow",
-    "nvt_ratio",
-    "mvrv_ratio",
-    "avg_transaction_value",
-];
-
-const ML: [&str; 12] = [
-    "symbol",
-    "timestamp",
-    "onchain_active_addresses",
-    "onchain_transaction_count",
-    "onchain_transaction_volume",
-    "onchain_exchange_inflow",
-    "onchain_exchange_outflow",
-    "onchain_exchange_netflow",
-    "onchain_whale_transactions",
-    "onchain_nvt_ratio",
-    "onchain_mvrv_ratio",
-    "onchain_hash_rate",
 ];
 
 /// The incident world with no backfill state at all.

@@ -7,43 +7,11 @@ mod common;
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::{Backend, TestDb, incident_world as world, mendb_command, rows_as_text as content};
+use common::{
+    Backend, ENHANCED, ML, TestDb, incident_world as world, mendb_command, rows_as_text as content,
+};
 
 per_backend!(onchain_plans_survive_kill_9);
-
-const ENHANCED: [&str; 16] = [
-    "symbol",
-    "date",
-    "active_addresses",
-    "transaction_count",
-    "transaction_volume",
-    "exchange_inflow",
-    "exchange_outflow",
-    "whale_transactions",
-    "hash_rate",
-    "market_cap",
-    "realized_cap",
-    "circulating_supply",
-    "exchange_netflow",
-    "nvt_ratio",
-    "mvrv_ratio",
-    "avg_transaction_value",
-];
-
-const ML: [&str; 12] = [
-    "symbol",
-    "timestamp",
-    "onchain_active_addresses",
-    "onchain_transaction_count",
-    "onchain_transaction_volume",
-    "onchain_exchange_inflow",
-    "onchain_exchange_outflow",
-    "onchain_exchange_netflow",
-    "onchain_whale_transactions",
-    "onchain_nvt_ratio",
-    "onchain_mvrv_ratio",
-    "onchain_hash_rate",
-];
 
 /// Starts the plan slowly and kills it with SIGKILL after each wait.
 fn kill_repeatedly(db: &TestDb, plan: &str, waits_ms: &[u64]) -> usize {

@@ -127,24 +127,16 @@ pub async fn runs(db: &mut Db, plan: Option<&str>) -> Result<Vec<Run>, DbError> 
 }
 
 pub async fn steps(db: &mut Db, run_id: i64) -> Result<Vec<StepState>, DbError> {
-    let rows = db
-        .fetch(
-            &format!(
-                "SELECT step_index, step_name, cursor_key, rows_written, chunks, done \
-                 FROM mendb_backfill_steps WHERE run_id = {run_id} ORDER BY step_index"
-            ),
-            &[],
-        )
-        .await?;
-    Ok(rows
-        .iter()
+    Ok(step_rows(db, run_id)
+        .await?
+        .into_iter()
         .map(|r| StepState {
-            step_index: get_i64(r, 0).unwrap_or_default(),
-            step_name: get_string(r, 1).unwrap_or_default(),
-            cursor: get_string(r, 2).and_then(|c| serde_json::from_str(&c).ok()),
-            rows_written: get_i64(r, 3).unwrap_or_default(),
-            chunks: get_i64(r, 4).unwrap_or_default(),
-            done: get_i64(r, 5) == Some(progress::DONE),
+            step_index: r.step_index,
+            step_name: r.step_name,
+            cursor: r.cursor_key.and_then(|c| serde_json::from_str(&c).ok()),
+            rows_written: r.rows_written,
+            chunks: r.chunks,
+            done: r.done == progress::DONE,
         })
         .collect())
 }

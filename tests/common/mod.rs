@@ -567,3 +567,39 @@ pub fn assert_no_history(db: &TestDb, what: &str) {
         "{what}: nothing may be recorded: {status}"
     );
 }
+
+/// The columns of crypto_onchain_data_enhanced and the on-chain columns of
+/// ml_features_materialized that the on-chain plans write.
+pub const ENHANCED: [&str; 16] = [
+    "symbol",
+    "date",
+    "active_addresses",
+    "transaction_count",
+    "transaction_volume",
+    "exchange_inflow",
+    "exchange_outflow",
+    "whale_transactions",
+    "hash_rate",
+    "market_cap",
+    "realized_cap",
+    "circulating_supply",
+    "exchange_netflow",
+    "nvt_ratio",
+    "mvrv_ratio",
+    "avg_transaction_value",
+];
+
+pub const ML: [&str; 12] = [
+    "symbol",
+    "timestamp",
+    "onchain_active_addresses",
+    "onchain_transaction_count",
+    "onchain_transaction_volume",
+    "onchain_exchange_inflow",
+    "onchain_exchange_outflow",
+    "onchain_exchange_netflow",
+    "onchain_whale_transactions",
+    "onchain_nvt_ratio",
+    "onchain_mvrv_ratio",
+    "onchain_hash_rate",
+];
