@@ -12,4 +12,6 @@ pub mod gaps;
 pub mod migrate;
 pub mod report;
 pub mod sql;
+pub mod time;
+pub mod toml_pos;
 pub mod verify;

@@ -120,9 +120,7 @@ impl BackfillError {
                 source: DbError::Query { .. } | DbError::Conflict(_),
                 ..
             } => exit::BACKFILL_FAILED,
-            BackfillError::Db(e) | BackfillError::Step { source: e, .. } => {
-                crate::migrate::db_exit_code(e)
-            }
+            BackfillError::Db(e) | BackfillError::Step { source: e, .. } => e.exit_code(),
             BackfillError::Changed { .. } | BackfillError::Damaged { .. } => exit::WRONG_STATE,
         }
     }

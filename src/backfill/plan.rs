@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use toml::Spanned;
 
 use crate::db::Dialect;
+use crate::toml_pos::{line_of, toml_error};
 
 /// A plan as read from its file, with where each value came from.
 #[derive(Debug, Clone)]
@@ -364,15 +365,15 @@ impl ParamValue {
         let bad = |what: &str| format!("`{raw}` is not {what}");
         match kind {
             ParamKind::Timestamp => {
-                let t = crate::cli::read_time(raw)
+                let t = crate::time::read_time(raw)
                     .ok_or_else(|| bad("a timestamp (e.g. 2025-09-30 12:00:00)"))?;
-                crate::cli::check_year(raw, t.date())?;
+                crate::time::check_year(raw, t.date())?;
                 Ok(ParamValue::Timestamp(t))
             }
             ParamKind::Date => {
                 let d = NaiveDate::parse_from_str(raw.trim(), "%Y-%m-%d")
                     .map_err(|_| bad("a date (YYYY-MM-DD)"))?;
-                crate::cli::check_year(raw, d)?;
+                crate::time::check_year(raw, d)?;
                 Ok(ParamValue::Date(d))
             }
             ParamKind::Int => {
@@ -829,31 +830,6 @@ impl Plan {
         }
         Ok(values)
     }
-}
-
-/// Where a TOML document went wrong and why, naming the key of that line
-/// (`key `chunk_size`: invalid type: ...`) when the message does not.
-pub(crate) fn toml_error(source: &str, e: &toml::de::Error) -> (Option<usize>, String) {
-    let message = e.message().trim().to_string();
-    let Some(span) = e.span() else {
-        return (None, message);
-    };
-    let line = line_of(source, span.start);
-    let text = source.lines().nth(line - 1).unwrap_or_default();
-    let key = text.split_once('=').map(|(k, _)| k.trim()).filter(|k| {
-        !k.is_empty()
-            && k.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_-.\"".contains(c))
-    });
-    match key {
-        Some(k) if !message.contains(k) => (Some(line), format!("`{k}`: {message}")),
-        _ => (Some(line), message),
-    }
-}
-
-/// The 1-based line of a byte offset into a TOML document.
-pub(crate) fn line_of(source: &str, offset: usize) -> usize {
-    source[..offset.min(source.len())].matches('\n').count() + 1
 }
 
 #[cfg(test)]

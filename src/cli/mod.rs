@@ -153,7 +153,7 @@ impl CliError {
     fn exit_code(&self) -> i32 {
         match self {
             CliError::Migrate(e) => e.exit_code(),
-            CliError::Db(e) => migrate::db_exit_code(e),
+            CliError::Db(e) => e.exit_code(),
             CliError::Fixtures(e) => e.exit_code(),
             CliError::Gaps(e) => e.exit_code(),
             CliError::Report(e) => e.exit_code(),

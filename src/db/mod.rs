@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use sqlx::any::{AnyConnectOptions, AnyRow};
 use sqlx::{AnyConnection, AssertSqlSafe, ConnectOptions, Connection, Executor, Row};
 
+use crate::exit;
 pub use dialect::{Dialect, TxStyle, ValueKind};
 pub use url::{DEFAULT_URL, DbUrl, redact};
 
@@ -61,6 +62,19 @@ pub enum DbError {
 }
 
 impl DbError {
+    /// The process exit code this error ends a command with
+    /// (docs/exit-codes.md), the same whichever command met it.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            DbError::InvalidUrl { .. } | DbError::Unsupported(_) => exit::USAGE,
+            DbError::Connect { .. } | DbError::WaitTimedOut { .. } => exit::UNREACHABLE,
+            DbError::LockTimeout { .. } => exit::LOCK_TIMEOUT,
+            DbError::Interrupted { .. } => exit::INTERRUPTED,
+            DbError::Query { .. } => exit::INTERNAL,
+            DbError::Conflict(_) => exit::WRONG_STATE,
+        }
+    }
+
     /// Whether retrying the same work may succeed (see Dialect::is_transient).
     pub fn is_transient(&self, dialect: Dialect) -> bool {
         match self {

@@ -106,7 +106,7 @@ pub enum GapError {
 impl GapError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            GapError::Db(e) => crate::migrate::db_exit_code(e),
+            GapError::Db(e) => e.exit_code(),
             GapError::Usage(_) => exit::USAGE,
             GapError::WrongState(_) => exit::WRONG_STATE,
         }

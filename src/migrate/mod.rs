@@ -219,7 +219,7 @@ impl StatementFailed {
 impl MigrateError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            MigrateError::Db(e) => db_exit_code(e),
+            MigrateError::Db(e) => e.exit_code(),
             MigrateError::UnknownVersion { .. } | MigrateError::BadName(_) => exit::USAGE,
             MigrateError::Source(_)
             | MigrateError::History(_)
@@ -231,17 +231,6 @@ impl MigrateError {
             MigrateError::DataLoss(_) => exit::DATA_LOSS,
             MigrateError::Write(_) | MigrateError::Refinery(_) => exit::INTERNAL,
         }
-    }
-}
-
-pub fn db_exit_code(e: &DbError) -> i32 {
-    match e {
-        DbError::InvalidUrl { .. } | DbError::Unsupported(_) => exit::USAGE,
-        DbError::Connect { .. } | DbError::WaitTimedOut { .. } => exit::UNREACHABLE,
-        DbError::LockTimeout { .. } => exit::LOCK_TIMEOUT,
-        DbError::Interrupted { .. } => exit::INTERRUPTED,
-        DbError::Query { .. } => exit::INTERNAL,
-        DbError::Conflict(_) => exit::WRONG_STATE,
     }
 }
 

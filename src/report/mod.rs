@@ -121,7 +121,7 @@ pub enum ReportError {
 impl ReportError {
     pub fn exit_code(&self) -> i32 {
         match self {
-            ReportError::Db(e) => crate::migrate::db_exit_code(e),
+            ReportError::Db(e) => e.exit_code(),
             ReportError::Gaps(e) => e.exit_code(),
             ReportError::Migrate(e) => e.exit_code(),
             ReportError::Usage(_) => crate::exit::USAGE,

@@ -15,10 +15,10 @@ use include_dir::{Dir, include_dir};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::backfill::plan::line_of;
 use crate::db::ident::{NameKind, Names};
 use crate::db::introspect::Schema;
 use crate::sql::parse_name;
+use crate::toml_pos::{line_of, toml_error};
 
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/contracts");
 
@@ -118,11 +118,10 @@ pub fn load(dir: Option<&Path>) -> (Vec<Contract>, Vec<ContractError>) {
 
 /// Parses one contract; the error is a whole `file:line: why` message.
 pub fn parse(path: &str, text: &str) -> Result<Contract, String> {
-    let raw: RawContract =
-        toml::from_str(text).map_err(|e| match crate::backfill::plan::toml_error(text, &e) {
-            (Some(l), why) => format!("{path}:{l}: {why}"),
-            (None, why) => format!("{path}: {why}"),
-        })?;
+    let raw: RawContract = toml::from_str(text).map_err(|e| match toml_error(text, &e) {
+        (Some(l), why) => format!("{path}:{l}: {why}"),
+        (None, why) => format!("{path}: {why}"),
+    })?;
     if raw.service.trim().is_empty() {
         return Err(format!(
             "{path}: `service` is empty; name the service this contract is for"
