@@ -1,9 +1,9 @@
 //! MySQL and MariaDB: information_schema, for the URL's database.
 
-use super::{
-    Db, DbError, Dialect, Event, Partition, Queries, Reading, Routine, Schema, Sequence,
-    get_string, normalize_space, normalize_type, text,
-};
+use super::common::{Queries, text};
+use super::normalize::{Reading, normalize_space, normalize_type};
+use super::{Event, Partition, Routine, Schema, Sequence};
+use crate::db::{Db, DbError, Dialect, get_string};
 
 /// The shared queries. MariaDB and MySQL 8 lay out a few catalog tables
 /// differently, so the server is asked which it is.

@@ -2,7 +2,10 @@
 //! text, as the Any driver reads no catalog types of its own. Objects that
 //! belong to an extension are the extension's, not the schema's.
 
-use super::{Db, DbError, Domain, Queries, Reading, Routine, Schema, Sequence, get_string, text};
+use super::common::{Queries, text};
+use super::normalize::Reading;
+use super::{Domain, Routine, Schema, Sequence};
+use crate::db::{Db, DbError, get_string};
 
 /// Not a member of an extension; `oid` of an object of catalog `class`.
 fn not_extension(class: &str, oid: &str) -> String {

@@ -1,7 +1,9 @@
 //! SQLite: sqlite_master and the table pragmas, and the CREATE text for
 //! what the pragmas do not tell.
 
-use super::{Db, DbError, Queries, Schema, get_string, sqlite_ddl};
+use super::common::Queries;
+use super::{Schema, sqlite_ddl};
+use crate::db::{Db, DbError, get_string};
 
 pub(super) fn queries() -> Queries {
     Queries {

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::normalize_space;
+use super::normalize::normalize_space;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
