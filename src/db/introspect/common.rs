@@ -1,14 +1,14 @@
 //! What every database's catalog answers in the same shape: tables, views
 //! and materialized views, their columns, indexes, foreign keys, triggers,
 //! table options and check constraints. The dialects give the queries
-//! ([`Queries`]); this reads their rows into the schema. No SQL of its
-//! own.
+//! ([`Queries`]); this reads their rows into the schema, one reader a
+//! kind. No SQL of its own.
 
 use super::normalize::{
     Reading, normalize_extra, normalize_space, normalize_type, partial_predicate,
 };
+use super::rows::{Row, keyed};
 use super::{Column, Db, DbError, MaterializedView, Schema, Table, Trigger, View};
-use crate::db::{get_i64, get_string};
 
 /// The catalog queries, one a kind. Each returns its columns in the order
 /// its reader here expects; views' columns are in the columns query too.
@@ -38,21 +38,31 @@ pub(super) struct Queries {
     pub(super) checks: Option<String>,
 }
 
-/// Text of a column, none when NULL or empty.
-pub(super) fn text(row: &sqlx::any::AnyRow, idx: usize) -> Option<String> {
-    get_string(row, idx).filter(|s| !s.is_empty())
-}
-
+/// Runs the queries in this order: the objects first, as every other kind
+/// is filed under one of them.
 pub(super) async fn read(
     db: &mut Db,
     q: &Queries,
     r: &Reading,
     schema: &mut Schema,
 ) -> Result<(), DbError> {
-    for row in db.fetch(&q.objects, &[]).await? {
-        let (Some(name), Some(kind)) = (get_string(&row, 0), get_string(&row, 1)) else {
-            continue;
-        };
+    objects(r, schema, keyed(db, &q.objects).await?);
+    columns(schema, keyed(db, &q.columns).await?);
+    indexes(schema, keyed(db, &q.indexes).await?);
+    foreign_keys(schema, keyed(db, &q.foreign_keys).await?);
+    views(r, schema, keyed(db, &q.views).await?);
+    triggers(r, schema, keyed(db, &q.triggers).await?);
+    if let Some(sql) = &q.tables {
+        tables(r, schema, keyed(db, sql).await?);
+    }
+    if let Some(sql) = &q.checks {
+        checks(r, schema, keyed(db, sql).await?);
+    }
+    Ok(())
+}
+
+fn objects(r: &Reading, schema: &mut Schema, rows: Vec<([String; 2], Row)>) {
+    for ([name, kind], _) in rows {
         if !r.keep(&name) {
             continue;
         }
@@ -71,10 +81,10 @@ pub(super) async fn read(
             _ => {}
         }
     }
-    for row in db.fetch(&q.columns, &[]).await? {
-        let (Some(rel), Some(name)) = (get_string(&row, 0), get_string(&row, 1)) else {
-            continue;
-        };
+}
+
+fn columns(schema: &mut Schema, rows: Vec<([String; 2], Row)>) {
+    for ([rel, name], row) in rows {
         if let Some(v) = schema.views.get_mut(&rel) {
             v.columns.push(name);
         } else if let Some(m) = schema.materialized_views.get_mut(&rel) {
@@ -82,21 +92,21 @@ pub(super) async fn read(
         } else if let Some(t) = schema.tables.get_mut(&rel) {
             t.columns.push(Column {
                 name,
-                data_type: normalize_type(&get_string(&row, 2).unwrap_or_default()),
-                nullable: get_string(&row, 3).as_deref() == Some("YES"),
+                data_type: normalize_type(&row.string(2)),
+                nullable: row.get(3).as_deref() == Some("YES"),
                 // MariaDB reports "no default" as the text NULL.
-                default: get_string(&row, 4).filter(|d| !d.eq_ignore_ascii_case("null")),
-                generated: get_string(&row, 5).and_then(|g| normalize_extra(&g)),
-                charset: text(&row, 6),
-                collation: text(&row, 7),
-                comment: text(&row, 8),
+                default: row.get(4).filter(|d| !d.eq_ignore_ascii_case("null")),
+                generated: row.get(5).and_then(|g| normalize_extra(&g)),
+                charset: row.text(6),
+                collation: row.text(7),
+                comment: row.text(8),
             });
         }
     }
-    for row in db.fetch(&q.indexes, &[]).await? {
-        let (Some(rel), Some(index)) = (get_string(&row, 0), get_string(&row, 1)) else {
-            continue;
-        };
+}
+
+fn indexes(schema: &mut Schema, rows: Vec<([String; 2], Row)>) {
+    for ([rel, index], row) in rows {
         let indexes = match (
             schema.tables.get_mut(&rel),
             schema.materialized_views.get_mut(&rel),
@@ -106,37 +116,36 @@ pub(super) async fn read(
             (None, None) => continue,
         };
         let entry = indexes.entry(index).or_default();
-        entry.unique = get_i64(&row, 2) == Some(0);
-        let key = get_string(&row, 3).unwrap_or_default();
-        if get_i64(&row, 6) == Some(1) {
+        entry.unique = row.int(2) == Some(0);
+        let key = row.string(3);
+        if row.int(6) == Some(1) {
             entry.include.push(key);
         } else {
             entry.columns.push(key);
         }
-        entry.predicate = get_string(&row, 4).map(|p| partial_predicate(&p));
-        entry.method = text(&row, 5);
-        entry.comment = text(&row, 7);
+        entry.predicate = row.get(4).map(|p| partial_predicate(&p));
+        entry.method = row.text(5);
+        entry.comment = row.text(7);
     }
-    for row in db.fetch(&q.foreign_keys, &[]).await? {
-        let (Some(table), Some(name)) = (get_string(&row, 0), get_string(&row, 1)) else {
-            continue;
-        };
+}
+
+fn foreign_keys(schema: &mut Schema, rows: Vec<([String; 2], Row)>) {
+    for ([table, name], row) in rows {
         if let Some(t) = schema.tables.get_mut(&table) {
             let fk = t.foreign_keys.entry(name).or_default();
-            fk.columns.push(get_string(&row, 2).unwrap_or_default());
-            fk.references = get_string(&row, 3).unwrap_or_default();
-            fk.referenced_columns
-                .push(get_string(&row, 4).unwrap_or_default());
-            fk.on_update = get_string(&row, 5).unwrap_or_default().to_ascii_uppercase();
-            fk.on_delete = get_string(&row, 6).unwrap_or_default().to_ascii_uppercase();
+            fk.columns.push(row.string(2));
+            fk.references = row.string(3);
+            fk.referenced_columns.push(row.string(4));
+            fk.on_update = row.string(5).to_ascii_uppercase();
+            fk.on_delete = row.string(6).to_ascii_uppercase();
         }
     }
-    for row in db.fetch(&q.views, &[]).await? {
-        let Some(name) = get_string(&row, 0) else {
-            continue;
-        };
-        let definition = r.clean(&get_string(&row, 1).unwrap_or_default());
-        let (options, comment) = (text(&row, 2), text(&row, 3));
+}
+
+fn views(r: &Reading, schema: &mut Schema, rows: Vec<([String; 1], Row)>) {
+    for ([name], row) in rows {
+        let definition = r.clean(&row.string(1));
+        let (options, comment) = (row.text(2), row.text(3));
         if let Some(v) = schema.views.get_mut(&name) {
             *v = View {
                 columns: std::mem::take(&mut v.columns),
@@ -150,28 +159,27 @@ pub(super) async fn read(
             m.comment = comment;
         }
     }
-    for row in db.fetch(&q.triggers, &[]).await? {
-        let (Some(name), Some(table)) = (get_string(&row, 0), get_string(&row, 1)) else {
-            continue;
-        };
+}
+
+fn triggers(r: &Reading, schema: &mut Schema, rows: Vec<([String; 2], Row)>) {
+    for ([name, table], row) in rows {
         if !r.keep(&table) {
             continue;
         }
-        let event = get_string(&row, 3).unwrap_or_default();
         let trigger = schema
             .triggers
             .entry(table)
             .or_default()
             .entry(name)
             .or_insert_with(|| Trigger {
-                timing: get_string(&row, 2).unwrap_or_default(),
+                timing: row.string(2),
                 events: Vec::new(),
-                body: r.clean(&get_string(&row, 4).unwrap_or_default()),
-                sql_mode: text(&row, 5),
-                state: text(&row, 6),
+                body: r.clean(&row.string(4)),
+                sql_mode: row.text(5),
+                state: row.text(6),
             });
         trigger.events.extend(
-            event
+            row.string(3)
                 .split(',')
                 .filter(|e| !e.is_empty())
                 .map(str::to_string),
@@ -179,29 +187,26 @@ pub(super) async fn read(
         trigger.events.sort();
         trigger.events.dedup();
     }
-    if let Some(sql) = &q.tables {
-        for row in db.fetch(sql, &[]).await? {
-            let Some(t) = get_string(&row, 0).and_then(|n| schema.tables.get_mut(&n)) else {
-                continue;
-            };
-            t.engine = text(&row, 1);
-            t.collation = text(&row, 2);
-            t.options = text(&row, 3).map(|o| normalize_space(&o));
-            t.comment = text(&row, 4);
-            t.partition_by = text(&row, 5).map(|p| r.clean(&p));
-            t.partition_of = text(&row, 6).map(|p| r.clean(&p));
+}
+
+fn tables(r: &Reading, schema: &mut Schema, rows: Vec<([String; 1], Row)>) {
+    for ([name], row) in rows {
+        let Some(t) = schema.tables.get_mut(&name) else {
+            continue;
+        };
+        t.engine = row.text(1);
+        t.collation = row.text(2);
+        t.options = row.text(3).map(|o| normalize_space(&o));
+        t.comment = row.text(4);
+        t.partition_by = row.text(5).map(|p| r.clean(&p));
+        t.partition_of = row.text(6).map(|p| r.clean(&p));
+    }
+}
+
+fn checks(r: &Reading, schema: &mut Schema, rows: Vec<([String; 2], Row)>) {
+    for ([table, name], row) in rows {
+        if let Some(t) = schema.tables.get_mut(&table) {
+            t.checks.insert(name, r.clean(&row.string(2)));
         }
     }
-    if let Some(sql) = &q.checks {
-        for row in db.fetch(sql, &[]).await? {
-            let (Some(table), Some(name)) = (get_string(&row, 0), get_string(&row, 1)) else {
-                continue;
-            };
-            if let Some(t) = schema.tables.get_mut(&table) {
-                let clause = r.clean(&get_string(&row, 2).unwrap_or_default());
-                t.checks.insert(name, clause);
-            }
-        }
-    }
-    Ok(())
 }

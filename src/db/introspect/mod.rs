@@ -15,6 +15,7 @@ mod model;
 mod mysql;
 mod normalize;
 mod postgres;
+mod rows;
 mod sqlite;
 mod sqlite_ddl;
 
@@ -27,7 +28,7 @@ pub use model::{
     Sequence, Table, Trigger, View,
 };
 
-use super::{Db, DbError, Dialect, get_string};
+use super::{Db, DbError, Dialect};
 use normalize::Reading;
 
 /// The history tables of the migration tools mendb adopts from
@@ -54,11 +55,10 @@ pub async fn read_schema(db: &mut Db, include_internal: bool) -> Result<Schema, 
     let dialect = db.dialect();
     let own_prefix = match dialect {
         Dialect::Mysql => Some(format!("`{}`.", db.url().database_name())),
-        Dialect::Postgres => db
-            .fetch("SELECT quote_ident(current_schema())", &[])
+        Dialect::Postgres => rows::rows(db, "SELECT quote_ident(current_schema())")
             .await?
             .first()
-            .and_then(|r| get_string(r, 0))
+            .and_then(|r| r.get(0))
             .map(|s| format!("{s}.")),
         Dialect::Sqlite => None,
     };

@@ -1,18 +1,18 @@
 //! MySQL and MariaDB: information_schema, for the URL's database.
 
-use super::common::{Queries, text};
+use super::common::Queries;
 use super::normalize::{Reading, normalize_space, normalize_type};
+use super::rows::{keyed, rows};
 use super::{Event, Partition, Routine, Schema, Sequence};
-use crate::db::{Db, DbError, Dialect, get_string};
+use crate::db::{Db, DbError, Dialect};
 
 /// The shared queries. MariaDB and MySQL 8 lay out a few catalog tables
 /// differently, so the server is asked which it is.
 pub(super) async fn queries(db: &mut Db) -> Result<Queries, DbError> {
-    let version = db
-        .fetch("SELECT VERSION()", &[])
+    let version = rows(db, "SELECT VERSION()")
         .await?
         .first()
-        .and_then(|r| get_string(r, 0))
+        .and_then(|r| r.get(0))
         .unwrap_or_default();
     let mariadb = version.to_ascii_lowercase().contains("mariadb");
     // MySQL 8 has no ALGORITHM in VIEWS and keys check constraints by
@@ -102,24 +102,21 @@ async fn read_partitions(db: &mut Db, r: &Reading, schema: &mut Schema) -> Resul
                FROM information_schema.PARTITIONS \
                WHERE TABLE_SCHEMA = DATABASE() AND PARTITION_NAME IS NOT NULL \
                ORDER BY TABLE_NAME, PARTITION_ORDINAL_POSITION, SUBPARTITION_ORDINAL_POSITION";
-    for row in db.fetch(sql, &[]).await? {
-        let (Some(table), Some(name)) = (get_string(&row, 0), get_string(&row, 1)) else {
-            continue;
-        };
+    for ([table, name], row) in keyed(db, sql).await? {
         let Some(t) = schema.tables.get_mut(&table) else {
             continue;
         };
-        let method = get_string(&row, 3).unwrap_or_default();
+        let method = row.string(3);
         if t.partition_by.is_none() {
-            let mut by = format!("{method} ({})", get_string(&row, 4).unwrap_or_default());
-            if let Some(sub) = text(&row, 5) {
-                let expr = get_string(&row, 6).unwrap_or_default();
+            let mut by = format!("{method} ({})", row.string(4));
+            if let Some(sub) = row.text(5) {
+                let expr = row.string(6);
                 by.push_str(&format!(" SUBPARTITION BY {sub} ({expr})"));
             }
             t.partition_by = Some(r.clean(&by));
         }
         if t.partitions.last().is_none_or(|p| p.name != name) {
-            let bound = text(&row, 7).map(|d| {
+            let bound = row.text(7).map(|d| {
                 if method.starts_with("LIST") {
                     if d == "DEFAULT" {
                         d
@@ -136,10 +133,10 @@ async fn read_partitions(db: &mut Db, r: &Reading, schema: &mut Schema) -> Resul
                 name,
                 bound: bound.filter(|_| method.starts_with("LIST") || method.starts_with("RANGE")),
                 subpartitions: Vec::new(),
-                comment: text(&row, 8),
+                comment: row.text(8),
             });
         }
-        if let (Some(sub), Some(p)) = (get_string(&row, 2), t.partitions.last_mut()) {
+        if let (Some(sub), Some(p)) = (row.get(2), t.partitions.last_mut()) {
             p.subpartitions.push(sub);
         }
     }
@@ -153,19 +150,16 @@ async fn read_routines(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<
                       SQL_MODE, ROUTINE_COMMENT \
                FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = DATABASE() \
                AND ROUTINE_TYPE IN ('FUNCTION', 'PROCEDURE')";
-    for row in db.fetch(sql, &[]).await? {
-        let (Some(name), Some(kind)) = (get_string(&row, 0), get_string(&row, 1)) else {
-            continue;
-        };
+    for ([name, kind], row) in keyed(db, sql).await? {
         let routine = Routine {
             kind: None,
             arguments: String::new(),
-            returns: text(&row, 2).map(|t| normalize_type(&t)),
+            returns: row.text(2).map(|t| normalize_type(&t)),
             language: None,
-            body: r.clean(&get_string(&row, 3).unwrap_or_default()),
-            characteristics: get_string(&row, 4).unwrap_or_default(),
-            sql_mode: text(&row, 5),
-            comment: text(&row, 6),
+            body: r.clean(&row.string(3)),
+            characteristics: row.string(4),
+            sql_mode: row.text(5),
+            comment: row.text(6),
         };
         let map = if kind == "FUNCTION" {
             &mut schema.functions
@@ -179,10 +173,7 @@ async fn read_routines(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<
                   FROM information_schema.PARAMETERS \
                   WHERE SPECIFIC_SCHEMA = DATABASE() AND PARAMETER_NAME IS NOT NULL \
                   ORDER BY SPECIFIC_NAME, ORDINAL_POSITION";
-    for row in db.fetch(params, &[]).await? {
-        let (Some(routine), Some(kind)) = (get_string(&row, 0), get_string(&row, 1)) else {
-            continue;
-        };
+    for ([routine, kind], row) in keyed(db, params).await? {
         let map = if kind == "FUNCTION" {
             &mut schema.functions
         } else {
@@ -193,14 +184,14 @@ async fn read_routines(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<
         };
         let mut param = String::new();
         if kind != "FUNCTION"
-            && let Some(mode) = text(&row, 2)
+            && let Some(mode) = row.text(2)
         {
             param.push_str(&mode);
             param.push(' ');
         }
-        param.push_str(&get_string(&row, 3).unwrap_or_default());
+        param.push_str(&row.string(3));
         param.push(' ');
-        param.push_str(&normalize_type(&get_string(&row, 4).unwrap_or_default()));
+        param.push_str(&normalize_type(&row.string(4)));
         if !target.arguments.is_empty() {
             target.arguments.push_str(", ");
         }
@@ -213,17 +204,10 @@ async fn read_events(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<()
     let sql = "SELECT EVENT_NAME, EVENT_TYPE, INTERVAL_VALUE, INTERVAL_FIELD, CAST(ENDS AS CHAR), \
                       EVENT_DEFINITION, STATUS, ON_COMPLETION, SQL_MODE, TIME_ZONE, EVENT_COMMENT \
                FROM information_schema.EVENTS WHERE EVENT_SCHEMA = DATABASE()";
-    for row in db.fetch(sql, &[]).await? {
-        let Some(name) = get_string(&row, 0) else {
-            continue;
-        };
-        let schedule = if get_string(&row, 1).as_deref() == Some("RECURRING") {
-            let mut s = format!(
-                "EVERY {} {}",
-                get_string(&row, 2).unwrap_or_default(),
-                get_string(&row, 3).unwrap_or_default()
-            );
-            if let Some(ends) = text(&row, 4) {
+    for ([name], row) in keyed(db, sql).await? {
+        let schedule = if row.get(1).as_deref() == Some("RECURRING") {
+            let mut s = format!("EVERY {} {}", row.string(2), row.string(3));
+            if let Some(ends) = row.text(4) {
                 s.push_str(&format!(" ENDS '{ends}'"));
             }
             s
@@ -234,12 +218,12 @@ async fn read_events(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<()
             name,
             Event {
                 schedule,
-                body: r.clean(&get_string(&row, 5).unwrap_or_default()),
-                status: get_string(&row, 6).unwrap_or_default(),
-                on_completion: get_string(&row, 7).unwrap_or_default(),
-                sql_mode: get_string(&row, 8).unwrap_or_default(),
-                time_zone: get_string(&row, 9).unwrap_or_default(),
-                comment: text(&row, 10),
+                body: r.clean(&row.string(5)),
+                status: row.string(6),
+                on_completion: row.string(7),
+                sql_mode: row.string(8),
+                time_zone: row.string(9),
+                comment: row.text(10),
             },
         );
     }
@@ -251,11 +235,10 @@ async fn read_events(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<()
 async fn read_sequences(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<(), DbError> {
     let list = "SELECT TABLE_NAME, TABLE_COMMENT FROM information_schema.TABLES \
                 WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'SEQUENCE'";
-    let found: Vec<(String, Option<String>)> = db
-        .fetch(list, &[])
+    let found: Vec<(String, Option<String>)> = keyed(db, list)
         .await?
-        .iter()
-        .filter_map(|row| Some((get_string(row, 0)?, text(row, 1))))
+        .into_iter()
+        .map(|([name], row)| (name, row.text(1)))
         .filter(|(name, _)| r.keep(name))
         .collect();
     for (name, comment) in found {
@@ -265,11 +248,11 @@ async fn read_sequences(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result
              FROM {}",
             Dialect::Mysql.quote_ident(&name)
         );
-        let rows = db.fetch(&sql, &[]).await?;
-        let Some(row) = rows.first() else {
+        let values = rows(db, &sql).await?;
+        let Some(row) = values.first() else {
             continue;
         };
-        let field = |i: usize| normalize_space(&get_string(row, i).unwrap_or_default());
+        let field = |i: usize| normalize_space(&row.string(i));
         schema.sequences.insert(
             name,
             Sequence {

@@ -2,10 +2,11 @@
 //! text, as the Any driver reads no catalog types of its own. Objects that
 //! belong to an extension are the extension's, not the schema's.
 
-use super::common::{Queries, text};
+use super::common::Queries;
 use super::normalize::Reading;
+use super::rows::keyed;
 use super::{Domain, Routine, Schema, Sequence};
-use crate::db::{Db, DbError, get_string};
+use crate::db::{Db, DbError};
 
 /// Not a member of an extension; `oid` of an object of catalog `class`.
 fn not_extension(class: &str, oid: &str) -> String {
@@ -15,6 +16,7 @@ fn not_extension(class: &str, oid: &str) -> String {
     )
 }
 
+/// Long for its SQL alone: one catalog query a kind.
 pub(super) fn queries() -> Queries {
     Queries {
         objects: "SELECT c.relname::text, CASE c.relkind WHEN 'v' THEN 'VIEW' WHEN 'm' THEN 'MATERIALIZED VIEW' \
@@ -174,24 +176,21 @@ async fn read_routines(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<
          WHERE n.nspname = current_schema() AND {}",
         not_extension("pg_proc", "p.oid")
     );
-    for row in db.fetch(&sql, &[]).await? {
-        let (Some(name), Some(kind)) = (get_string(&row, 0), get_string(&row, 1)) else {
-            continue;
-        };
-        let key = format!("{name}({})", get_string(&row, 2).unwrap_or_default());
+    for ([name, kind], row) in keyed(db, &sql).await? {
+        let key = format!("{name}({})", row.string(2));
         let routine = Routine {
             kind: match kind.as_str() {
                 "a" => Some("aggregate".into()),
                 "w" => Some("window".into()),
                 _ => None,
             },
-            arguments: get_string(&row, 3).unwrap_or_default(),
-            returns: text(&row, 4),
-            language: text(&row, 5),
-            body: r.clean(&get_string(&row, 6).unwrap_or_default()),
-            characteristics: get_string(&row, 7).unwrap_or_default(),
+            arguments: row.string(3),
+            returns: row.text(4),
+            language: row.text(5),
+            body: r.clean(&row.string(6)),
+            characteristics: row.string(7),
             sql_mode: None,
-            comment: text(&row, 8),
+            comment: row.text(8),
         };
         if kind == "p" {
             schema.procedures.insert(key, routine);
@@ -216,17 +215,14 @@ async fn read_sequences(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result
          WHERE n.nspname = current_schema() AND {}",
         not_extension("pg_class", "c.oid")
     );
-    for row in db.fetch(&sql, &[]).await? {
-        let Some(name) = get_string(&row, 0) else {
-            continue;
-        };
-        let owner = get_string(&row, 8);
+    for ([name], row) in keyed(db, &sql).await? {
+        let owner = row.get(8);
         // A sequence of a table left out (a parked one's serial, say) goes
         // with it.
         if !r.keep(&name) || owner.as_deref().is_some_and(|t| !r.keep(t)) {
             continue;
         }
-        let field = |i: usize| get_string(&row, i).unwrap_or_default();
+        let field = |i: usize| row.string(i);
         schema.sequences.insert(
             name,
             Sequence {
@@ -238,7 +234,7 @@ async fn read_sequences(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result
                 cache: field(6),
                 cycle: field(7) == "1",
                 owned_by: owner.map(|t| format!("{t}.{}", field(9))),
-                comment: text(&row, 10),
+                comment: row.text(10),
             },
         );
     }
@@ -257,19 +253,16 @@ async fn read_types(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<(),
          WHERE t.typtype = 'd' AND n.nspname = current_schema() AND {}",
         not_extension("pg_type", "t.oid")
     );
-    for row in db.fetch(&domains, &[]).await? {
-        let Some(name) = get_string(&row, 0) else {
-            continue;
-        };
+    for ([name], row) in keyed(db, &domains).await? {
         schema.domains.insert(
             name,
             Domain {
-                data_type: get_string(&row, 1).unwrap_or_default(),
-                nullable: get_string(&row, 2).as_deref() == Some("YES"),
-                default: text(&row, 3),
-                collation: text(&row, 4),
+                data_type: row.string(1),
+                nullable: row.get(2).as_deref() == Some("YES"),
+                default: row.text(3),
+                collation: row.text(4),
                 checks: Default::default(),
-                comment: text(&row, 5),
+                comment: row.text(5),
             },
         );
     }
@@ -277,13 +270,9 @@ async fn read_types(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<(),
                   FROM pg_constraint con JOIN pg_type t ON t.oid = con.contypid \
                   JOIN pg_namespace n ON n.oid = t.typnamespace \
                   WHERE con.contype = 'c' AND n.nspname = current_schema()";
-    for row in db.fetch(checks, &[]).await? {
-        let (Some(domain), Some(name)) = (get_string(&row, 0), get_string(&row, 1)) else {
-            continue;
-        };
+    for ([domain, name], row) in keyed(db, checks).await? {
         if let Some(d) = schema.domains.get_mut(&domain) {
-            d.checks
-                .insert(name, r.clean(&get_string(&row, 2).unwrap_or_default()));
+            d.checks.insert(name, r.clean(&row.string(2)));
         }
     }
     let enums = format!(
@@ -294,12 +283,9 @@ async fn read_types(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<(),
          ORDER BY t.typname, e.enumsortorder",
         not_extension("pg_type", "t.oid")
     );
-    for row in db.fetch(&enums, &[]).await? {
-        let Some(name) = get_string(&row, 0) else {
-            continue;
-        };
+    for ([name], row) in keyed(db, &enums).await? {
         let labels = schema.enum_types.entry(name).or_default();
-        if let Some(label) = get_string(&row, 1) {
+        if let Some(label) = row.get(1) {
             labels.push(label);
         }
     }
@@ -312,14 +298,11 @@ async fn read_rules(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<(),
                FROM pg_rewrite w JOIN pg_class c ON c.oid = w.ev_class \
                JOIN pg_namespace n ON n.oid = c.relnamespace \
                WHERE w.rulename <> '_RETURN' AND n.nspname = current_schema()";
-    for row in db.fetch(sql, &[]).await? {
-        let (Some(rel), Some(name)) = (get_string(&row, 0), get_string(&row, 1)) else {
-            continue;
-        };
+    for ([rel, name], row) in keyed(db, sql).await? {
         if !r.keep(&rel) {
             continue;
         }
-        let def = r.clean(&get_string(&row, 2).unwrap_or_default());
+        let def = r.clean(&row.string(2));
         schema.rules.entry(rel).or_default().insert(name, def);
     }
     Ok(())

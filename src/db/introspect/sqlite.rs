@@ -2,8 +2,9 @@
 //! what the pragmas do not tell.
 
 use super::common::Queries;
+use super::rows::keyed;
 use super::{Schema, sqlite_ddl};
-use crate::db::{Db, DbError, get_string};
+use crate::db::{Db, DbError};
 
 pub(super) fn queries() -> Queries {
     Queries {
@@ -61,15 +62,7 @@ pub(super) fn queries() -> Queries {
 pub(super) async fn read(db: &mut Db, schema: &mut Schema) -> Result<(), DbError> {
     let sql = "SELECT type, name, tbl_name, sql FROM sqlite_master \
                WHERE type IN ('table', 'index') AND sql IS NOT NULL";
-    for row in db.fetch(sql, &[]).await? {
-        let (Some(kind), Some(name), Some(table), Some(text)) = (
-            get_string(&row, 0),
-            get_string(&row, 1),
-            get_string(&row, 2),
-            get_string(&row, 3),
-        ) else {
-            continue;
-        };
+    for ([kind, name, table, text], _) in keyed(db, sql).await? {
         let Some(t) = schema.tables.get_mut(&table) else {
             continue;
         };
