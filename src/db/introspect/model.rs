@@ -44,6 +44,15 @@ impl Schema {
     pub fn trigger_count(&self) -> usize {
         self.triggers.values().map(BTreeMap::len).sum()
     }
+
+    /// The procedures, or the functions.
+    pub(super) fn routines_mut(&mut self, procedures: bool) -> &mut BTreeMap<String, Routine> {
+        if procedures {
+            &mut self.procedures
+        } else {
+            &mut self.functions
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

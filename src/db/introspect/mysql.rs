@@ -161,12 +161,9 @@ async fn read_routines(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<
             sql_mode: row.text(5),
             comment: row.text(6),
         };
-        let map = if kind == "FUNCTION" {
-            &mut schema.functions
-        } else {
-            &mut schema.procedures
-        };
-        map.insert(name, routine);
+        schema
+            .routines_mut(kind != "FUNCTION")
+            .insert(name, routine);
     }
     // A function's parameters have no mode of their own: all are IN.
     let params = "SELECT SPECIFIC_NAME, ROUTINE_TYPE, PARAMETER_MODE, PARAMETER_NAME, DTD_IDENTIFIER \
@@ -174,12 +171,7 @@ async fn read_routines(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<
                   WHERE SPECIFIC_SCHEMA = DATABASE() AND PARAMETER_NAME IS NOT NULL \
                   ORDER BY SPECIFIC_NAME, ORDINAL_POSITION";
     for ([routine, kind], row) in keyed(db, params).await? {
-        let map = if kind == "FUNCTION" {
-            &mut schema.functions
-        } else {
-            &mut schema.procedures
-        };
-        let Some(target) = map.get_mut(&routine) else {
+        let Some(target) = schema.routines_mut(kind != "FUNCTION").get_mut(&routine) else {
             continue;
         };
         let mut param = String::new();

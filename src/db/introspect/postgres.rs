@@ -192,11 +192,7 @@ async fn read_routines(db: &mut Db, r: &Reading, schema: &mut Schema) -> Result<
             sql_mode: None,
             comment: row.text(8),
         };
-        if kind == "p" {
-            schema.procedures.insert(key, routine);
-        } else {
-            schema.functions.insert(key, routine);
-        }
+        schema.routines_mut(kind == "p").insert(key, routine);
     }
     Ok(())
 }
