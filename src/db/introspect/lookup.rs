@@ -24,8 +24,7 @@ pub async fn table_exists(db: &mut Db, table: &str) -> Result<bool, DbError> {
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?".to_string()
         }
     };
-    let rows = db.fetch(&sql, &[table]).await?;
-    Ok(rows.first().and_then(|r| get_i64(r, 0)).unwrap_or(0) > 0)
+    any_counted(db, &sql, &[table]).await
 }
 
 /// Whether `table` has a column named `column`.
@@ -50,18 +49,18 @@ pub async fn column_exists(db: &mut Db, table: &str, column: &str) -> Result<boo
             vec![table, column],
         ),
     };
-    let rows = db.fetch(&sql, &params).await?;
+    any_counted(db, &sql, &params).await
+}
+
+/// Whether the `COUNT(*)` of `sql` is above zero.
+async fn any_counted(db: &mut Db, sql: &str, params: &[&str]) -> Result<bool, DbError> {
+    let rows = db.fetch(sql, params).await?;
     Ok(rows.first().and_then(|r| get_i64(r, 0)).unwrap_or(0) > 0)
 }
 
 /// Rows in `table`, or rows holding a non-NULL `column` when one is given.
 pub async fn count_rows(db: &mut Db, table: &str, column: Option<&str>) -> Result<i64, DbError> {
-    let d = db.dialect();
-    let filter = column
-        .map(|c| format!(" WHERE {} IS NOT NULL", d.quote_ident(c)))
-        .unwrap_or_default();
-    let sql = format!("SELECT COUNT(*) FROM {}{filter}", d.quote_ident(table));
-    Ok(db.scalar_i64(&sql).await?.unwrap_or(0))
+    count_rows_in(db, None, table, column).await
 }
 
 /// The unique keys of `table` that enforce uniqueness of whole column
@@ -174,17 +173,14 @@ pub async fn count_rows_in(
     table: &str,
     column: Option<&str>,
 ) -> Result<i64, DbError> {
-    let Some(schema) = schema else {
-        return count_rows(db, table, column).await;
-    };
     let d = db.dialect();
     let filter = column
         .map(|c| format!(" WHERE {} IS NOT NULL", d.quote_ident(c)))
         .unwrap_or_default();
-    let sql = format!(
-        "SELECT COUNT(*) FROM {}.{}{filter}",
-        d.quote_ident(schema),
-        d.quote_ident(table)
-    );
+    let name = match schema {
+        Some(schema) => format!("{}.{}", d.quote_ident(schema), d.quote_ident(table)),
+        None => d.quote_ident(table),
+    };
+    let sql = format!("SELECT COUNT(*) FROM {name}{filter}");
     Ok(db.scalar_i64(&sql).await?.unwrap_or(0))
 }
