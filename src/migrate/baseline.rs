@@ -1,5 +1,7 @@
 //! `migrate baseline`: records every migration up to a version as applied
-//! without running it, how an existing database is adopted.
+//! without running it, how an existing database is adopted. Runs no
+//! migration file; the live schema is compared by the caller, whose
+//! findings arrive as a `BaselineCheck`.
 
 use refinery_core::Target;
 use serde::Serialize;

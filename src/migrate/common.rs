@@ -1,6 +1,6 @@
 //! What every migrate command shares: the migration lock, the check of a
 //! requested version, the first history problem as an error, and a step as
-//! the report shows it.
+//! the report shows it. Holds none of the commands' decisions.
 
 use std::time::Duration;
 

@@ -1,6 +1,7 @@
 //! `migrate down`: the applied migrations to revert, newest first, checked
 //! for data loss before anything runs; each down file runs with the removal
-//! of its history row.
+//! of its history row (`history::forget`). Progress leaves through
+//! `Event`s; a dry run writes nothing.
 
 use super::common::{check_version, first_problem, step_plan, with_migration_lock};
 use super::data_loss;

@@ -1,5 +1,6 @@
 //! `migrate repair`: clears dirty marks once resuming is unambiguous, and
-//! on request records the files' current checksums in the history.
+//! on request records the files' current checksums in the history. Runs
+//! no migration file: the next `up` or `down` resumes.
 
 use serde::Serialize;
 

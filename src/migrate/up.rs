@@ -1,5 +1,7 @@
 //! `migrate up`: the pending migrations, applied one by one through
-//! refinery under the migration lock; a dry run only plans them.
+//! refinery under the migration lock; a dry run only plans them. Progress
+//! leaves through `Event`s; the history is written only by refinery, via
+//! `history`.
 
 use super::common::{check_version, first_problem, step_plan, with_migration_lock};
 use super::dirty::{check_not_dirty, resume_point};
