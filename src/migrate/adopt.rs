@@ -15,7 +15,9 @@
 //! - golang-migrate: `schema_migrations` (version, dirty), one row: the
 //!   current version; every lower one counts as applied.
 //! - dbmate: `schema_migrations` (version), one row per applied version.
-//! - refinery: `refinery_schema_history`, which is mendb's own history.
+//! - refinery: `refinery_schema_history`, which is mendb's own history;
+//!   read here in the row shape all five tools share, so an adoption
+//!   treats it as any other tool's table (`history` owns it otherwise).
 
 use serde::Serialize;
 use sha2::{Digest as _, Sha384};
@@ -111,7 +113,48 @@ pub async fn read(db: &mut Db, set: &MigrationSet, tool: Tool) -> Result<Adoptio
     if !introspect::table_exists(db, table).await? {
         return Err(refuse(tool, "the table does not exist in this database"));
     }
-    let rows = rows(db, tool).await?;
+    let theirs = applied(tool, rows(db, tool).await?)?;
+    let top = theirs
+        .applied
+        .iter()
+        .map(|(v, _)| *v)
+        .chain(theirs.baseline_at)
+        .max();
+    let Some(top) = top else {
+        return Err(refuse(tool, "it records no applied version"));
+    };
+    let mapped = map(set, tool, &theirs, top)?;
+    for (v, row) in &theirs.applied {
+        if set.get(*v).is_none() {
+            return Err(refuse(
+                tool,
+                format!(
+                    "it applied version {v} ({}), which mendb's files do not have",
+                    row.description.as_deref().unwrap_or("no description")
+                ),
+            ));
+        }
+    }
+    Ok(Adoption {
+        tool,
+        table: table.to_string(),
+        version: top,
+        mapped,
+    })
+}
+
+/// What the tool says it applied.
+struct Theirs {
+    /// Versions applied one by one, with their rows.
+    applied: Vec<(i32, Row)>,
+    /// A version every lower one counts as applied up to (a baseline, or
+    /// golang-migrate's single row).
+    baseline_at: Option<i32>,
+}
+
+/// The tool's rows as versions, refusing what mendb cannot adopt: failed
+/// or dirty rows, repeatable scripts, versions that are not mendb's.
+fn applied(tool: Tool, rows: Vec<Row>) -> Result<Theirs, MigrateError> {
     let mut applied: Vec<(i32, Row)> = Vec::new();
     let mut baseline_at: Option<i32> = None;
     for row in rows {
@@ -166,17 +209,27 @@ pub async fn read(db: &mut Db, set: &MigrationSet, tool: Tool) -> Result<Adoptio
         }
         applied.push((version, row));
     }
-    let top = applied.iter().map(|(v, _)| *v).chain(baseline_at).max();
-    let Some(top) = top else {
-        return Err(refuse(tool, "it records no applied version"));
-    };
+    Ok(Theirs {
+        applied,
+        baseline_at,
+    })
+}
+
+/// mendb's files up to `top`, each matched to the tool's row for it.
+fn map(
+    set: &MigrationSet,
+    tool: Tool,
+    theirs: &Theirs,
+    top: i32,
+) -> Result<Vec<Mapped>, MigrateError> {
     let mut mapped = Vec::new();
     for m in set.migrations.iter().filter(|m| m.version <= top) {
-        let row = applied
+        let row = theirs
+            .applied
             .iter()
             .find(|(v, _)| *v == m.version)
             .map(|(_, r)| r);
-        let covered = baseline_at.is_some_and(|b| m.version <= b);
+        let covered = theirs.baseline_at.is_some_and(|b| m.version <= b);
         let Some(row) = row else {
             if covered {
                 mapped.push(Mapped {
@@ -202,23 +255,7 @@ pub async fn read(db: &mut Db, set: &MigrationSet, tool: Tool) -> Result<Adoptio
             checksum: compare(tool, row.checksum.as_deref(), &m.up.sql, m.checksum()),
         });
     }
-    for (v, row) in &applied {
-        if set.get(*v).is_none() {
-            return Err(refuse(
-                tool,
-                format!(
-                    "it applied version {v} ({}), which mendb's files do not have",
-                    row.description.as_deref().unwrap_or("no description")
-                ),
-            ));
-        }
-    }
-    Ok(Adoption {
-        tool,
-        table: table.to_string(),
-        version: top,
-        mapped,
-    })
+    Ok(mapped)
 }
 
 async fn rows(db: &mut Db, tool: Tool) -> Result<Vec<Row>, MigrateError> {

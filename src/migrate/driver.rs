@@ -1,25 +1,27 @@
 //! refinery's driver contract (`AsyncTransaction`, `AsyncQuery`,
 //! `AsyncMigrate`) over mendb's sqlx connections, so refinery's own checks
 //! (changed, missing, out-of-order migrations) and history table are used
-//! as they are. What refinery leaves to drivers, this adds:
+//! as they are. Like any refinery driver, it is only the transaction and
+//! the statement loop: the history's rows are named and decoded in
+//! `history`, and the decisions are the commands'. What refinery leaves to
+//! drivers, this adds:
 //! - a migration's statements run on a session of their own, set up as the
 //!   native client's (`Db::native_session`), while the lock, the log and
 //!   the history stay on mendb's connection, out of the file's reach;
 //! - statements run one by one, each recorded as sent before it runs and as
 //!   committed after, so a migration that stops half-way on MySQL leaves a
 //!   true record, and a repaired one resumes after what committed.
+//!
+//! One file of about 400 lines: refinery's traits and the statement loop
+//! share the driver's state (session, step, failure) and nothing else.
 
 use refinery_core::Migration;
 use refinery_core::traits::r#async::{AsyncMigrate, AsyncQuery, AsyncTransaction};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
-use super::log;
+use super::{history, log};
 use crate::checksum::Digest;
-use crate::db::{Db, DbError, TxStyle, get_i64, get_string};
+use crate::db::{Db, DbError, TxStyle};
 use crate::sql::Statement;
-
-pub const HISTORY_TABLE: &str = "refinery_schema_history";
 
 /// The migration (or revert) that `execute` is applying, so its statements
 /// can be logged and, after a repair, partly skipped.
@@ -148,14 +150,30 @@ impl<'a> Driver<'a> {
     /// transaction where DDL is transactional; on MySQL one by one, each
     /// recorded, and the history row last.
     async fn run_step(&mut self, step: &Step, queries: &[String]) -> Result<usize, DbError> {
-        let dialect = self.db.dialect();
-        let autocommit = step.statement_by_statement;
-        let (begin, commit, rollback) = if autocommit {
+        let (begin, commit, rollback) = if step.statement_by_statement {
             ("", "", "")
         } else {
-            dialect.migration_tx()
+            self.db.dialect().migration_tx()
         };
         self.user().execute(begin).await?;
+        let done = self.run_statements(step, rollback).await?;
+        if step.statement_by_statement && done < step.statements.len() {
+            return Err(self.ended_in_transaction(step, done).await);
+        }
+        self.record_history(step, queries, done, rollback).await?;
+        self.commit(step, done, commit).await?;
+        Ok(step.statements.len() - step.skip)
+    }
+
+    /// The file's statements after those an earlier attempt committed.
+    /// Returns how many are known to be committed.
+    async fn run_statements(
+        &mut self,
+        step: &Step,
+        rollback: &'static str,
+    ) -> Result<usize, DbError> {
+        let dialect = self.db.dialect();
+        let autocommit = step.statement_by_statement;
         let mut done = step.skip;
         let mut digest = Digest::default();
         for (i, stmt) in step.statements.iter().enumerate() {
@@ -201,47 +219,70 @@ impl<'a> Driver<'a> {
                 return Err(e);
             }
             if autocommit {
-                // Inside a transaction the file opened, a statement is
-                // committed only when the transaction is. (Other files
-                // cannot open one: their transaction control is refused
-                // when they load.)
-                let open = if dialect.tx_style() == TxStyle::Autocommit {
-                    in_transaction(self.user()).await
-                } else {
-                    Ok(false)
-                };
-                match open {
-                    Ok(true) => continue,
+                match self.record_commit(step.log_id, index, &digest.hex()).await {
+                    Ok(true) => done = index,
                     Ok(false) => {}
-                    Err(e) => {
-                        self.failure = Some(fail(&e, done, true, false));
+                    Err((e, bookkeeping)) => {
+                        self.failure = Some(fail(&e, done, true, bookkeeping));
                         return Err(e);
                     }
                 }
-                if let Err(e) = log::committed(self.db, step.log_id, index, &digest.hex()).await {
-                    self.failure = Some(fail(&e, done, true, true));
-                    return Err(e);
-                }
-                done = index;
             }
         }
-        let total = step.statements.len();
-        if autocommit && done < total {
-            let open = StatementFailure {
-                index: done + 1,
-                line: step.statements.get(done).map_or(0, |s| s.line),
-                statement: step.statements.get(done).map(|s| s.text.clone()).unwrap_or_default(),
-                error: "the file ends inside a transaction it opened, so its statements from here on were never committed; end it with COMMIT".into(),
-                done,
-                in_doubt: false,
-                bookkeeping: false,
-            };
-            self.user().execute("ROLLBACK").await.ok();
-            self.failure = Some(open);
-            return Err(DbError::Conflict(
-                "migration ends inside an open transaction".into(),
-            ));
+        Ok(done)
+    }
+
+    /// After a statement ran on its own: records it as committed, unless it
+    /// ran inside a transaction the file opened, where it is committed only
+    /// when the transaction is. (Other files cannot open one: their
+    /// transaction control is refused when they load.) The error says
+    /// whether it was mendb's record that failed.
+    async fn record_commit(
+        &mut self,
+        log_id: i64,
+        index: usize,
+        digest: &str,
+    ) -> Result<bool, (DbError, bool)> {
+        if self.db.dialect().tx_style() == TxStyle::Autocommit {
+            match in_transaction(self.user()).await {
+                Ok(true) => return Ok(false),
+                Ok(false) => {}
+                Err(e) => return Err((e, false)),
+            }
         }
+        log::committed(self.db, log_id, index, digest)
+            .await
+            .map_err(|e| (e, true))?;
+        Ok(true)
+    }
+
+    /// A file that opened a transaction and never committed it: what it
+    /// ran since is rolled back, and the migration stops there.
+    async fn ended_in_transaction(&mut self, step: &Step, done: usize) -> DbError {
+        let open = StatementFailure {
+            index: done + 1,
+            line: step.statements.get(done).map_or(0, |s| s.line),
+            statement: step.statements.get(done).map(|s| s.text.clone()).unwrap_or_default(),
+            error: "the file ends inside a transaction it opened, so its statements from here on were never committed; end it with COMMIT".into(),
+            done,
+            in_doubt: false,
+            bookkeeping: false,
+        };
+        self.user().execute("ROLLBACK").await.ok();
+        self.failure = Some(open);
+        DbError::Conflict("migration ends inside an open transaction".into())
+    }
+
+    /// The statements of the batch that are not the file: refinery's
+    /// history row, or a revert's removal of it.
+    async fn record_history(
+        &mut self,
+        step: &Step,
+        queries: &[String],
+        done: usize,
+        rollback: &'static str,
+    ) -> Result<(), DbError> {
+        let autocommit = step.statement_by_statement;
         for query in queries.iter().filter(|q| **q != step.sql) {
             let result = if autocommit {
                 self.db.execute(query).await
@@ -252,7 +293,7 @@ impl<'a> Driver<'a> {
                 self.user().execute(rollback).await.ok();
                 let last = step.statements.last();
                 self.failure = Some(StatementFailure {
-                    index: total,
+                    index: step.statements.len(),
                     line: last.map_or(0, |s| s.line),
                     statement: last.map(|s| s.text.clone()).unwrap_or_default(),
                     error: database_message(&e),
@@ -263,9 +304,18 @@ impl<'a> Driver<'a> {
                 return Err(e);
             }
         }
+        Ok(())
+    }
+
+    async fn commit(
+        &mut self,
+        step: &Step,
+        done: usize,
+        commit: &'static str,
+    ) -> Result<(), DbError> {
         if let Err(e) = self.user().execute(commit).await {
             self.failure = Some(StatementFailure {
-                index: total,
+                index: step.statements.len(),
                 line: step.statements.last().map_or(0, |s| s.line),
                 statement: "COMMIT".into(),
                 error: database_message(&e),
@@ -275,7 +325,7 @@ impl<'a> Driver<'a> {
             });
             return Err(e);
         }
-        Ok(total - step.skip)
+        Ok(())
     }
 
     /// refinery's history row, written inside the migration's own
@@ -348,20 +398,7 @@ impl AsyncTransaction for Driver<'_> {
 
 impl AsyncQuery<Vec<Migration>> for Driver<'_> {
     async fn query<'b>(&'b mut self, query: &'b str) -> Result<Vec<Migration>, Self::Error> {
-        let rows = self.db.fetch(query, &[]).await?;
-        let mut applied = Vec::with_capacity(rows.len());
-        for row in &rows {
-            let version = get_i64(row, 0).unwrap_or_default() as i32;
-            let name = get_string(row, 1).unwrap_or_default();
-            let applied_on = get_string(row, 2)
-                .and_then(|s| OffsetDateTime::parse(&s, &Rfc3339).ok())
-                .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-            let checksum = get_string(row, 3)
-                .and_then(|s| s.parse::<u64>().ok())
-                .unwrap_or_default();
-            applied.push(Migration::applied(version, name, applied_on, checksum));
-        }
-        Ok(applied)
+        history::refinery_query(self.db, query).await
     }
 }
 

@@ -1,20 +1,54 @@
-//! Comparing refinery's history table with the migration files: what is
-//! applied, pending, changed, missing or out of order. Read-only.
+//! refinery's history table, `refinery_schema_history`: the only module
+//! that names it, decodes its rows or writes them. refinery writes the row
+//! of a migration it applies (or a baseline fakes) through `migrate`; a
+//! revert's row is removed with `forget`, inside the revert's own
+//! transaction; `repair` rewrites checksums with `set_checksum`. Also
+//! compares the history with the files: what is applied, pending, changed,
+//! missing or out of order.
 
 use std::fmt;
 
+use refinery_core::traits::r#async::AsyncMigrate;
+use refinery_core::{Migration, Report, Target};
 use serde::Serialize;
+use sqlx::any::AnyRow;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
-use super::driver::HISTORY_TABLE;
-use super::source::MigrationSet;
-use crate::db::{Db, DbError, get_i64, get_string, introspect};
+use super::driver::Driver;
+use super::source::{MigrationFile, MigrationSet};
+use crate::db::{Db, DbError, Param, get_i64, get_string, introspect};
 
+pub const HISTORY_TABLE: &str = "refinery_schema_history";
+
+/// One row of the history, as stored.
 #[derive(Debug, Clone)]
 pub struct Applied {
     pub version: i32,
     pub name: String,
     pub applied_on: String,
     pub checksum: String,
+}
+
+impl Applied {
+    /// A row of `SELECT version, name, applied_on, checksum`, the columns
+    /// refinery's own queries select too.
+    fn decode(r: &AnyRow) -> Applied {
+        Applied {
+            version: get_i64(r, 0).unwrap_or_default() as i32,
+            name: get_string(r, 1).unwrap_or_default(),
+            applied_on: get_string(r, 2).unwrap_or_default(),
+            checksum: get_string(r, 3).unwrap_or_default(),
+        }
+    }
+
+    /// The row as refinery compares it with the files.
+    fn refinery(&self) -> Migration {
+        let applied_on =
+            OffsetDateTime::parse(&self.applied_on, &Rfc3339).unwrap_or(OffsetDateTime::UNIX_EPOCH);
+        let checksum = self.checksum.parse::<u64>().unwrap_or_default();
+        Migration::applied(self.version, self.name.clone(), applied_on, checksum)
+    }
 }
 
 /// The history, or nothing when the table does not exist yet.
@@ -30,15 +64,85 @@ pub async fn read_applied(db: &mut Db) -> Result<Vec<Applied>, DbError> {
             &[],
         )
         .await?;
-    Ok(rows
-        .iter()
-        .map(|r| Applied {
-            version: get_i64(r, 0).unwrap_or_default() as i32,
-            name: get_string(r, 1).unwrap_or_default(),
-            applied_on: get_string(r, 2).unwrap_or_default(),
-            checksum: get_string(r, 3).unwrap_or_default(),
-        })
-        .collect())
+    Ok(rows.iter().map(Applied::decode).collect())
+}
+
+/// Answers one of refinery's own queries of the history, run as refinery
+/// wrote it.
+pub async fn refinery_query(db: &mut Db, query: &str) -> Result<Vec<Migration>, DbError> {
+    let rows = db.fetch(query, &[]).await?;
+    Ok(rows.iter().map(|r| Applied::decode(r).refinery()).collect())
+}
+
+/// What refinery is asked to refuse before it writes the history.
+struct Checks {
+    /// An applied migration whose file changed.
+    abort_divergent: bool,
+    /// An applied migration whose file is gone.
+    abort_missing: bool,
+    /// All pending migrations in one transaction, instead of each in its own.
+    grouped: bool,
+}
+
+/// Each migration commits with its own row, so a failure keeps the ones
+/// before it.
+const CHECKS: Checks = Checks {
+    abort_divergent: true,
+    abort_missing: true,
+    grouped: false,
+};
+
+/// refinery applies `all` up to `target` (or, for a fake target, only
+/// records them) and writes their history rows, after its own checks.
+pub async fn migrate(
+    driver: &mut Driver<'_>,
+    all: &[Migration],
+    target: Target,
+) -> Result<Report, refinery_core::Error> {
+    let Checks {
+        abort_divergent,
+        abort_missing,
+        grouped,
+    } = CHECKS;
+    driver
+        .migrate(
+            all,
+            abort_divergent,
+            abort_missing,
+            grouped,
+            target,
+            HISTORY_TABLE,
+        )
+        .await
+}
+
+/// The statement that removes a reverted migration's row; it runs after
+/// the down file's statements, in the same transaction where there is one.
+pub fn forget(version: i32) -> String {
+    format!("DELETE FROM {HISTORY_TABLE} WHERE version = {version}")
+}
+
+/// Records the file's current checksum and name for an applied migration
+/// (`repair --recompute-checksums`).
+pub async fn set_checksum(db: &mut Db, m: &MigrationFile) -> Result<(), DbError> {
+    let d = db.dialect();
+    let sql = format!(
+        "UPDATE {HISTORY_TABLE} SET checksum = {}, name = {} WHERE version = {}",
+        d.param(1),
+        d.param(2),
+        d.param(3)
+    );
+    let checksum = m.checksum().to_string();
+    db.run(
+        &sql,
+        &[
+            Param::Text(&checksum),
+            Param::Text(&m.name),
+            Param::Int(i64::from(m.version)),
+        ],
+    )
+    .await
+    .map(|_| ())
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,33 +1,46 @@
 //! Versioned schema migrations, up and down: loading files (`source`),
-//! refinery's driver over sqlx (`driver`), the per-migration log that makes
-//! half-applied MySQL migrations visible (`log`), the decisions of each
-//! command (`runner`), checks before a revert (`data_loss`) and scaffolding
-//! new files (`scaffold`). Owns the history and log tables; never renders
-//! output.
+//! refinery's driver over sqlx (`driver`), refinery's history table
+//! (`history`, its only reader and writer), the per-migration log that
+//! makes half-applied MySQL migrations visible (`log`, read for the
+//! commands by `dirty`), one file per command (`up`, `down`, `baseline`,
+//! `repair`, `status`) with what they share (`common`, and `step` for
+//! applying one migration), checks before a revert (`data_loss`), adopting
+//! another tool's history (`adopt`) and scaffolding new files (`scaffold`).
+//! Owns the history and log tables; never renders output. This file holds
+//! the types every command shares: errors, events and run reports.
 
 pub mod adopt;
+mod baseline;
+mod common;
 mod data_loss;
+mod dirty;
+mod down;
 mod driver;
 mod history;
 pub mod log;
-mod runner;
+mod repair;
 mod scaffold;
 pub mod source;
+mod status;
+mod step;
+mod up;
+
+use std::time::Duration;
 
 use serde::Serialize;
 
 pub use adopt::{Adoption, ChecksumState, Mapped, Tool};
+pub use baseline::{BaselineCheck, BaselineReport, baseline, check_no_history};
+pub use common::check_version;
 pub use data_loss::{Change, DataLoss, changes};
-pub use driver::HISTORY_TABLE;
-pub use history::{HistoryProblem, MigrationState, StatusReport, StatusRow};
+pub use down::{DownOptions, DownTarget, down};
+pub use history::{HISTORY_TABLE, HistoryProblem, MigrationState, StatusReport, StatusRow};
 pub use log::Direction;
-pub use runner::{
-    BaselineCheck, BaselineReport, DownOptions, DownTarget, Event, InDoubt, Options, RepairOptions,
-    RepairReport, RunReport, StepPlan, baseline, check_no_history, check_version, down, repair,
-    status, up,
-};
+pub use repair::{InDoubt, RepairOptions, RepairReport, repair};
 pub use scaffold::{Scaffolded, scaffold};
 pub use source::{MigrationFile, MigrationSet, SourceError};
+pub use status::status;
+pub use up::up;
 
 use crate::db::DbError;
 use crate::exit;
@@ -239,4 +252,56 @@ impl MigrateError {
 pub struct MigrationRef {
     pub version: i32,
     pub name: String,
+}
+
+/// Settings shared by the mutating commands.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub lock_timeout: Duration,
+}
+
+/// Progress of a run, for the caller to render.
+#[derive(Debug, Clone)]
+pub enum Event<'a> {
+    Started {
+        direction: Direction,
+        migration: &'a MigrationFile,
+        resume_after: usize,
+    },
+    Finished {
+        direction: Direction,
+        migration: &'a MigrationFile,
+        elapsed: Duration,
+    },
+    Failed {
+        direction: Direction,
+        migration: &'a MigrationFile,
+        elapsed: Duration,
+    },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepPlan {
+    pub version: i32,
+    pub name: String,
+    pub path: String,
+    /// Statements completed by an earlier, repaired attempt that will be skipped.
+    pub resume_after: usize,
+    /// The statements that will run (dry runs only).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub statements: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub elapsed_ms: Option<u128>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RunReport {
+    pub direction: Direction,
+    pub dry_run: bool,
+    pub from_version: Option<i32>,
+    pub to_version: Option<i32>,
+    pub steps: Vec<StepPlan>,
+    /// What a revert destroys (or, in a dry run, would destroy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_loss: Option<DataLoss>,
 }
