@@ -15,113 +15,16 @@ mod url;
 use std::time::{Duration, Instant};
 
 use sqlx::any::{AnyConnectOptions, AnyRow};
-use sqlx::{AnyConnection, AssertSqlSafe, ConnectOptions, Connection, Executor, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, ConnectOptions, Connection, Executor};
 
-use crate::exit;
+mod error;
+mod row;
+
 pub use dialect::{Dialect, TxStyle, ValueKind};
+pub use error::DbError;
+use row::bind;
+pub use row::{Param, RowCount, get_i64, get_string};
 pub use url::{DEFAULT_URL, DbUrl, redact};
-
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    #[error("invalid database URL `{url}`: {reason}")]
-    InvalidUrl { url: String, reason: String },
-    #[error("cannot connect to {url}: {reason}")]
-    Connect { url: String, reason: String },
-    #[error("{url} did not accept connections within {:.1} s; last error: {reason}", waited.as_secs_f64())]
-    WaitTimedOut {
-        url: String,
-        waited: Duration,
-        reason: String,
-    },
-    #[error("{context}: {source}")]
-    Query {
-        context: String,
-        #[source]
-        source: sqlx::Error,
-    },
-    #[error(
-        "timed out after {:.1} s waiting for the `{name}` lock ({lock}){}",
-        waited.as_secs_f64(),
-        holder.as_ref().map(|h| format!("; held by {h}")).unwrap_or_default()
-    )]
-    LockTimeout {
-        name: String,
-        /// How the database knows the lock, for an operator to look it up.
-        lock: String,
-        waited: Duration,
-        holder: Option<String>,
-    },
-    #[error("interrupted while waiting for {what}")]
-    Interrupted { what: String },
-    /// Someone else changed what this work was based on.
-    #[error("{0}")]
-    Conflict(String),
-    /// Asked of a database that cannot answer it.
-    #[error("{0}")]
-    Unsupported(String),
-}
-
-impl DbError {
-    /// The process exit code this error ends a command with
-    /// (docs/exit-codes.md), the same whichever command met it.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            DbError::InvalidUrl { .. } | DbError::Unsupported(_) => exit::USAGE,
-            DbError::Connect { .. } | DbError::WaitTimedOut { .. } => exit::UNREACHABLE,
-            DbError::LockTimeout { .. } => exit::LOCK_TIMEOUT,
-            DbError::Interrupted { .. } => exit::INTERRUPTED,
-            DbError::Query { .. } => exit::INTERNAL,
-            DbError::Conflict(_) => exit::WRONG_STATE,
-        }
-    }
-
-    /// Whether retrying the same work may succeed (see Dialect::is_transient).
-    pub fn is_transient(&self, dialect: Dialect) -> bool {
-        match self {
-            DbError::Query { source, .. } => match source {
-                sqlx::Error::Io(_) | sqlx::Error::PoolTimedOut | sqlx::Error::Protocol(_) => true,
-                sqlx::Error::Database(db) => {
-                    dialect.is_transient(error_code(db.as_ref()).as_deref(), db.message())
-                }
-                _ => false,
-            },
-            _ => false,
-        }
-    }
-
-    /// Whether the statement ran out of time (the chunk should shrink).
-    pub fn is_timeout(&self, dialect: Dialect) -> bool {
-        match self {
-            DbError::Query {
-                source: sqlx::Error::Database(db),
-                ..
-            } => dialect.is_timeout(error_code(db.as_ref()).as_deref()),
-            _ => false,
-        }
-    }
-
-    /// Whether the connection itself is gone and must be replaced.
-    pub fn is_connection_lost(&self) -> bool {
-        match self {
-            DbError::Query { source, .. } => match source {
-                sqlx::Error::Io(_) | sqlx::Error::Protocol(_) => true,
-                sqlx::Error::Database(db) => {
-                    matches!(
-                        error_code(db.as_ref()).as_deref(),
-                        Some("2006" | "2013" | "57P01")
-                    )
-                }
-                _ => false,
-            },
-            _ => false,
-        }
-    }
-
-    pub fn query(context: impl Into<String>) -> impl FnOnce(sqlx::Error) -> DbError {
-        let context = context.into();
-        move |source| DbError::Query { context, source }
-    }
-}
 
 /// One dedicated connection and what it is connected to.
 pub struct Db {
@@ -415,107 +318,6 @@ impl Db {
 
     pub async fn close(self) {
         let _ = self.conn.close().await;
-    }
-}
-
-fn bind<'q>(
-    sql: &str,
-    params: &[Param<'_>],
-) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
-    let mut query = sqlx::query(AssertSqlSafe(sql.to_string()));
-    for p in params {
-        query = match p {
-            Param::Text(s) => query.bind(s.to_string()),
-            Param::Int(i) => query.bind(*i),
-            Param::NullText => query.bind(None::<String>),
-            Param::NullInt => query.bind(None::<i64>),
-        };
-    }
-    query
-}
-
-/// A bound parameter. The `Any` driver only carries a few types, and mendb
-/// needs no more for its own bookkeeping.
-#[derive(Debug, Clone, Copy)]
-pub enum Param<'a> {
-    Text(&'a str),
-    Int(i64),
-    NullText,
-    /// NULL for an integer column (PostgreSQL will not take a text NULL).
-    NullInt,
-}
-
-/// Reads an integer column whatever width the driver chose for it.
-pub fn get_i64(row: &AnyRow, idx: usize) -> Option<i64> {
-    row.try_get::<Option<i64>, _>(idx)
-        .ok()
-        .flatten()
-        .or_else(|| {
-            row.try_get::<Option<i32>, _>(idx)
-                .ok()
-                .flatten()
-                .map(i64::from)
-        })
-        .or_else(|| {
-            row.try_get::<Option<i16>, _>(idx)
-                .ok()
-                .flatten()
-                .map(i64::from)
-        })
-        .or_else(|| {
-            row.try_get::<Option<bool>, _>(idx)
-                .ok()
-                .flatten()
-                .map(i64::from)
-        })
-        .or_else(|| {
-            row.try_get::<Option<String>, _>(idx)
-                .ok()
-                .flatten()
-                .and_then(|s| s.trim().parse().ok())
-        })
-}
-
-/// A number of rows, counted or estimated by the planner.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RowCount {
-    Exact(u64),
-    Estimate(u64),
-}
-
-impl RowCount {
-    pub fn get(self) -> u64 {
-        match self {
-            RowCount::Exact(n) | RowCount::Estimate(n) => n,
-        }
-    }
-
-    pub fn is_estimate(self) -> bool {
-        matches!(self, RowCount::Estimate(_))
-    }
-}
-
-/// Reads a text column; NULL and undecodable values become `None`.
-pub fn get_string(row: &AnyRow, idx: usize) -> Option<String> {
-    row.try_get::<Option<String>, _>(idx)
-        .ok()
-        .flatten()
-        .or_else(|| {
-            row.try_get::<Option<Vec<u8>>, _>(idx)
-                .ok()
-                .flatten()
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-        })
-        .or_else(|| get_i64(row, idx).map(|i| i.to_string()))
-}
-
-/// The code that tells errors apart: MySQL's error number (its SQLSTATE
-/// lumps lock wait timeouts in with everything else as HY000), the
-/// SQLSTATE elsewhere.
-fn error_code(e: &dyn sqlx::error::DatabaseError) -> Option<String> {
-    match e.try_downcast_ref::<sqlx::mysql::MySqlDatabaseError>() {
-        Some(my) => Some(my.number().to_string()),
-        None => e.code().map(|c| c.into_owned()),
     }
 }
 
