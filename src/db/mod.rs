@@ -18,7 +18,7 @@ use sqlx::any::{AnyConnectOptions, AnyRow};
 use sqlx::{AnyConnection, AssertSqlSafe, ConnectOptions, Connection, Executor, Row};
 
 use crate::exit;
-pub use dialect::{Dialect, TxStyle, ValueKind};
+pub use dialect::{Dialect, Piece, TxStyle, UpdateHole, ValueKind};
 pub use url::{DEFAULT_URL, DbUrl, redact};
 
 #[derive(Debug, thiserror::Error)]
