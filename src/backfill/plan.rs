@@ -235,11 +235,9 @@ pub struct PerDialect {
 
 impl Expr {
     pub fn for_dialect(&self, dialect: Dialect) -> &str {
-        match (self, dialect) {
-            (Expr::All(s), _) => s,
-            (Expr::PerDialect(p), Dialect::Mysql) => &p.mysql,
-            (Expr::PerDialect(p), Dialect::Postgres) => &p.postgres,
-            (Expr::PerDialect(p), Dialect::Sqlite) => &p.sqlite,
+        match self {
+            Expr::All(s) => s,
+            Expr::PerDialect(p) => dialect.pick(&p.mysql, &p.postgres, &p.sqlite),
         }
     }
 
@@ -251,11 +249,10 @@ impl Expr {
     fn texts_for(&self) -> Vec<(&'static [Dialect], &str)> {
         match self {
             Expr::All(s) => vec![(&Dialect::ALL, s)],
-            Expr::PerDialect(p) => vec![
-                (&[Dialect::Mysql], &p.mysql),
-                (&[Dialect::Postgres], &p.postgres),
-                (&[Dialect::Sqlite], &p.sqlite),
-            ],
+            Expr::PerDialect(_) => Dialect::ALL
+                .iter()
+                .map(|d| (std::slice::from_ref(d), self.for_dialect(*d)))
+                .collect(),
         }
     }
 }
@@ -300,11 +297,7 @@ pub struct SqlDef {
 
 impl SqlDef {
     pub fn for_dialect(&self, dialect: Dialect) -> &[Spanned<String>] {
-        match dialect {
-            Dialect::Mysql => &self.mysql,
-            Dialect::Postgres => &self.postgres,
-            Dialect::Sqlite => &self.sqlite,
-        }
+        dialect.pick(&self.mysql, &self.postgres, &self.sqlite)
     }
 }
 

@@ -20,7 +20,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, ConnectOptions, Connection, Executor};
 mod error;
 mod row;
 
-pub use dialect::{Dialect, TxStyle, ValueKind};
+pub use dialect::{Dialect, Piece, TxStyle, UpdateHole, ValueKind};
 pub use error::DbError;
 use row::bind;
 pub use row::{Param, RowCount, get_i64, get_string};

@@ -1,112 +1,77 @@
-//! The SQL of `gaps`: the per-dialect fragments (one function each, one
-//! `match` each) and the statements assembled from them, which are the same
-//! for every dialect. Identifiers arrive already validated and quoted;
-//! values are bound parameters or integers and times mendb computed.
+//! The SQL of `gaps`: which dialect fragments (`crate::db::Dialect`) go
+//! where, so an index serves each part, and the statements assembled from
+//! them. Writes no per-dialect SQL of its own. Identifiers arrive already
+//! validated and quoted; values are bound parameters or integers and times
+//! mendb computed.
 
 use chrono::Duration;
 
 use super::window::{Window, format_time};
 use crate::db::Dialect;
 
-/// The bucket number of `col` as an integer: whole UTC epoch seconds
-/// divided by `every`.
-pub fn bucket(d: Dialect, col: &str, every: i64) -> String {
-    match d {
-        // The session runs at UTC (Dialect::session_setup), so this is the
-        // true epoch for DATETIME and TIMESTAMP alike; DIV keeps it integer.
-        Dialect::Mysql => format!("UNIX_TIMESTAMP({col}) DIV {every}"),
-        // date_part is EXTRACT(EPOCH ...) in double precision: exact for
-        // whole seconds, and about twice as fast as EXTRACT's numeric.
-        Dialect::Postgres => format!("CAST(FLOOR(date_part('epoch', {col}) / {every}) AS BIGINT)"),
-        // strftime understands both 'YYYY-MM-DD HH:MM:SS' and ISO-8601 with
-        // 'T', fractions and offsets, and yields NULL for anything else.
-        Dialect::Sqlite => format!("CAST(strftime('%s', {col}) AS INTEGER) / {every}"),
-    }
-}
-
 /// Aggregate: whole epoch seconds of the earliest `col`.
 pub fn first_epoch(d: Dialect, col: &str) -> String {
-    match d {
-        // MIN over the native type can use an index on the column.
-        Dialect::Mysql => format!("CAST(FLOOR(UNIX_TIMESTAMP(MIN({col}))) AS SIGNED)"),
-        Dialect::Postgres => format!("CAST(FLOOR(date_part('epoch', MIN({col}))) AS BIGINT)"),
-        // Text: the lexically smallest value need not be the earliest when
+    if d.stores_times_as_text() {
+        // The lexically smallest value need not be the earliest when
         // separators or offsets differ, so compare instants.
-        Dialect::Sqlite => format!("MIN(CAST(strftime('%s', {col}) AS INTEGER))"),
+        format!("MIN({})", d.epoch_seconds(col))
+    } else {
+        // MIN over the native type can use an index on the column.
+        d.epoch_seconds(&format!("MIN({col})"))
     }
 }
 
 /// Aggregate: the bucket of the earliest (`agg` = `MIN`) or latest (`MAX`)
 /// `col`.
 pub fn edge_bucket(d: Dialect, agg: &str, col: &str, every: i64) -> String {
-    match d {
+    if d.stores_times_as_text() {
+        // Compare instants, not spellings (see `first_epoch`).
+        format!("{agg}({})", d.epoch_bucket(col, every))
+    } else {
         // The aggregate over the bare column lets MariaDB read one index
         // entry per key ("Using index for group-by") instead of every row.
-        Dialect::Mysql | Dialect::Postgres => bucket(d, &format!("{agg}({col})"), every),
-        // Text: compare instants, not spellings (see `first_epoch`).
-        Dialect::Sqlite => format!("{agg}({})", bucket(d, col, every)),
+        d.epoch_bucket(&format!("{agg}({col})"), every)
     }
 }
 
 /// What LAG orders a key's rows by: `t` (the time column) or `b` (its
 /// bucket), as named in `ranges`.
 pub fn lag_order(d: Dialect) -> &'static str {
-    match d {
+    if d.stores_times_as_text() {
+        // Text times need not sort like the instants they spell.
+        "b"
+    } else {
         // Buckets grow with native times, and the (key, time) index already
         // delivers rows in that order (PostgreSQL then needs no sort).
-        Dialect::Mysql | Dialect::Postgres => "t",
-        // Text times need not sort like the instants they spell.
-        Dialect::Sqlite => "b",
+        "t"
     }
 }
 
 /// Condition: `col` lies in the window's complete buckets. `bucket_expr` is
-/// `bucket(d, col, ..)`.
+/// `col`'s bucket.
 pub fn in_window(d: Dialect, col: &str, bucket_expr: &str, w: &Window) -> String {
     let since = format_time(w.since());
     let until = format_time(w.until());
-    match d {
+    if !d.stores_times_as_text() {
         // Native time types compare as instants: a plain range that an index
         // on the column can serve, and exact on its own.
-        Dialect::Mysql | Dialect::Postgres => {
-            format!("{col} >= '{since}' AND {col} < '{until}'")
-        }
-        // Text compares as text: a range on the date alone, a day wider than
-        // any UTC offset on each side, is still an index range; the bucket
-        // test then makes it exact.
-        Dialect::Sqlite => {
-            let buckets = format!("{bucket_expr} BETWEEN {} AND {}", w.first, w.last);
-            let lo = w.since().checked_sub_signed(Duration::days(1));
-            let hi = w.until().checked_add_signed(Duration::days(2));
-            match (lo, hi) {
-                (Some(lo), Some(hi)) => format!(
-                    "{col} >= '{}' AND {col} < '{}' AND {buckets}",
-                    lo.format("%Y-%m-%d"),
-                    hi.format("%Y-%m-%d")
-                ),
-                // At the ends of chrono's range there is no margin to add:
-                // the bucket test alone is exact, only slower.
-                _ => buckets,
-            }
-        }
+        return format!("{col} >= '{since}' AND {col} < '{until}'");
     }
-}
-
-/// `expr` as a signed 64-bit integer the `Any` driver can decode.
-pub fn as_int(d: Dialect, expr: &str) -> String {
-    match d {
-        Dialect::Mysql => format!("CAST({expr} AS SIGNED)"),
-        Dialect::Postgres => format!("CAST({expr} AS BIGINT)"),
-        Dialect::Sqlite => expr.to_string(),
-    }
-}
-
-/// `expr` as text the `Any` driver can decode (not `name`, not a number).
-pub fn as_text(d: Dialect, expr: &str) -> String {
-    match d {
-        Dialect::Mysql => format!("CAST({expr} AS CHAR)"),
-        Dialect::Postgres => format!("CAST({expr} AS TEXT)"),
-        Dialect::Sqlite => format!("CAST({expr} AS TEXT)"),
+    // Text compares as text: a range on the date alone, a day wider than
+    // any UTC offset on each side, is still an index range; the bucket test
+    // then makes it exact.
+    let buckets = format!("{bucket_expr} BETWEEN {} AND {}", w.first, w.last);
+    let lo = w.since().checked_sub_signed(Duration::days(1));
+    let hi = w.until().checked_add_signed(Duration::days(2));
+    match (lo, hi) {
+        (Some(lo), Some(hi)) => format!(
+            "{col} >= '{}' AND {col} < '{}' AND {buckets}",
+            lo.format("%Y-%m-%d"),
+            hi.format("%Y-%m-%d")
+        ),
+        // At the ends of chrono's range there is no margin to add: the
+        // bucket test alone is exact, only slower.
+        _ => buckets,
     }
 }
 
@@ -144,7 +109,7 @@ pub fn first_row(d: Dialect, t: &Target, n_keys: Option<usize>) -> String {
 pub fn count_keys(d: Dialect, t: &Target) -> String {
     format!(
         "SELECT {} FROM {} WHERE {} IS NOT NULL",
-        as_int(d, &format!("COUNT(DISTINCT {})", t.key)),
+        d.as_int(&format!("COUNT(DISTINCT {})", t.key)),
         t.table,
         t.key
     )
@@ -166,16 +131,16 @@ pub fn count_keys(d: Dialect, t: &Target) -> String {
 /// each part.
 pub fn ranges(d: Dialect, t: &Target, w: &Window, n_keys: Option<usize>) -> String {
     let Target { table, key, time } = t;
-    let bucket = bucket(d, time, w.every);
+    let bucket = d.epoch_bucket(time, w.every);
     let window = in_window(d, time, &bucket, w);
     let (keys, count, filter_edges, filter_rows) = match n_keys {
         None => (
             format!("SELECT DISTINCT {key} FROM {table} WHERE {key} IS NOT NULL"),
             format!(
                 " UNION ALL SELECT {}, {}, {} FROM gk",
-                as_text(d, "NULL"),
-                as_int(d, "COUNT(*)"),
-                as_int(d, "NULL")
+                d.as_text("NULL"),
+                d.as_int("COUNT(*)"),
+                d.as_int("NULL")
             ),
             String::new(),
             String::new(),
@@ -205,14 +170,14 @@ pub fn ranges(d: Dialect, t: &Target, w: &Window, n_keys: Option<usize>) -> Stri
         lo = edge_bucket(d, "MIN", time, w.every),
         hi = edge_bucket(d, "MAX", time, w.every),
         order = lag_order(d),
-        gl_k = as_text(d, "k"),
-        gl_from = as_int(d, "prev + 1"),
-        gl_to = as_int(d, "b - 1"),
-        gk_k = as_text(d, "gk.k"),
-        first_ = as_int(d, &first.to_string()),
-        lead_to = as_int(d, &format!("COALESCE(ge.lo - 1, {last})")),
-        ge_k = as_text(d, "ge.k"),
-        trail_from = as_int(d, "ge.hi + 1"),
-        last_ = as_int(d, &last.to_string()),
+        gl_k = d.as_text("k"),
+        gl_from = d.as_int("prev + 1"),
+        gl_to = d.as_int("b - 1"),
+        gk_k = d.as_text("gk.k"),
+        first_ = d.as_int(&first.to_string()),
+        lead_to = d.as_int(&format!("COALESCE(ge.lo - 1, {last})")),
+        ge_k = d.as_text("ge.k"),
+        trail_from = d.as_int("ge.hi + 1"),
+        last_ = d.as_int(&last.to_string()),
     )
 }
