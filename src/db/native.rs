@@ -101,3 +101,20 @@ async fn reset_postgres(db: &mut Db) -> Result<(), DbError> {
     }
     Ok(())
 }
+
+impl Db {
+    /// Whether this session has a transaction open, by the first of the
+    /// dialect's questions the server can answer. A lost connection is an
+    /// error, not an answer.
+    pub async fn in_transaction(&mut self) -> Result<bool, DbError> {
+        let mut last = None;
+        for query in self.dialect().open_transaction_queries() {
+            match self.scalar_i64(query).await {
+                Ok(n) => return Ok(n.unwrap_or_default() > 0),
+                Err(e) if e.is_connection_lost() => return Err(e),
+                Err(e) => last = Some(e),
+            }
+        }
+        last.map_or(Ok(false), Err)
+    }
+}

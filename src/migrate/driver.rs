@@ -244,7 +244,7 @@ impl<'a> Driver<'a> {
         digest: &str,
     ) -> Result<bool, (DbError, bool)> {
         if self.db.dialect().tx_style() == TxStyle::Autocommit {
-            match in_transaction(self.user()).await {
+            match self.user().in_transaction().await {
                 Ok(true) => return Ok(false),
                 Ok(false) => {}
                 Err(e) => return Err((e, false)),
@@ -354,22 +354,6 @@ fn rollback_of(
         (TxStyle::Autocommit, _) => "ROLLBACK",
         (_, true) => "",
         (TxStyle::Transaction | TxStyle::Savepoint, false) => rollback,
-    }
-}
-
-/// Whether the session has a transaction open that the file started, as
-/// the server tells it: MariaDB's `@@in_transaction`, else InnoDB's list.
-async fn in_transaction(db: &mut Db) -> Result<bool, DbError> {
-    match db.scalar_i64("SELECT @@in_transaction").await {
-        Ok(v) => Ok(v == Some(1)),
-        Err(e) if e.is_connection_lost() => Err(e),
-        Err(_) => Ok(db
-            .scalar_i64(
-                "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID()",
-            )
-            .await?
-            .unwrap_or_default()
-            > 0),
     }
 }
 

@@ -168,4 +168,18 @@ impl Dialect {
             Dialect::Mysql | Dialect::Postgres => "BEGIN",
         }
     }
+
+    /// How a session asks whether it is inside a transaction, best first:
+    /// MariaDB's `@@in_transaction`, else InnoDB's list of open
+    /// transactions. Only autocommit dialects are asked
+    /// (`TxStyle::Autocommit`); the others answer with no query.
+    pub fn open_transaction_queries(self) -> &'static [&'static str] {
+        match self {
+            Dialect::Mysql => &[
+                "SELECT @@in_transaction",
+                "SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_mysql_thread_id = CONNECTION_ID()",
+            ],
+            Dialect::Postgres | Dialect::Sqlite => &[],
+        }
+    }
 }
