@@ -23,7 +23,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::db::ident::Names;
-use crate::db::introspect;
+use crate::db::introspect::{self, Schema};
 use crate::db::{Db, DbError, Dialect};
 use crate::migrate::{self, Direction, MigrateError, MigrationFile, MigrationSet, MigrationState};
 use history::{destructive_checks, files_check, history_check};
@@ -237,24 +237,7 @@ pub async fn verify(
 
     if opts.roundtrip {
         let rt = roundtrip::run(db, set, current, opts.lock_timeout).await?;
-        checks.push(match &rt.at_current {
-            Ok(scratch) => Check::new(
-                CheckKind::Drift,
-                format!(
-                    "the migrations up to V{} on a scratch database",
-                    current.unwrap_or(0)
-                ),
-                drift::diff(scratch, &live, "the migrations", "the live database")
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect(),
-            ),
-            Err(e) => Check::new(
-                CheckKind::Drift,
-                "the migrations on a scratch database",
-                vec![e.clone()],
-            ),
-        });
+        checks.push(scratch_drift_check(&rt.at_current, current, &live));
         checks.push(Check::new(
             CheckKind::Roundtrip,
             "up, down to 0, up again on a scratch database",
@@ -288,6 +271,33 @@ pub async fn contracts_only(
     let (contracts, errors) = contracts::load(contracts_dir);
     let checks = contract_checks(&contracts, &errors, &live, None, &names);
     Ok(report(db, checks))
+}
+
+/// The live schema against the migrations up to `current` run on a
+/// scratch database, or why they could not be run.
+fn scratch_drift_check(
+    scratch: &Result<Schema, String>,
+    current: Option<i32>,
+    live: &Schema,
+) -> Check {
+    match scratch {
+        Ok(scratch) => Check::new(
+            CheckKind::Drift,
+            format!(
+                "the migrations up to V{} on a scratch database",
+                current.unwrap_or(0)
+            ),
+            drift::diff(scratch, live, "the migrations", "the live database")
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+        ),
+        Err(e) => Check::new(
+            CheckKind::Drift,
+            "the migrations on a scratch database",
+            vec![e.clone()],
+        ),
+    }
 }
 
 fn report(db: &Db, checks: Vec<Check>) -> VerifyReport {

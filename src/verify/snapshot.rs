@@ -1,5 +1,7 @@
 //! The live schema against the snapshot file `schema dump` wrote.
 
+use std::path::Path;
+
 use super::drift::{self, Snapshot};
 use super::{Check, CheckKind, SnapshotFile};
 use crate::db::Dialect;
@@ -28,39 +30,9 @@ pub(super) fn snapshot_check(
         }
     };
     let subject = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if given => {
-            return Check::new(
-                CheckKind::Drift,
-                subject.clone(),
-                vec![format!("{subject}: cannot read the snapshot: {e}")],
-            );
-        }
-        Err(_) if roundtrip => {
-            return Check::skipped(
-                CheckKind::Drift,
-                subject.clone(),
-                format!(
-                    "no snapshot at {subject}; --roundtrip compares the live schema with the migrations instead"
-                ),
-            );
-        }
-        Err(_) => {
-            let dir = path
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .map(|d| format!("mkdir -p {} && ", d.display()))
-                .unwrap_or_default();
-            return Check::new(
-                CheckKind::Drift,
-                subject.clone(),
-                vec![format!(
-                    "{subject}: no snapshot to compare the live schema with; write one with `{dir}mendb schema dump --format json > {subject}`, \
-                     or compare with the migrations (`mendb verify --roundtrip`), or skip the comparison on purpose (`mendb verify --no-snapshot`)"
-                )],
-            );
-        }
+    let text = match read(path, &subject, given, roundtrip) {
+        Ok(text) => text,
+        Err(check) => return check,
     };
     let snapshot = match Snapshot::parse(&subject, &text) {
         Ok(s) => s,
@@ -110,4 +82,40 @@ pub(super) fn snapshot_check(
             .map(ToString::to_string)
             .collect(),
     )
+}
+
+/// The snapshot's text, or the check to report when there is none: a
+/// failure where it was asked for (`given`) or nothing else compares, a
+/// skip where `--roundtrip` compares with the migrations instead.
+fn read(path: &Path, subject: &str, given: bool, roundtrip: bool) -> Result<String, Check> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok(t),
+        Err(e) if given => Err(Check::new(
+            CheckKind::Drift,
+            subject,
+            vec![format!("{subject}: cannot read the snapshot: {e}")],
+        )),
+        Err(_) if roundtrip => Err(Check::skipped(
+            CheckKind::Drift,
+            subject,
+            format!(
+                "no snapshot at {subject}; --roundtrip compares the live schema with the migrations instead"
+            ),
+        )),
+        Err(_) => {
+            let dir = path
+                .parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .map(|d| format!("mkdir -p {} && ", d.display()))
+                .unwrap_or_default();
+            Err(Check::new(
+                CheckKind::Drift,
+                subject,
+                vec![format!(
+                    "{subject}: no snapshot to compare the live schema with; write one with `{dir}mendb schema dump --format json > {subject}`, \
+                     or compare with the migrations (`mendb verify --roundtrip`), or skip the comparison on purpose (`mendb verify --no-snapshot`)"
+                )],
+            ))
+        }
+    }
 }

@@ -515,7 +515,8 @@ fn works_on_split_statements() {
 }
 
 /// Random concatenations of SQL fragments, including unterminated
-/// quotes and comments, never make either function panic.
+/// quotes and comments, never make either function panic. Long because
+/// of its list of fragments.
 #[test]
 fn never_panics_on_noise() {
     const FRAGMENTS: &[&str] = &[

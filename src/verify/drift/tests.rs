@@ -49,7 +49,8 @@ fn names_each_object_that_differs() {
     assert!(diff(&expected, &expected, "a", "b").is_empty());
 }
 
-/// One schema with every kind of object, each field filled.
+/// One schema with every kind of object, each field filled; long because
+/// it spells out every field.
 fn every_kind() -> Schema {
     let mut s = Schema::default();
     let index = Index {
@@ -217,6 +218,8 @@ fn every_kind() -> Schema {
     s
 }
 
+/// Changes every field of `every_kind` once and reads every line that says
+/// so; long because it is one change and one expected line per field.
 #[test]
 fn every_change_reads_as_sql() {
     let expected = every_kind();
