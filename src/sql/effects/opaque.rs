@@ -9,46 +9,34 @@ use crate::sql::lexer::{Flavor, Kind, Token};
 /// Whether the statement's effects are beyond reading; `None` also for
 /// every statement the patterns above recognise.
 pub(super) fn opaque(tokens: &[Token<'_>], flavor: Flavor) -> Option<Opaque> {
+    // SQLite has no procedures and no dynamic SQL, and a connection of
+    // mendb's registers no functions: only built-ins can be called.
+    if flavor == Flavor::Sqlite {
+        return None;
+    }
     let first = tokens.first()?;
     let at = |i: usize, k: &str| tokens.get(i).is_some_and(|t| t.is_word(k));
-    match flavor {
-        // SQLite has no procedures and no dynamic SQL, and a connection of
-        // mendb's registers no functions: only built-ins can be called.
-        Flavor::Sqlite => None,
-        Flavor::Postgres => {
-            if first.is_word("DO") {
-                Some(Opaque::DoBlock)
-            } else if first.is_word("CALL") {
-                Some(Opaque::ProcedureCall)
-            } else if first.is_word("EXECUTE") {
-                Some(Opaque::DynamicSql)
-            } else if ["SELECT", "VALUES", "WITH"]
-                .iter()
-                .any(|k| first.is_word(k))
-                || first.is_punct('(')
-            {
-                user_function(tokens, flavor)
-            } else {
-                None
-            }
-        }
-        Flavor::Mysql => {
-            if first.is_word("CALL") {
-                Some(Opaque::ProcedureCall)
-            } else if first.is_word("EXECUTE") {
-                Some(Opaque::DynamicSql)
-            } else if first.is_word("BEGIN") && at(1, "NOT") && at(2, "ATOMIC") {
-                Some(Opaque::AnonymousBlock)
-            } else if ["SELECT", "VALUES", "WITH", "DO", "SET"]
-                .iter()
-                .any(|k| first.is_word(k))
-                || first.is_punct('(')
-            {
-                user_function(tokens, flavor)
-            } else {
-                None
-            }
-        }
+    if first.is_word("CALL") {
+        return Some(Opaque::ProcedureCall);
+    }
+    if first.is_word("EXECUTE") {
+        return Some(Opaque::DynamicSql);
+    }
+    if flavor == Flavor::Postgres && first.is_word("DO") {
+        return Some(Opaque::DoBlock);
+    }
+    if flavor == Flavor::Mysql && first.is_word("BEGIN") && at(1, "NOT") && at(2, "ATOMIC") {
+        return Some(Opaque::AnonymousBlock);
+    }
+    // The statements that can call a function: MySQL's `DO` is one.
+    let queries: &[&str] = match flavor {
+        Flavor::Mysql => &["SELECT", "VALUES", "WITH", "DO", "SET"],
+        _ => &["SELECT", "VALUES", "WITH"],
+    };
+    if queries.iter().any(|k| first.is_word(k)) || first.is_punct('(') {
+        user_function(tokens, flavor)
+    } else {
+        None
     }
 }
 
