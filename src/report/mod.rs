@@ -1,6 +1,6 @@
-//! The health report of DESIGN §4: row counts, price freshness, missing
-//! price buckets, on-chain coverage, ML feature population and migration
-//! state, as data for text, JSON or Prometheus rendering. Reads only; a
+//! The health report (docs/report.md): row counts, price freshness,
+//! missing price buckets, on-chain coverage, ML feature population and
+//! migration state, as data for text, JSON or Prometheus rendering. Reads only; a
 //! figure whose table is missing is reported as absent, not as an error,
 //! so the report also works on a production database that differs.
 

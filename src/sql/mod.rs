@@ -14,9 +14,11 @@
 //! comments and backslashes ([`Flavor`]).
 
 mod effects;
+mod lexer;
 mod split;
 mod txn;
 
 pub use effects::{Effect, Ident, ObjectName, Opaque, parse_name, statement_effects};
-pub use split::{Flavor, Statement, split_statements};
+pub use lexer::Flavor;
+pub use split::{Statement, split_statements};
 pub use txn::{Framing, framing};

@@ -4,7 +4,8 @@
 //! files have) is the same unit and can go; any other `COMMIT`, `ROLLBACK`
 //! or `BEGIN` would end or nest mendb's transaction and must be refused.
 
-use super::split::{Flavor, Kind, Lexer, Statement};
+use super::lexer::{Flavor, Kind, Lexer};
+use super::split::Statement;
 
 /// The frame statements to drop, or the statement (1-based position and
 /// what it is) that cannot run inside mendb's transaction.
