@@ -137,34 +137,63 @@ pub async fn find(db: &mut Db, query: &GapQuery) -> Result<GapReport, GapError> 
         time: d.quote_ident(&query.time),
     };
     let key_params: Vec<&str> = keys.iter().flatten().map(String::as_str).collect();
-    let n_keys = keys.as_ref().map(Vec::len);
-
+    let asked = Asked {
+        target: &target,
+        keys: keys.as_deref(),
+        key_params: &key_params,
+        every,
+    };
     let until = match query.until {
         Some(u) => u,
         None => chrono::Utc::now().naive_utc(),
     };
-    let since = match query.since {
-        Some(s) if s >= until => {
-            return Err(GapError::Usage(format!(
-                "--since {} is not before --until (now, {})",
-                format_time(s),
-                format_time(until)
-            )));
-        }
-        Some(s) => s,
+    let since = window_start(db, query, &asked, until).await?;
+    let window = Window::between(since, until, every);
+    let (ranges, keys_checked) = missing_ranges(db, &asked, &window).await?;
+    Ok(summarize(query, every, &window, ranges, keys_checked))
+}
+
+/// What one `find` asks of the table, once its names are quoted.
+struct Asked<'a> {
+    target: &'a Target,
+    keys: Option<&'a [String]>,
+    key_params: &'a [&'a str],
+    every: i64,
+}
+
+impl Asked<'_> {
+    fn n_keys(&self) -> Option<usize> {
+        self.keys.map(<[String]>::len)
+    }
+}
+
+/// The window's first bucket: `--since`, or the bucket of the first row.
+async fn window_start(
+    db: &mut Db,
+    query: &GapQuery,
+    asked: &Asked<'_>,
+    until: NaiveDateTime,
+) -> Result<NaiveDateTime, GapError> {
+    match query.since {
+        Some(s) if s >= until => Err(GapError::Usage(format!(
+            "--since {} is not before --until (now, {})",
+            format_time(s),
+            format_time(until)
+        ))),
+        Some(s) => Ok(s),
         None => {
-            let first = if n_keys == Some(0) {
+            let first = if asked.n_keys() == Some(0) {
                 None
             } else {
-                let sql = sql::first_row(d, &target, n_keys);
-                let rows = db.fetch(&sql, &key_params).await?;
+                let sql = sql::first_row(db.dialect(), asked.target, asked.n_keys());
+                let rows = db.fetch(&sql, asked.key_params).await?;
                 rows.first().and_then(|r| get_i64(r, 0))
             };
             let Some(first) = first else {
                 return Err(GapError::WrongState(format!(
                     "`{}` has no rows{} with a `{}` to start the window at; pass --since",
                     query.table,
-                    if keys.is_some() {
+                    if asked.keys.is_some() {
                         " for the --symbols given"
                     } else {
                         ""
@@ -172,18 +201,29 @@ pub async fn find(db: &mut Db, query: &GapQuery) -> Result<GapReport, GapError> 
                     query.time
                 )));
             };
-            epoch_to_time(Window::bucket_of(first, every) * every)
+            Ok(epoch_to_time(
+                Window::bucket_of(first, asked.every) * asked.every,
+            ))
         }
-    };
-    let window = Window::between(since, until, every);
+    }
+}
 
-    let mut keys_checked = keys.as_ref().map_or(0, |k| k.len() as u64);
+/// The missing ranges, sorted by key and time, and how many keys were
+/// checked.
+async fn missing_ranges(
+    db: &mut Db,
+    asked: &Asked<'_>,
+    window: &Window,
+) -> Result<(Vec<GapRange>, u64), GapError> {
+    let d = db.dialect();
+    let n_keys = asked.n_keys();
+    let mut keys_checked = asked.keys.map_or(0, |k| k.len() as u64);
     let mut ranges = Vec::new();
     if !window.is_empty() && n_keys != Some(0) {
-        let sql = sql::ranges(d, &target, &window, n_keys);
+        let sql = sql::ranges(d, asked.target, window, n_keys);
         tracing::debug!(%sql, "gaps");
         let params: Vec<&str> = match n_keys {
-            Some(_) => key_params.repeat(3),
+            Some(_) => asked.key_params.repeat(3),
             None => Vec::new(),
         };
         for row in db.fetch(&sql, &params).await? {
@@ -199,19 +239,28 @@ pub async fn find(db: &mut Db, query: &GapQuery) -> Result<GapReport, GapError> 
                 _ => {}
             }
         }
-    } else if keys.is_none() {
-        let sql = sql::count_keys(d, &target);
+    } else if asked.keys.is_none() {
+        let sql = sql::count_keys(d, asked.target);
         keys_checked = db.scalar_i64(&sql).await?.unwrap_or(0).max(0) as u64;
     }
     ranges.sort_by(|a, b| (&a.key, a.from).cmp(&(&b.key, b.from)));
+    Ok((ranges, keys_checked))
+}
 
+fn summarize(
+    query: &GapQuery,
+    every: i64,
+    window: &Window,
+    ranges: Vec<GapRange>,
+    keys_checked: u64,
+) -> GapReport {
     let window_buckets = window.len();
     let keys_with_gaps = ranges.iter().map(|r| &r.key).collect::<BTreeSet<_>>().len() as u64;
     let keys_fully_missing = ranges
         .iter()
         .filter(|r| r.missing == window_buckets)
         .count() as u64;
-    Ok(GapReport {
+    GapReport {
         table: query.table.clone(),
         key: query.key.clone(),
         time: query.time.clone(),
@@ -225,7 +274,7 @@ pub async fn find(db: &mut Db, query: &GapQuery) -> Result<GapReport, GapError> 
         buckets_expected: keys_checked.saturating_mul(window_buckets),
         buckets_missing: ranges.iter().map(|r| r.missing).sum(),
         ranges,
-    })
+    }
 }
 
 fn every_secs(every: Duration) -> Result<i64, GapError> {
