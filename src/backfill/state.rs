@@ -529,8 +529,12 @@ pub async fn complete(
         keys_json(lease.from.as_deref()),
         keys_json(lease.to.as_deref()),
     );
-    // Every value is bound, so the statements keep one text each and the
-    // connection's prepared-statement cache serves them chunk after chunk.
+    // The log entry and the counters bind every value; only the dialect's
+    // clock expression is formatted in, the same text each time. So these
+    // two statements keep one text each, and the connection's
+    // prepared-statement cache serves them chunk after chunk. The DELETE
+    // above formats the chunk's ids in (a text per chunk) and the SELECT
+    // below the step's (a text per step).
     let sql = format!(
         "INSERT INTO mendb_backfill_chunks (run_id, step_index, chunk_no, key_from, key_to, rows_written, elapsed_ms, finished_at) \
          VALUES ({}, {}, {}, {}, {}, {}, {}, {})",
