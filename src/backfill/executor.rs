@@ -64,7 +64,7 @@ pub struct Crew<'a> {
     pub index: usize,
     pub step: &'a StepSql<'a>,
     pub tuning: &'a Tuning,
-    /// How long a chunk waits for a lock of mendb's (see `write_chunk`).
+    /// How long a chunk waits for a lock of mendb's (see `apply::write_chunk`).
     pub lock_timeout: Duration,
     pub throttle: tokio::sync::Mutex<&'a mut Throttle>,
     pub stop: &'a AtomicBool,
