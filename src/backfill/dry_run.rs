@@ -1,14 +1,20 @@
 //! The dry run's view of a checked plan: rows to scan per step and the SQL
-//! of a first chunk. It reads only; the caller runs it on a session that
-//! cannot write.
+//! of a first chunk. It reads only, on a session that cannot write.
 
 use super::DryStep;
 use super::sqlgen::StepSql;
 use crate::db::{Db, DbError};
 
-/// What a dry run shows of each step: its rows to scan and the SQL of its
-/// first chunk, which is built and never sent.
+/// What a dry run shows of each step. Counting runs the plan's filter:
+/// like the checks, on a session that cannot write.
 pub(super) async fn steps(db: &mut Db, steps: &[StepSql<'_>]) -> Result<Vec<DryStep>, DbError> {
+    db.read_only(async |db: &mut Db| read_steps(db, steps).await)
+        .await
+}
+
+/// Each step's rows to scan and the SQL of its first chunk, which is built
+/// and never sent.
+async fn read_steps(db: &mut Db, steps: &[StepSql<'_>]) -> Result<Vec<DryStep>, DbError> {
     let mut out = Vec::new();
     for step in steps {
         let remaining = step.remaining_query(None);

@@ -4,7 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::plan::{Action, ParamKind, ParamValue, Plan, PlanError, StepDef};
+use super::plan::{
+    Action, CopyDef, ParamKind, ParamValue, Plan, PlanError, SqlDef, StepDef, UpdateDef,
+};
 use super::sqlgen::{Sql, StepSql};
 use crate::db::introspect::{self, Schema, Table};
 use crate::db::{Db, DbError, ValueKind};
@@ -141,6 +143,34 @@ pub async fn check<'p>(
     Ok(out)
 }
 
+/// What the checks of one step share.
+struct StepCheck<'a> {
+    plan: &'a Plan,
+    schema: &'a Schema,
+    s: &'a StepDef,
+    label: String,
+}
+
+impl StepCheck<'_> {
+    /// The kind of column `col` of `t`, or an error at the line where the
+    /// plan names it, its key `what` prefixed with the step.
+    fn column(
+        &self,
+        t: &Table,
+        table_name: &str,
+        col: &toml::Spanned<String>,
+        what: &str,
+    ) -> Result<ValueKind, PlanError> {
+        column(
+            self.plan,
+            t,
+            table_name,
+            col,
+            &format!("{}: {what}", self.label),
+        )
+    }
+}
+
 /// Checks one step against the schema; its `[steps.sql]` statements come
 /// back to be compiled.
 async fn check_step<'p>(
@@ -152,22 +182,65 @@ async fn check_step<'p>(
     param_kinds: &BTreeMap<String, ParamKind>,
 ) -> Result<(StepSql<'p>, Vec<Compile>), PreflightError> {
     let s = step.get_ref();
-    let label = format!("step `{}`", s.name.get_ref());
+    let cx = StepCheck {
+        plan,
+        schema,
+        s,
+        label: format!("step `{}`", s.name.get_ref()),
+    };
+    let label = &cx.label;
     let batch = table(
         plan,
         schema,
         &s.batch.table,
         &format!("{label}: batch.table"),
     )?;
+    let key = key_columns(db, &cx, batch).await?;
+    let step_sql = StepSql {
+        dialect: db.dialect(),
+        step: s,
+        key,
+        params,
+        param_kinds: param_kinds.clone(),
+        copy_upsert: copy_upsert(db, s).await?,
+    };
+    // Expressions compile on this database: run each over no rows.
+    let mut compiles = Vec::new();
+    let mut probes = match s.action() {
+        Action::Copy(c) => copy_probes(&cx, &step_sql, c)?,
+        Action::Update(u) => update_probes(&cx, batch, &step_sql, u)?,
+        Action::Sql(def) => {
+            compiles = sql_statements(db, &cx, &step_sql, def).await?;
+            Vec::new()
+        }
+    };
+    if let Some(f) = &s.batch.filter {
+        let sql = step_sql.probe_filter();
+        probes.push((sql, f.span(), format!("{label}: batch.where")));
+    }
+    for (sql, span, what) in probes {
+        one_statement(plan, db, &sql, span.clone(), &what)?;
+        if let Err(e) = db.fetch_with(&sql.text, &sql.params()).await {
+            return Err(plan
+                .error(span, format!("{what}: {}", database_reason(&e)))
+                .into());
+        }
+    }
+    chunk_is_one_statement_each(db, &cx, step.span(), &step_sql)?;
+    Ok((step_sql, compiles))
+}
+
+/// The batch key's columns with their kinds; a nullable one must hold no
+/// NULL, which a keyset walk would skip.
+async fn key_columns(
+    db: &mut Db,
+    cx: &StepCheck<'_>,
+    batch: &Table,
+) -> Result<Vec<(String, ValueKind)>, PreflightError> {
+    let (s, label) = (cx.s, &cx.label);
     let mut key = Vec::new();
     for k in s.batch.key.get_ref() {
-        let kind = column(
-            plan,
-            batch,
-            s.batch.table.get_ref(),
-            k,
-            &format!("{label}: batch.key"),
-        )?;
+        let kind = cx.column(batch, s.batch.table.get_ref(), k, "batch.key")?;
         if batch
             .columns
             .iter()
@@ -182,7 +255,8 @@ async fn check_step<'p>(
                 .await?
                 .unwrap_or(0);
             if nulls > 0 {
-                return Err(plan
+                return Err(cx
+                    .plan
                     .error(
                         k.span(),
                         format!(
@@ -195,7 +269,13 @@ async fn check_step<'p>(
         }
         key.push((k.get_ref().clone(), kind));
     }
-    let copy_upsert = match s.action() {
+    Ok(key)
+}
+
+/// Whether a copy into another table can upsert: its match columns are
+/// exactly one of the target's unique keys.
+async fn copy_upsert(db: &mut Db, s: &StepDef) -> Result<bool, DbError> {
+    Ok(match s.action() {
         Action::Copy(c) if c.into.get_ref() != s.batch.table.get_ref() => {
             let matched: BTreeSet<&String> =
                 c.match_on.get_ref().iter().map(|m| m.get_ref()).collect();
@@ -205,128 +285,120 @@ async fn check_step<'p>(
                 .any(|k| k.iter().collect::<BTreeSet<_>>() == matched)
         }
         _ => false,
-    };
-    let step_sql = StepSql {
-        dialect: db.dialect(),
-        step: s,
-        key,
-        params,
-        param_kinds: param_kinds.clone(),
-        copy_upsert,
-    };
-    // Expressions compile on this database: run each over no rows.
-    let compile = |sql: Sql, span: std::ops::Range<usize>, what: String| (sql, span, what);
+    })
+}
+
+/// A copy's target columns exist; each column's expression is probed.
+fn copy_probes(
+    cx: &StepCheck<'_>,
+    step_sql: &StepSql<'_>,
+    c: &CopyDef,
+) -> Result<Vec<Compile>, PlanError> {
+    let label = &cx.label;
+    let into = table(cx.plan, cx.schema, &c.into, &format!("{label}: copy.into"))?;
     let mut probes = Vec::new();
-    let mut compiles = Vec::new();
-    match s.action() {
-        Action::Copy(c) => {
-            let into = table(plan, schema, &c.into, &format!("{label}: copy.into"))?;
-            for (col, expr) in &c.columns {
-                column(
-                    plan,
-                    into,
-                    c.into.get_ref(),
-                    col,
-                    &format!("{label}: copy.columns"),
-                )?;
-                let sql = step_sql.probe(&[expr.get_ref()], None);
-                probes.push(compile(
-                    sql,
-                    expr.span(),
-                    format!("{label}: copy.columns.{}", col.get_ref()),
-                ));
-            }
-        }
-        Action::Update(u) => {
-            let from = table(plan, schema, &u.from, &format!("{label}: update.from"))?;
-            for col in u.on.keys() {
-                column(
-                    plan,
-                    from,
-                    u.from.get_ref(),
-                    col,
-                    &format!("{label}: update.on"),
-                )?;
-            }
-            for col in u.set.keys() {
-                column(
-                    plan,
-                    batch,
-                    s.batch.table.get_ref(),
-                    col,
-                    &format!("{label}: update.set"),
-                )?;
-            }
-            for col in &u.touch {
-                column(
-                    plan,
-                    batch,
-                    s.batch.table.get_ref(),
-                    col,
-                    &format!("{label}: update.touch"),
-                )?;
-            }
-            for (col, expr) in u.on.iter().chain(u.set.iter()) {
-                let sql = step_sql.probe(&[expr.get_ref()], Some(u.from.get_ref()));
-                probes.push(compile(
-                    sql,
-                    expr.span(),
-                    format!("{label}: update.{}", col.get_ref()),
-                ));
-            }
-        }
-        Action::Sql(def) => {
-            // The statements hold the filter: blame it first, at its line.
-            if let Some(f) = &s.batch.filter {
-                let sql = step_sql.probe_filter();
-                let what = format!("{label}: batch.where");
-                one_statement(plan, db, &sql, f.span(), &what)?;
-                if let Err(e) = db.fetch_with(&sql.text, &sql.params()).await {
-                    let why = format!("{what}: {}", database_reason(&e));
-                    return Err(plan.error(f.span(), why).into());
-                }
-            }
-            // Prepared by the caller, never run: the database resolves
-            // every name in the statement, with a chunk's bounds as
-            // placeholders.
-            let some_key = vec!["0".to_string(); step_sql.key.len()];
-            let statements = step_sql.action(Some(&some_key), Some(&some_key));
-            let written = def.for_dialect(db.dialect());
-            for (i, sql) in statements.iter().enumerate() {
-                let span = written.get(i).map(|w| w.span()).unwrap_or_default();
-                let what = format!(
-                    "{label}: sql.{} statement {}",
-                    db.dialect().dir_name(),
-                    i + 1
-                );
-                one_statement(plan, db, sql, span.clone(), &what)?;
-                compiles.push(compile(sql.clone(), span, what));
-            }
-        }
+    for (col, expr) in &c.columns {
+        cx.column(into, c.into.get_ref(), col, "copy.columns")?;
+        let sql = step_sql.probe(&[expr.get_ref()], None);
+        probes.push((
+            sql,
+            expr.span(),
+            format!("{label}: copy.columns.{}", col.get_ref()),
+        ));
     }
-    if let Some(f) = &s.batch.filter {
+    Ok(probes)
+}
+
+/// An update's join and target columns exist; each `on` and `set`
+/// expression is probed.
+fn update_probes(
+    cx: &StepCheck<'_>,
+    batch: &Table,
+    step_sql: &StepSql<'_>,
+    u: &UpdateDef,
+) -> Result<Vec<Compile>, PlanError> {
+    let (s, label) = (cx.s, &cx.label);
+    let from = table(
+        cx.plan,
+        cx.schema,
+        &u.from,
+        &format!("{label}: update.from"),
+    )?;
+    for col in u.on.keys() {
+        cx.column(from, u.from.get_ref(), col, "update.on")?;
+    }
+    for col in u.set.keys() {
+        cx.column(batch, s.batch.table.get_ref(), col, "update.set")?;
+    }
+    for col in &u.touch {
+        cx.column(batch, s.batch.table.get_ref(), col, "update.touch")?;
+    }
+    let mut probes = Vec::new();
+    for (col, expr) in u.on.iter().chain(u.set.iter()) {
+        let sql = step_sql.probe(&[expr.get_ref()], Some(u.from.get_ref()));
+        probes.push((
+            sql,
+            expr.span(),
+            format!("{label}: update.{}", col.get_ref()),
+        ));
+    }
+    Ok(probes)
+}
+
+/// A `[steps.sql]` step: the filter is probed first, at its line, since
+/// the statements hold it; the statements come back to be compiled.
+async fn sql_statements(
+    db: &mut Db,
+    cx: &StepCheck<'_>,
+    step_sql: &StepSql<'_>,
+    def: &SqlDef,
+) -> Result<Vec<Compile>, PreflightError> {
+    let (plan, label) = (cx.plan, &cx.label);
+    if let Some(f) = &cx.s.batch.filter {
         let sql = step_sql.probe_filter();
-        probes.push(compile(sql, f.span(), format!("{label}: batch.where")));
-    }
-    for (sql, span, what) in probes {
-        one_statement(plan, db, &sql, span.clone(), &what)?;
+        let what = format!("{label}: batch.where");
+        one_statement(plan, db, &sql, f.span(), &what)?;
         if let Err(e) = db.fetch_with(&sql.text, &sql.params()).await {
-            return Err(plan
-                .error(span, format!("{what}: {}", database_reason(&e)))
-                .into());
+            let why = format!("{what}: {}", database_reason(&e));
+            return Err(plan.error(f.span(), why).into());
         }
     }
-    // Every statement the run sends with plan SQL in it, once more as
-    // a whole: the probes above each hold one expression.
+    // Prepared by the caller, never run: the database resolves every name
+    // in the statement, with a chunk's bounds as placeholders.
+    let some_key = vec!["0".to_string(); step_sql.key.len()];
+    let statements = step_sql.action(Some(&some_key), Some(&some_key));
+    let written = def.for_dialect(db.dialect());
+    let mut compiles = Vec::new();
+    for (i, sql) in statements.iter().enumerate() {
+        let span = written.get(i).map(|w| w.span()).unwrap_or_default();
+        let what = format!(
+            "{label}: sql.{} statement {}",
+            db.dialect().dir_name(),
+            i + 1
+        );
+        one_statement(plan, db, sql, span.clone(), &what)?;
+        compiles.push((sql.clone(), span, what));
+    }
+    Ok(compiles)
+}
+
+/// Every statement the run sends with plan SQL in it, once more as a
+/// whole: the probes each hold one expression.
+fn chunk_is_one_statement_each(
+    db: &Db,
+    cx: &StepCheck<'_>,
+    span: std::ops::Range<usize>,
+    step_sql: &StepSql<'_>,
+) -> Result<(), PlanError> {
     let some_key = vec!["0".to_string(); step_sql.key.len()];
     let mut sent = vec![
         step_sql.remaining_query(Some(&some_key)),
         step_sql.bound_query(Some(&some_key), 1),
     ];
     sent.extend(step_sql.action(Some(&some_key), Some(&some_key)));
-    let what = format!("{label}: the SQL of a chunk");
+    let what = format!("{}: the SQL of a chunk", cx.label);
     for sql in &sent {
-        one_statement(plan, db, sql, step.span(), &what)?;
+        one_statement(cx.plan, db, sql, span.clone(), &what)?;
     }
-    Ok((step_sql, compiles))
+    Ok(())
 }

@@ -1,0 +1,225 @@
+//! Applying a step, a chunk at a time: claiming the next chunk (or a dead
+//! worker's) in a short transaction on the step's row, then writing the
+//! chunk and committing it with its checkpoint, the end of its lease and
+//! its log entry, in one transaction. Never decides pace or sizes.
+
+use std::time::{Duration, Instant};
+
+use super::executor::Crew;
+use super::integrity;
+use super::sqlgen::{self, StepSql};
+use super::state;
+use crate::db::lock::{self, LockName};
+use crate::db::{Db, DbError, get_i64, get_string};
+
+/// What a claim got.
+pub enum Claim {
+    /// A chunk, and the size it was cut to (None for a taken-over lease).
+    Chunk(state::Lease, Option<u64>),
+    /// Every chunk is handed out and some are still being written.
+    Wait,
+    /// The step is finished.
+    Done,
+}
+
+/// Key values read from the state that must fit the step's key before any
+/// SQL is built from them: the check at the start vouched for them, but
+/// the rows may have been changed since.
+fn fitting(
+    crew: &Crew<'_>,
+    keys: Option<&[String]>,
+    row: &str,
+    column: &str,
+) -> Result<(), DbError> {
+    match keys {
+        Some(k) => integrity::fit(k, &crew.step.key, crew.step.dialect).map_err(|fault| {
+            DbError::Conflict(format!(
+                "{column} of {row} {fault}; rerun the plan to have its state checked"
+            ))
+        }),
+        None => Ok(()),
+    }
+}
+
+/// In one short transaction on the step's locked row: take over a dead
+/// worker's chunk, or cut the next chunk of `size` rows after the
+/// frontier, or find the step finished.
+pub async fn claim(db: &mut Db, crew: &Crew<'_>, owner: &str, size: u64) -> Result<Claim, DbError> {
+    let (run_id, index) = (crew.run_id, crew.index);
+    db.execute(db.dialect().begin_write()).await?;
+    let result = async {
+        let frontier = state::lock_step(db, run_id, index).await?;
+        if frontier.done == state::progress::DONE {
+            return Ok(Claim::Done);
+        }
+        let step_row = format!("mendb_backfill_steps run_id = {run_id} AND step_index = {index}");
+        fitting(crew, frontier.cursor.as_deref(), &step_row, "cursor_key")?;
+        if let Some(lease) = take_over_dead(db, crew, owner).await? {
+            return Ok(Claim::Chunk(lease, None));
+        }
+        if frontier.done == state::progress::OPEN {
+            let lease = cut_next(db, crew, owner, frontier.cursor.as_deref(), size).await?;
+            return Ok(Claim::Chunk(lease, Some(size)));
+        }
+        if state::finish_if_complete(db, run_id, index).await? {
+            Ok(Claim::Done)
+        } else {
+            Ok(Claim::Wait)
+        }
+    }
+    .await;
+    finish_transaction(db, result, |_| true).await
+}
+
+fn lease_secs(crew: &Crew<'_>) -> u64 {
+    crew.tuning.lease.as_secs().max(1)
+}
+
+/// Within the claim's transaction: the first idle lease whose worker is
+/// gone (expired, or its session ended), now `owner`'s.
+async fn take_over_dead(
+    db: &mut Db,
+    crew: &Crew<'_>,
+    owner: &str,
+) -> Result<Option<state::Lease>, DbError> {
+    let (run_id, index) = (crew.run_id, crew.index);
+    for idle in state::idle_leases(db, run_id, index).await? {
+        let gone = match idle.owner_session {
+            Some(session) => !state::session_alive(db, session).await?,
+            None => false,
+        };
+        if idle.expired || gone {
+            let lease_row = format!(
+                "mendb_backfill_leases run_id = {run_id} AND step_index = {index} AND chunk_no = {}",
+                idle.lease.chunk_no
+            );
+            fitting(crew, idle.lease.from.as_deref(), &lease_row, "key_from")?;
+            fitting(crew, idle.lease.to.as_deref(), &lease_row, "key_to")?;
+            tracing::info!(
+                step = crew.name(),
+                chunk = idle.lease.chunk_no,
+                expired = idle.expired,
+                "taking over the chunk of a worker that is gone"
+            );
+            let chunk_no = idle.lease.chunk_no;
+            state::take_over(db, run_id, index, chunk_no, owner, lease_secs(crew)).await?;
+            return Ok(Some(idle.lease));
+        }
+    }
+    Ok(None)
+}
+
+/// Within the claim's transaction: the lease of the next `size` rows after
+/// `cursor`, up to the key the bound query finds (none: to the end).
+async fn cut_next(
+    db: &mut Db,
+    crew: &Crew<'_>,
+    owner: &str,
+    cursor: Option<&[String]>,
+    size: u64,
+) -> Result<state::Lease, DbError> {
+    let bound_sql = crew.step.bound_query(cursor, size);
+    let rows = db.fetch_with(&bound_sql.text, &bound_sql.params()).await?;
+    let bound: Option<Vec<String>> = rows.first().map(|r| {
+        (0..crew.step.key.len())
+            .map(|i| get_string(r, i).unwrap_or_default())
+            .collect()
+    });
+    state::open_lease(
+        db,
+        crew.run_id,
+        crew.index,
+        cursor,
+        bound.as_deref(),
+        owner,
+        lease_secs(crew),
+    )
+    .await
+}
+
+/// Commits when `keep` says so, rolls back otherwise and on errors.
+async fn finish_transaction<T>(
+    db: &mut Db,
+    result: Result<T, DbError>,
+    keep: impl FnOnce(&T) -> bool,
+) -> Result<T, DbError> {
+    match result {
+        Ok(v) if keep(&v) => {
+            db.execute("COMMIT").await?;
+            Ok(v)
+        }
+        Ok(v) => {
+            db.execute("ROLLBACK").await?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = db.execute("ROLLBACK").await;
+            Err(e)
+        }
+    }
+}
+
+/// One chunk in one transaction: hold the lease, apply the action, end the
+/// lease and log the chunk. Returns rows written, the step's rows in all
+/// and the time taken; None when the lease is no longer this worker's.
+pub async fn write_chunk(
+    db: &mut Db,
+    crew: &Crew<'_>,
+    owner: &str,
+    lease: &state::Lease,
+) -> Result<Option<(u64, u64, Duration)>, DbError> {
+    let started = Instant::now();
+    let step = crew.step;
+    let one_at_a_time = step
+        .writes_one_at_a_time()
+        .map(|target| LockName(format!("copy:{target}")));
+    db.execute(db.dialect().begin_write()).await?;
+    let result = async {
+        if !state::hold(db, crew.run_id, crew.index, lease.chunk_no, owner).await? {
+            return Ok(None);
+        }
+        if let Some(name) = &one_at_a_time {
+            lock::lock_for_transaction(db, name, crew.lock_timeout).await?;
+        }
+        let counted = step.counts_duplicates();
+        if counted {
+            db.execute(sqlgen::RESET_DUP_COUNTERS).await?;
+        }
+        let mut written = 0;
+        for sql in step.action(lease.from.as_deref(), lease.to.as_deref()) {
+            written += db.run(&sql.text, &sql.params()).await?;
+        }
+        if counted {
+            written = written.saturating_sub(duplicates(db, step).await?);
+        }
+        let elapsed = started.elapsed().as_millis();
+        let total = state::complete(db, crew.run_id, crew.index, lease, written, elapsed).await?;
+        Ok(Some((written, total)))
+    }
+    .await;
+    let done = finish_transaction(db, result, Option::is_some).await;
+    if let Some(name) = &one_at_a_time {
+        // A lost connection took the lock with it.
+        let _ = lock::release_after_transaction(db, name).await;
+    }
+    Ok(done?.map(|(written, total)| (written, total, started.elapsed())))
+}
+
+/// Rows the last upsert skipped as existing keys. A clash on another
+/// unique key is an error: skipping it would lose a source row silently.
+async fn duplicates(db: &mut Db, step: &StepSql<'_>) -> Result<u64, DbError> {
+    let rows = db.fetch(sqlgen::READ_DUP_COUNTERS, &[]).await?;
+    let count = |i| {
+        rows.first()
+            .and_then(|r| get_i64(r, i))
+            .map_or(0, |v| v.max(0) as u64)
+    };
+    let (dup, other) = (count(0), count(1));
+    if other > 0 {
+        return Err(DbError::Conflict(format!(
+            "{other} row(s) of this chunk clash with existing rows of `{}` on a unique key other than the match key; nothing of the chunk was kept",
+            step.copy_target().unwrap_or_default()
+        )));
+    }
+    Ok(dup)
+}

@@ -1,0 +1,160 @@
+//! What a run tells its caller while it works: the events the CLI renders,
+//! this process's tally of a step's scanned and remaining rows, and the
+//! report of a wait on chunks in other hands. Reads the lease rows for
+//! that report; writes nothing.
+
+use std::time::{Duration, Instant};
+
+use super::executor::Crew;
+use super::integrity::Finding;
+use super::state;
+use crate::db::{Db, DbError};
+
+/// Progress, for the caller to render.
+#[derive(Debug, Clone)]
+pub enum Event<'a> {
+    StepStarted {
+        step: &'a str,
+        index: usize,
+        /// Rows to scan, counted or (`estimated`) the planner's guess.
+        remaining: u64,
+        estimated: bool,
+        resumed: bool,
+    },
+    Chunk {
+        step: &'a str,
+        rows: u64,
+        step_rows: u64,
+        scanned: u64,
+        remaining: u64,
+        chunk_size: u64,
+        elapsed: Duration,
+    },
+    /// A load limit holds the next chunk back.
+    Throttled {
+        step: &'a str,
+        reason: String,
+        waited: Duration,
+    },
+    Retrying {
+        step: &'a str,
+        attempt: u32,
+        error: String,
+    },
+    /// The state check at the start repaired a row, or found a lease the
+    /// run may have to wait on.
+    State { finding: &'a Finding },
+    /// Every chunk left is in other hands: who holds each. Said once the
+    /// wait has lasted a few seconds, and every few seconds after.
+    LeaseWait {
+        step: &'a str,
+        waited: Duration,
+        holders: Vec<Holder>,
+    },
+    StepFinished {
+        step: &'a str,
+        rows: u64,
+        chunks: u64,
+        elapsed: Duration,
+    },
+}
+
+/// A lease another worker (or something else) holds.
+#[derive(Debug, Clone)]
+pub struct Holder {
+    pub lease: state::LeaseRow,
+    /// Whether its session still exists; None when it names none.
+    pub session_alive: Option<bool>,
+    /// The database's clock, which `lease.expires_at` is on.
+    pub now: i64,
+}
+
+/// This process's view of a step's progress, for the progress line.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Progress {
+    pub scanned: u64,
+    pub remaining: u64,
+}
+
+impl Progress {
+    /// Counts a written chunk cut to `cut` rows (None for a taken-over
+    /// lease, whose rows were counted by the worker that cut it). Returns
+    /// the rows scanned and remaining after it.
+    pub fn advance(&mut self, lease: &state::Lease, cut: Option<u64>) -> (u64, u64) {
+        let chunk = match (&lease.to, cut) {
+            (None, _) => self.remaining,
+            (Some(_), Some(cut)) => cut,
+            (Some(_), None) => 0,
+        };
+        self.scanned += chunk;
+        // An estimate that ran out early keeps one more chunk in view
+        // until the walk really ends.
+        self.remaining = if lease.to.is_none() {
+            0
+        } else {
+            self.remaining.saturating_sub(chunk).max(1)
+        };
+        (self.scanned, self.remaining)
+    }
+}
+
+/// How long a worker waits on others' chunks before it says whose they
+/// are, and how often it says so again: at the end of every step of a
+/// parallel run workers wait a moment for the last chunks, which is not
+/// worth a line.
+const REPORT_WAIT_EVERY: Duration = Duration::from_secs(5);
+
+/// A worker's wait for chunks in other hands.
+pub struct Waiting {
+    since: Instant,
+    reported: Option<Instant>,
+}
+
+impl Waiting {
+    pub fn new() -> Waiting {
+        Waiting {
+            since: Instant::now(),
+            reported: None,
+        }
+    }
+
+    /// Says who holds the step's chunks, when the wait has lasted long
+    /// enough and was not said of lately.
+    pub async fn report_if_due(&mut self, db: &mut Db, crew: &Crew<'_>) {
+        if self.since.elapsed() < REPORT_WAIT_EVERY
+            || self
+                .reported
+                .is_some_and(|t| t.elapsed() < REPORT_WAIT_EVERY)
+        {
+            return;
+        }
+        self.reported = Some(Instant::now());
+        // Only words depend on it: a failed read leaves them out, and the
+        // next claim meets a real fault itself.
+        if let Ok(holders) = holders(db, crew).await {
+            (crew.on_event)(Event::LeaseWait {
+                step: crew.name(),
+                waited: self.since.elapsed(),
+                holders,
+            });
+        }
+    }
+}
+
+/// The step's leases, each with whether its holder's session is there.
+async fn holders(db: &mut Db, crew: &Crew<'_>) -> Result<Vec<Holder>, DbError> {
+    let now = state::epoch_now(db).await?;
+    let mut out = Vec::new();
+    for lease in state::lease_rows(db, crew.run_id, Some(crew.index)).await? {
+        let session_alive = match lease.owner_session {
+            Some(s) => Some(state::session_alive(db, s).await?),
+            None => None,
+        };
+        out.push(Holder {
+            lease,
+            session_alive,
+            now,
+        });
+    }
+    Ok(out)
+}
