@@ -12,9 +12,13 @@ impl Output {
     pub fn report(&self, report: &Report) {
         match self.format {
             Format::Json => self.json(report),
-            Format::Prom => outln!("{}", prometheus(report)),
-            Format::Text | Format::Junit => outln!("{}", text(report)),
+            Format::Text => outln!("{}", text(report)),
         }
+    }
+
+    /// `report --format prom`: only `report` renders Prometheus metrics.
+    pub fn report_prom(&self, report: &Report) {
+        outln!("{}", prometheus(report));
     }
 }
 

@@ -16,14 +16,18 @@ impl Output {
     pub fn verify_report(&self, report: &VerifyReport) {
         match self.format {
             Format::Json => self.json(report),
-            Format::Junit => outln!("{}", junit(report)),
-            Format::Text | Format::Prom => {
+            Format::Text => {
                 for check in &report.checks {
                     outln!("{}", check_text(check));
                 }
                 outln!("{}", summary(report));
             }
         }
+    }
+
+    /// `verify --format junit`: only `verify` renders JUnit XML.
+    pub fn verify_junit(&self, report: &VerifyReport) {
+        outln!("{}", junit(report));
     }
 
     /// `migrate up --verify`: the run, then the contract checks; one JSON
