@@ -30,6 +30,7 @@ fn hours(secs: u64) -> String {
     }
 }
 
+/// Long because it is one line per figure, in the order docs/report.md shows them.
 fn text(r: &Report) -> String {
     let mut s = String::new();
     let absent = "n/a (table missing)";
@@ -138,6 +139,7 @@ impl Prom {
     }
 }
 
+/// Long because it is the list of metrics docs/report.md documents, one gauge after another.
 fn prometheus(r: &Report) -> String {
     let mut p = Prom(String::new());
     let one = |v: f64| vec![(String::new(), v)];

@@ -227,6 +227,8 @@ fn objects_text(x: &mut String, s: &Schema) {
     }
 }
 
+/// Long because a table has many parts (columns, indexes, constraints,
+/// partitions, options), each written in turn.
 fn table_text(x: &mut String, name: &str, t: &Table) {
     let _ = writeln!(x, "\ntable {name}");
     let width = t.columns.iter().map(|c| c.name.len()).max().unwrap_or(0);

@@ -58,7 +58,7 @@ pub(super) fn place(f: &Finding) -> String {
     )
 }
 
-/// What is wrong, in words.
+/// What is wrong, in words: one arm per kind of problem.
 pub(super) fn problem(f: &Finding) -> String {
     match &f.problem {
         Problem::UnknownStatus { status } => {
