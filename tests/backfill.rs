@@ -128,7 +128,7 @@ fn fill_price_gaps_fills_only_what_sources_hold(b: Backend) {
     // The world: every legacy symbol has samples for most of the outage.
     assert!(from_old.len() > 127 * 500, "{}", from_old.len());
     let report = db
-        .mendb(&["--format", "json", "backfill", "run", "fill-price-gaps"])
+        .mendb(&["backfill", "run", "fill-price-gaps", "--format", "json"])
         .ok()
         .json();
     assert_eq!(report["rows"], (from_old.len() + from_ohlc.len()) as u64);
@@ -145,7 +145,7 @@ fn fill_price_gaps_fills_only_what_sources_hold(b: Backend) {
     );
 
     let again = db
-        .mendb(&["--format", "json", "backfill", "run", "fill-price-gaps"])
+        .mendb(&["backfill", "run", "fill-price-gaps", "--format", "json"])
         .ok()
         .json();
     assert_eq!(again["rows"], 0, "a finished plan run again writes nothing");

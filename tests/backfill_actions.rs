@@ -151,7 +151,7 @@ fn copy_keeps_the_first_row_per_key_in_both_forms(b: Backend) {
         );
 
         let report = db
-            .mendb(&["--format", "json", "-q", "backfill", "run", &path])
+            .mendb(&["-q", "backfill", "run", &path, "--format", "json"])
             .ok()
             .json();
         let want = expected(&seeded);
@@ -168,13 +168,13 @@ fn copy_keeps_the_first_row_per_key_in_both_forms(b: Backend) {
 
         let again = db
             .mendb(&[
-                "--format",
-                "json",
                 "-q",
                 "backfill",
                 "run",
                 &path,
                 "--restart",
+                "--format",
+                "json",
             ])
             .ok()
             .json();
@@ -213,14 +213,14 @@ fn copy_fails_on_a_clash_with_another_key_and_resumes(b: Backend) {
     );
     assert_eq!(got.get(&("S2".into(), 99)), Some(&(-1, 9)));
     let status = db
-        .mendb(&["--format", "json", "backfill", "status"])
+        .mendb(&["backfill", "status", "--format", "json"])
         .ok()
         .json();
     assert_eq!(status[0]["run"]["status"], "failed", "{status}");
 
     db.exec("DELETE FROM dst WHERE sym = 'S2' AND b = 99");
     let resumed = db
-        .mendb(&["--format", "json", "-q", "backfill", "run", &path])
+        .mendb(&["-q", "backfill", "run", &path, "--format", "json"])
         .ok()
         .json();
     assert_eq!(resumed["resumed"], true);

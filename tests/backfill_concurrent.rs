@@ -150,7 +150,7 @@ fn assert_state_is_sound(
     db: &TestDb,
     plans: &BTreeMap<String, Vec<String>>,
 ) -> BTreeMap<String, Vec<i64>> {
-    let status = db.mendb(&["--format", "json", "backfill", "status"]);
+    let status = db.mendb(&["backfill", "status", "--format", "json"]);
     let runs = status.ok().json();
     let mut by_plan: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     for r in runs.as_array().expect("an array of runs") {
@@ -242,7 +242,7 @@ fn ten_processes_of_three_plans_on_empty_state(b: Backend) {
     // it ran before the rows it needs were there; the two copies finished
     // everything, and running them again writes nothing.
     for plan in &names {
-        let again = db.mendb(&["--format", "json", "backfill", "run", plan]);
+        let again = db.mendb(&["backfill", "run", plan, "--format", "json"]);
         let report = again.ok().json();
         if *plan != "refresh-ml-onchain-features" {
             assert_eq!(report["rows"], 0, "{plan} again: {report}");
@@ -292,22 +292,22 @@ fn two_plans_together_one_killed_and_rerun(b: Backend) {
     assert!(written < want, "the kill landed after the last chunk");
 
     let status = db.mendb(&[
-        "--format",
-        "json",
         "backfill",
         "status",
         "restore-onchain-enhanced",
+        "--format",
+        "json",
     ]);
     let killed = status.ok().json();
     assert_eq!(killed[0]["run"]["status"], "running", "{killed}");
     let killed_run = killed[0]["run"]["id"].as_i64().unwrap();
 
     let rerun = db.mendb(&[
-        "--format",
-        "json",
         "backfill",
         "run",
         "restore-onchain-enhanced",
+        "--format",
+        "json",
     ]);
     assert_no_duplicate_key("rerun", &rerun.stderr);
     let report = rerun.ok().json();

@@ -136,14 +136,14 @@ fn derive(base: &[Option<String>]) -> [Option<f64>; 4] {
 
 /// `backfill run PLAN --format json`, returning its report.
 fn run_plan(db: &TestDb, plan: &str, extra: &[&str]) -> serde_json::Value {
-    let mut args = vec!["--format", "json", "backfill", "run", plan];
+    let mut args = vec!["backfill", "run", plan, "--format", "json"];
     args.extend_from_slice(extra);
     db.mendb(&args).ok().json()
 }
 
 fn onchain_pct(db: &TestDb) -> f64 {
     let report = db
-        .mendb(&["--format", "json", "report", "--at", AT])
+        .mendb(&["report", "--at", AT, "--format", "json"])
         .ok()
         .json();
     report["ml_features"]["onchain_pct"]

@@ -168,13 +168,13 @@ fn workers_and_processes_match_one_worker(b: Backend) {
     assert!(chunks >= 20, "only {chunks} chunks");
     // A finished plan run again changes nothing.
     let again = four.mendb(&[
-        "--format",
-        "json",
         "backfill",
         "run",
         &plan,
         "--workers",
         "4",
+        "--format",
+        "json",
     ]);
     let report: serde_json::Value = serde_json::from_str(&again.ok().stdout).unwrap();
     assert_eq!(report["rows"], 0, "{report}");

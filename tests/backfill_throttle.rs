@@ -171,7 +171,7 @@ fn a_stopped_replica_holds_chunks_back_until_a_signal(b: Backend) {
     drop(guard);
 
     let resumed = db
-        .mendb(&["--format", "json", "-q", "backfill", "run", &plan])
+        .mendb(&["-q", "backfill", "run", &plan, "--format", "json"])
         .ok()
         .json();
     assert_eq!(resumed["resumed"], true);

@@ -27,7 +27,7 @@ fn unreachable_database_is_one_line_exit_3_without_the_password() {
 
     let run = mendb_with(
         "postgres://u:hunter2@127.0.0.1:1/test",
-        &["--wait", "1s", "migrate", "up"],
+        &["migrate", "up", "--wait", "1s"],
         &[],
     );
     run.fails_with(3);
@@ -88,7 +88,7 @@ fn unknown_version_and_bad_flags_are_usage_errors_that_write_nothing() {
         .fails_with(2)
         .stderr_has("--steps");
     db.mendb(&["migrate", "up", "--frobnicate"]).fails_with(2);
-    db.mendb(&["--lock-timeout", "soon", "migrate", "up"])
+    db.mendb(&["migrate", "up", "--lock-timeout", "soon"])
         .fails_with(2)
         .stderr_has("`soon` is not a duration");
     db.mendb(&["migrate", "down", "--to", "1", "--steps", "2"])
@@ -163,7 +163,7 @@ fn bad_migration_files_name_the_file() {
     db.mendb_dir(&dir, &["migrate", "up"])
         .fails_with(5)
         .stderr_has("V2__b.down.sql: down migration without an up migration V2__b.sql");
-    db.mendb(&["--migrations", "/nonexistent/dir", "migrate", "up"])
+    db.mendb(&["migrate", "up", "--migrations", "/nonexistent/dir"])
         .fails_with(5)
         .stderr_has("/nonexistent/dir: no such migrations directory");
     assert!(db.schema().tables.is_empty(), "bad files write nothing");
@@ -190,7 +190,7 @@ fn new_scaffolds_every_dialect_and_status_sees_it() {
         assert!(dir.join(d).join("V2__add_index.down.sql").is_file());
     }
     let status = db
-        .mendb_dir(&dir, &["--format", "json", "migrate", "status"])
+        .mendb_dir(&dir, &["migrate", "status", "--format", "json"])
         .ok()
         .json();
     assert_eq!(status["pending"], 2);
@@ -209,13 +209,13 @@ fn new_scaffolds_every_dialect_and_status_sees_it() {
 fn json_output_for_results_and_errors() {
     let db = TestDb::new(Backend::Sqlite, "json").unwrap();
     let report = db
-        .mendb(&["--format", "json", "migrate", "up", "--to", "2"])
+        .mendb(&["migrate", "up", "--to", "2", "--format", "json"])
         .ok()
         .json();
     assert_eq!(report["direction"], "up");
     assert_eq!(report["to_version"], 2);
     assert_eq!(report["steps"].as_array().unwrap().len(), 2);
-    let err = db.mendb(&["--format", "json", "migrate", "up", "--to", "9"]);
+    let err = db.mendb(&["migrate", "up", "--to", "9", "--format", "json"]);
     err.fails_with(2);
     let v = err.json();
     assert_eq!(v["exit_code"], 2);
@@ -248,4 +248,54 @@ fn json_logs_are_one_object_per_line() {
         assert_eq!(v["exit_code"], 2);
     }
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+}
+
+/// `mendb ARGS --help`, as a user reads it.
+fn help(args: &[&str]) -> String {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mendb"))
+        .args(args)
+        .arg("--help")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{args:?} --help failed");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn each_help_lists_only_the_flags_its_command_takes() {
+    let gaps = help(&["gaps"]);
+    assert!(gaps.contains("--format"), "{gaps}");
+    assert!(!gaps.contains("junit"), "{gaps}");
+    assert!(!gaps.contains("prom"), "{gaps}");
+    let demo = help(&["demo"]);
+    assert!(!demo.contains("--database-url"), "{demo}");
+    assert!(!demo.contains("--wait"), "{demo}");
+    let up = help(&["migrate", "up"]);
+    assert!(up.contains("--lock-timeout"), "{up}");
+    assert!(up.contains("--contracts"), "{up}");
+    let status = help(&["migrate", "status"]);
+    assert!(!status.contains("--lock-timeout"), "{status}");
+    assert!(help(&["report"]).contains("prom"));
+    assert!(help(&["verify"]).contains("junit"));
+}
+
+#[test]
+fn connection_flags_follow_the_command() {
+    let db = TestDb::new(Backend::Sqlite, "urlflag").unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mendb"))
+        .env_remove("DATABASE_URL")
+        .args(["migrate", "up", "--to", "1", "--database-url", &db.url])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(db.history_versions(), [1]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mendb"))
+        .args(["--database-url", &db.url, "migrate", "status"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }

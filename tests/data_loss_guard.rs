@@ -244,7 +244,7 @@ fn down_sees_names_as_the_database_does(b: Backend) {
     assert_eq!(db.history_versions(), [1, 2, 3, 4, 5]);
 
     // The JSON report carries the same items, the catalog's names and all.
-    let dry = db.mendb_dir(&dir, &["--format", "json", "migrate", "down", "--dry-run"]);
+    let dry = db.mendb_dir(&dir, &["migrate", "down", "--dry-run", "--format", "json"]);
     let report = dry.ok().json();
     let items = report["data_loss"]["items"].as_array().unwrap();
     let ohlc = items

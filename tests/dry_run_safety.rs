@@ -338,8 +338,8 @@ price = "price"
         vec!["backfill", "run", path],
         vec!["backfill", "run", path, "--restart", "--set", &set],
     ] {
-        let mut all = vec!["--format", "json"];
-        all.extend_from_slice(&args);
+        let mut all = args.clone();
+        all.extend_from_slice(&["--format", "json"]);
         let run = db.mendb(&all);
         assert_eq!(run.ok().json()["rows"], 0, "{args:?}");
         assert_eq!(rows(&db), contents, "{args:?}");
@@ -436,12 +436,12 @@ fn a_dry_run_needs_only_select(b: Backend) {
         let run = common::mendb_with(
             &url,
             &[
-                "--format",
-                "json",
                 "backfill",
                 "run",
                 path.to_str().unwrap(),
                 "--dry-run",
+                "--format",
+                "json",
             ],
             &[],
         );

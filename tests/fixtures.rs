@@ -129,7 +129,7 @@ fn small_world_follows_its_rules(b: Backend) {
         return;
     };
     let scale = SMALL.to_string();
-    let run = db.mendb(&["--format", "json", "fixtures", "load", "--scale", &scale]);
+    let run = db.mendb(&["fixtures", "load", "--scale", &scale, "--format", "json"]);
     run.ok();
     let report = run.json();
     assert_eq!(report["migrated_to_v1"], true);

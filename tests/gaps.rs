@@ -218,7 +218,7 @@ fn figure(report: &serde_json::Value, name: &str) -> u64 {
 }
 
 fn gaps_json(db: &TestDb, args: &[&str]) -> serde_json::Value {
-    let mut all = vec!["--format", "json", "gaps"];
+    let mut all = vec!["gaps", "--format", "json"];
     all.extend_from_slice(args);
     db.mendb(&all).ok().json()
 }
@@ -443,9 +443,8 @@ fn text_output_and_fail_if_missing(b: Backend) {
         .fails_with(10)
         .stderr_has("55 buckets missing in prices, more than the 54 allowed");
     // With JSON output, stdout stays one document: the report.
-    let mut json_args = vec!["--format", "json"];
-    json_args.extend_from_slice(&args);
-    json_args.extend_from_slice(&["--fail-if-missing", "54"]);
+    let mut json_args = args.to_vec();
+    json_args.extend_from_slice(&["--format", "json", "--fail-if-missing", "54"]);
     let run = db.mendb(&json_args);
     run.fails_with(10);
     assert_eq!(run.json()["buckets_missing"], 55);

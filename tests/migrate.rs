@@ -429,7 +429,7 @@ fn status_reports_every_version_as_json(b: Backend) {
     };
     db.mendb(&["migrate", "up", "--to", "3"]).ok();
     let status = db
-        .mendb(&["--format", "json", "migrate", "status"])
+        .mendb(&["migrate", "status", "--format", "json"])
         .ok()
         .json();
     assert_eq!(status["current_version"], 3);

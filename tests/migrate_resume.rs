@@ -59,7 +59,7 @@ fn a_resumed_attempt_that_fails_at_once_keeps_the_count() {
         .stderr_has("failed at statement 3")
         .stderr_has("statements 1 to 2 of this migration stay committed");
     let status = db
-        .mendb_dir(&dir, &["--format", "json", "migrate", "status"])
+        .mendb_dir(&dir, &["migrate", "status", "--format", "json"])
         .ok()
         .json();
     assert_eq!(status["dirty"][0]["statements_done"], 2, "{status}");
@@ -159,7 +159,7 @@ fn rerun_after_undoing_by_hand_starts_over() {
 fn spawn_up(db: &TestDb, dir: &std::path::Path) -> Child {
     mendb_command(
         &db.url,
-        &["--migrations", dir.to_str().unwrap(), "migrate", "up"],
+        &["migrate", "up", "--migrations", dir.to_str().unwrap()],
     )
     .stdout(Stdio::null())
     .stderr(Stdio::null())
@@ -304,7 +304,7 @@ fn a_connection_killed_on_the_server_names_the_file_and_the_doubt() {
     db.mendb_dir(&dir, &["migrate", "up", "--to", "1"]).ok();
     let child = mendb_command(
         &db.url,
-        &["--migrations", dir.to_str().unwrap(), "migrate", "up"],
+        &["migrate", "up", "--migrations", dir.to_str().unwrap()],
     )
     .stdout(Stdio::piped())
     .stderr(Stdio::piped())
@@ -453,7 +453,7 @@ fn kill_at_random_points_never_runs_a_statement_twice() {
         rounds += 1;
         assert!(rounds < 400, "never finished");
         let status = db
-            .mendb_dir(&dir, &["--format", "json", "migrate", "status"])
+            .mendb_dir(&dir, &["migrate", "status", "--format", "json"])
             .ok()
             .json();
         if let Some(dirty) = status["dirty"].as_array().and_then(|d| d.first()) {

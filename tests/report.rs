@@ -51,7 +51,7 @@ fn report_figures_match_a_known_world(b: Backend) {
     let at = ["--at", "2025-09-30T12:00:00Z", "--window", "2h"];
 
     let json = db
-        .mendb(&[&["--format", "json", "report"][..], &at[..]].concat())
+        .mendb(&[&["report", "--format", "json"][..], &at[..]].concat())
         .ok()
         .json();
     assert_eq!(json["assets"], 3);
@@ -105,7 +105,7 @@ fn report_figures_match_a_known_world(b: Backend) {
     }
 
     let prom = db
-        .mendb(&[&["--format", "prom", "report"][..], &at[..]].concat())
+        .mendb(&[&["report", "--format", "prom"][..], &at[..]].concat())
         .ok()
         .stdout
         .clone();
@@ -139,6 +139,6 @@ fn report_figures_match_a_known_world(b: Backend) {
     }
 
     // --format prom is for report only.
-    db.mendb(&["--format", "prom", "migrate", "status"])
+    db.mendb(&["migrate", "status", "--format", "prom"])
         .fails_with(2);
 }

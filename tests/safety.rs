@@ -99,7 +99,7 @@ fn failed_migration_is_dirty_on_mariadb_and_rolled_back_elsewhere(b: Backend) {
         .ok()
         .stdout_has("dirty");
     let status = db
-        .mendb_dir(&dir, &["--format", "json", "migrate", "status"])
+        .mendb_dir(&dir, &["migrate", "status", "--format", "json"])
         .ok()
         .json();
     assert_eq!(status["rows"][1]["state"], "dirty");
@@ -134,7 +134,7 @@ fn lock_timeout_names_the_holder(b: Backend) {
             &mut holder,
             &LockName("migrate".into()),
             Duration::from_secs(5),
-            async |_db| Ok::<_, DbError>(db.mendb(&["--lock-timeout", "1s", "migrate", "up"])),
+            async |_db| Ok::<_, DbError>(db.mendb(&["migrate", "up", "--lock-timeout", "1s"])),
         )
         .await
         .unwrap();
@@ -151,7 +151,7 @@ fn lock_timeout_names_the_holder(b: Backend) {
     run.stderr_has(holder);
     assert_eq!(db.history_versions(), [1], "nothing ran without the lock");
     // Released on the error path: the next run goes through.
-    db.mendb(&["--lock-timeout", "5s", "migrate", "up"]).ok();
+    db.mendb(&["migrate", "up", "--lock-timeout", "5s"]).ok();
     assert_eq!(db.history_versions(), [1, 2, 3, 4]);
 }
 
@@ -163,7 +163,7 @@ fn wait_for_a_database_that_starts_late(b: Backend) {
     let late_url = late.url.clone();
 
     let started = Instant::now();
-    let child = mendb_command(&late_url, &["--wait", "30s", "-v", "migrate", "up"])
+    let child = mendb_command(&late_url, &["-v", "migrate", "up", "--wait", "30s"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

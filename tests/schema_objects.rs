@@ -57,13 +57,19 @@ impl Built {
     }
 
     fn mendb(&self, args: &[&str]) -> Run {
-        let mut all = vec!["--contracts", self.contracts.as_str()];
-        all.extend_from_slice(args);
-        self.db.mendb_dir(&self.dir, &all)
+        self.db.mendb_dir(&self.dir, args)
     }
 
     fn verify(&self, extra: &[&str]) -> Run {
-        let mut args = vec!["verify", "--snapshot", &self.snapshot, "--format", "json"];
+        let mut args = vec![
+            "verify",
+            "--snapshot",
+            &self.snapshot,
+            "--format",
+            "json",
+            "--contracts",
+            self.contracts.as_str(),
+        ];
         args.extend_from_slice(extra);
         self.mendb(&args)
     }

@@ -306,12 +306,12 @@ fn the_incident_as_contracts(b: Backend) {
         }
     }
     let c = contracts.to_str().unwrap();
-    db.mendb_dir(&dir, &["--contracts", c, "verify", "--allow-pending"])
+    db.mendb_dir(&dir, &["verify", "--allow-pending", "--contracts", c])
         .ok();
-    db.mendb_dir(&dir, &["--contracts", c, "migrate", "up", "--verify"])
+    db.mendb_dir(&dir, &["migrate", "up", "--verify", "--contracts", c])
         .ok();
     // The snapshot of V4 is stale now; a fresh dump is what CI commits.
-    let stale = db.mendb_dir(&dir, &["--contracts", c, "verify"]);
+    let stale = db.mendb_dir(&dir, &["verify", "--contracts", c]);
     stale
         .fails_with(VERIFY_FAILED)
         .stdout_has("the snapshot is of V4, older than the database at V5");
@@ -319,7 +319,7 @@ fn the_incident_as_contracts(b: Backend) {
     let snapshot = db.dir.join("v5.json");
     std::fs::write(&snapshot, &dump.ok().stdout).unwrap();
     let snap = snapshot.to_str().unwrap();
-    db.mendb_dir(&dir, &["--contracts", c, "verify", "--snapshot", snap])
+    db.mendb_dir(&dir, &["verify", "--snapshot", snap, "--contracts", c])
         .ok();
     // With the old contract back, the migrated database fails it.
     db.mendb_dir(&dir, &["migrate", "up", "--verify"])
@@ -337,13 +337,13 @@ fn init_containers_start_together(b: Backend) {
     let late = (b != Backend::Sqlite).then(|| LateServer::new(&db.url));
     let url = late.as_ref().map_or(db.url.clone(), |l| l.url.clone());
     let args = [
-        "--wait",
-        "60s",
         "--log-format",
         "json",
         "migrate",
         "up",
         "--verify",
+        "--wait",
+        "60s",
     ];
     let started = Instant::now();
     let children: Vec<_> = (0..2)
@@ -392,7 +392,7 @@ fn sigterm_during_the_wait_exits_promptly() {
         .unwrap()
         .port();
     let url = format!("mysql://root@127.0.0.1:{port}/test");
-    let child = mendb_command(&url, &["--wait", "120s", "migrate", "up", "--verify"])
+    let child = mendb_command(&url, &["migrate", "up", "--verify", "--wait", "120s"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -422,13 +422,11 @@ fn sigterm_during_the_wait_exits_promptly() {
 fn junit_is_only_for_verify() {
     let dir = std::env::temp_dir().join(format!("mendb_t_junit_{}", std::process::id()));
     let url = format!("sqlite:{}", dir.join("x.db").display());
-    let out = mendb_command(&url, &["--format", "junit", "migrate", "status"])
+    let out = mendb_command(&url, &["migrate", "status", "--format", "junit"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("--format junit is only for `mendb verify`")
-    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid value 'junit' for '--format"));
 }
 
 /// `verify` run in `dir` (where `schema/` is looked for), with the

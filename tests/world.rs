@@ -28,9 +28,9 @@ fn gaps_finds_exactly_the_outage(b: Backend) {
     };
     let json = db
         .mendb(&[
+            "gaps",
             "--format",
             "json",
-            "gaps",
             "--table",
             "price_data_real",
             "--every",
@@ -69,7 +69,7 @@ fn report_shows_the_incident(b: Backend) {
         return;
     };
     let json = db
-        .mendb(&["--format", "json", "report", "--at", T0])
+        .mendb(&["report", "--at", T0, "--format", "json"])
         .ok()
         .json();
     assert_eq!(json["assets"], SYMBOLS);
@@ -92,7 +92,7 @@ fn report_shows_the_incident(b: Backend) {
     assert_eq!(json["migrations"]["current_version"], 1);
 
     let prom = db
-        .mendb(&["--format", "prom", "report", "--at", T0])
+        .mendb(&["report", "--at", T0, "--format", "prom"])
         .ok()
         .stdout
         .clone();

@@ -142,7 +142,7 @@ for round in $(seq "$ROUNDS"); do
     settle
     t0=$(now)
     /usr/bin/time -v -o "$work/time.txt" \
-        "$MENDB" --database-url "$URL" --format json backfill run "$PLAN" >"$work/mendb.json" 2>"$work/mendb.err"
+        "$MENDB" backfill run "$PLAN" --database-url "$URL" --format json >"$work/mendb.json" 2>"$work/mendb.err"
     t_mendb=$(secs $(($(now) - t0)))
     rss_kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
     read -r n_chunks max_ms avg_ms < <(client "$DB_NAME" -e "SELECT COUNT(*), MAX(elapsed_ms), ROUND(AVG(elapsed_ms)) FROM mendb_backfill_chunks")

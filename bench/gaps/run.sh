@@ -115,7 +115,7 @@ FROM (SELECT symbol, b, LAG(b) OVER (PARTITION BY symbol ORDER BY timestamp) AS 
 WHERE b - prev > 1;"
 
 run_mendb() {
-    "$MENDB" --database-url "$URL" --format json gaps --table price_data_real \
+    "$MENDB" gaps --database-url "$URL" --format json --table price_data_real \
         --every 5m --since "$SINCE" --until "$UNTIL" >"$work/mendb.json"
 }
 run_hand() { client "$DB_NAME" -e "$HAND" >"$work/hand.tsv"; }

@@ -218,8 +218,8 @@ run_mendb() {
     local t0
     cpu_start
     t0=$(now)
-    /usr/bin/time -v -o "$work/time.txt" "$MENDB" --database-url "$URL" --format json \
-        backfill run "$work/$1.toml" --workers "$2" >"$work/mendb.json" 2>"$work/mendb.err" || {
+    /usr/bin/time -v -o "$work/time.txt" "$MENDB" backfill run "$work/$1.toml" \
+        --database-url "$URL" --format json --workers "$2" >"$work/mendb.json" 2>"$work/mendb.err" || {
         cat "$work/mendb.err" >&2
         status=1
     }
@@ -297,7 +297,7 @@ for dialect in $DBS; do
     settle
     half=$(python3 -c "print($T1 / 2)")
     t0=$(now)
-    "$MENDB" --database-url "$URL" -q backfill run "$work/copy.toml" &
+    "$MENDB" -q backfill run "$work/copy.toml" --database-url "$URL" &
     sleep "$half"
     kill -9 $! 2>/dev/null || true
     wait $! 2>/dev/null || true

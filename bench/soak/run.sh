@@ -200,7 +200,7 @@ declare -a SLOT_PLAN SLOT_PID SLOT_KILLED
 
 start_slot() {
     local s=$1
-    "$MENDB" --database-url "$URL" -q backfill run "$work/${SLOT_PLAN[$s]}.toml" --workers "$WORKERS" \
+    "$MENDB" -q backfill run "$work/${SLOT_PLAN[$s]}.toml" --database-url "$URL" --workers "$WORKERS" \
         >/dev/null 2>>"$work/err.$s" &
     SLOT_PID[$s]=$!
     SLOT_KILLED[$s]=0
@@ -277,7 +277,7 @@ kill_one() {
 # Every run finished and holding exactly its own plan's steps; prints the
 # number of runs.
 check_runs() {
-    "$MENDB" --database-url "$URL" --format json backfill status | python3 -c '
+    "$MENDB" backfill status --database-url "$URL" --format json | python3 -c '
 import json, sys
 want = {
     "fill-price-gaps": ["price-data-old", "ohlc-close"],
@@ -309,8 +309,8 @@ for dialect in $DBS; do
     for db in "$DB_NAME" "$REF_NAME"; do
         fresh_database "$db"
         u=${URL%/*}/$db
-        "$MENDB" --database-url "$u" -q fixtures load --scale "$SCALE" >/dev/null
-        "$MENDB" --database-url "$u" -q migrate up
+        "$MENDB" -q fixtures load --database-url "$u" --scale "$SCALE" >/dev/null
+        "$MENDB" -q migrate up --database-url "$u"
         drop_legacy_duplicates "$db"
     done
 
@@ -319,7 +319,7 @@ for dialect in $DBS; do
     declare -A REF_ROWS=()
     t0=$(now)
     for plan in $PLANS; do
-        REF_ROWS[$plan]=$("$MENDB" --database-url "$REF_URL" -q --format json backfill run "$plan" |
+        REF_ROWS[$plan]=$("$MENDB" -q backfill run "$plan" --database-url "$REF_URL" --format json |
             python3 -c 'import json, sys; print(json.load(sys.stdin)["rows"])')
     done
     echo "   reference: ${REF_ROWS[*]} rows in $(secs $(($(now) - t0))) s"
@@ -387,7 +387,7 @@ print(f'{row / $(evals "$plan"):.5f}', min(5000, max(10, round(0.5 / row))))")
         FROM mendb_backfill_runs r LEFT JOIN mendb_backfill_chunks c ON c.run_id = r.id GROUP BY r.plan ORDER BY r.plan")
 
     for plan in $PLANS; do
-        again=$("$MENDB" --database-url "$URL" -q --format json backfill run "$plan" |
+        again=$("$MENDB" -q backfill run "$plan" --database-url "$URL" --format json |
             python3 -c 'import json, sys; print(json.load(sys.stdin)["rows"])')
         echo "   $plan run again: $again rows"
         [[ $plan == refresh-ml-onchain-features || $again == 0 ]] || fail "$plan wrote $again rows on a rerun"

@@ -145,9 +145,11 @@ impl TestDb {
     }
 
     /// Runs mendb with a migrations directory of the test's own.
+    /// `--migrations` is a flag of the commands that read migrations, so
+    /// it goes after the command's own words.
     pub fn mendb_dir(&self, dir: &Path, args: &[&str]) -> Run {
-        let mut all = vec!["--migrations", dir.to_str().expect("utf-8 path")];
-        all.extend_from_slice(args);
+        let mut all = args.to_vec();
+        all.extend(["--migrations", dir.to_str().expect("utf-8 path")]);
         self.mendb(&all)
     }
 
@@ -358,12 +360,12 @@ impl Run {
     }
 }
 
+/// The URL goes in `DATABASE_URL`: `--database-url` belongs to the
+/// commands that connect and would have to follow the command's words.
 pub fn mendb_command(url: &str, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mendb"));
-    cmd.env_remove("DATABASE_URL")
+    cmd.env("DATABASE_URL", url)
         .env_remove("RUST_LOG")
-        .arg("--database-url")
-        .arg(url)
         .args(args);
     cmd
 }
@@ -559,7 +561,7 @@ pub fn native_v1(db: &TestDb) -> bool {
 /// nothing).
 pub fn assert_no_history(db: &TestDb, what: &str) {
     let status = db
-        .mendb(&["--format", "json", "migrate", "status"])
+        .mendb(&["migrate", "status", "--format", "json"])
         .ok()
         .json();
     assert!(

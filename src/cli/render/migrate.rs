@@ -79,7 +79,6 @@ impl Output {
         if self.format == Format::Json {
             return self.json(report);
         }
-        let version = |v: Option<i32>| v.map_or("no migration".to_string(), |v| format!("V{v}"));
         let (verb, none) = match report.direction {
             Direction::Up => ("apply", "Nothing to apply"),
             Direction::Down => ("revert", "Nothing to revert"),
@@ -92,46 +91,7 @@ impl Output {
             return;
         }
         if report.dry_run {
-            outln!(
-                "Dry run: would {verb} {} migration(s) on {url}, {} -> {}",
-                report.steps.len(),
-                version(report.from_version),
-                version(report.to_version)
-            );
-            for step in &report.steps {
-                let resume = if step.resume_after > 0 {
-                    format!(", resuming after statement {}", step.resume_after)
-                } else {
-                    String::new()
-                };
-                outln!(
-                    "\n-- V{} {} ({}{resume})",
-                    step.version,
-                    step.name,
-                    step.path
-                );
-                for stmt in &step.statements {
-                    outln!("{stmt};");
-                }
-            }
-            if let Some(loss) = &report.data_loss {
-                if !loss.items.is_empty() {
-                    outln!("\nThis revert destroys data:");
-                    for line in loss.loss_lines() {
-                        outln!("  {line}");
-                    }
-                }
-                if !loss.not_analysed.is_empty() {
-                    outln!("\nThe data-loss guard cannot tell what these statements destroy:");
-                    for line in loss.unanalysed_lines() {
-                        outln!("  {line}");
-                    }
-                }
-                if loss.needs_consent() {
-                    outln!("A real run refuses unless given --allow-data-loss.");
-                }
-            }
-            return;
+            return dry_run_text(report, verb, url);
         }
         let total: u128 = report.steps.iter().filter_map(|s| s.elapsed_ms).sum();
         let past = match report.direction {
@@ -140,8 +100,8 @@ impl Output {
         };
         outln!(
             "{past} {url} from {} to {} ({} step(s), {total} ms)",
-            version(report.from_version),
-            version(report.to_version),
+            version_text(report.from_version),
+            version_text(report.to_version),
             report.steps.len()
         );
         if let Some(loss) = &report.data_loss {
@@ -345,6 +305,54 @@ impl Output {
 
 /// `2026-11-22T22:49:19.254591393Z` as `2026-11-22 22:49:19Z`: seconds are
 /// enough for a person; JSON output keeps the full value.
+fn version_text(v: Option<i32>) -> String {
+    v.map_or("no migration".to_string(), |v| format!("V{v}"))
+}
+
+/// `--dry-run`: every statement that would run, and what a revert would
+/// destroy.
+fn dry_run_text(report: &RunReport, verb: &str, url: &DbUrl) {
+    outln!(
+        "Dry run: would {verb} {} migration(s) on {url}, {} -> {}",
+        report.steps.len(),
+        version_text(report.from_version),
+        version_text(report.to_version)
+    );
+    for step in &report.steps {
+        let resume = if step.resume_after > 0 {
+            format!(", resuming after statement {}", step.resume_after)
+        } else {
+            String::new()
+        };
+        outln!(
+            "\n-- V{} {} ({}{resume})",
+            step.version,
+            step.name,
+            step.path
+        );
+        for stmt in &step.statements {
+            outln!("{stmt};");
+        }
+    }
+    if let Some(loss) = &report.data_loss {
+        if !loss.items.is_empty() {
+            outln!("\nThis revert destroys data:");
+            for line in loss.loss_lines() {
+                outln!("  {line}");
+            }
+        }
+        if !loss.not_analysed.is_empty() {
+            outln!("\nThe data-loss guard cannot tell what these statements destroy:");
+            for line in loss.unanalysed_lines() {
+                outln!("  {line}");
+            }
+        }
+        if loss.needs_consent() {
+            outln!("A real run refuses unless given --allow-data-loss.");
+        }
+    }
+}
+
 fn short_time(rfc3339: &str) -> String {
     match (rfc3339.get(..10), rfc3339.get(11..19)) {
         (Some(date), Some(time)) => format!("{date} {time}Z"),

@@ -33,6 +33,7 @@ mod fixtures;
 mod gaps;
 mod migrate;
 mod report;
+mod schema;
 mod verify;
 
 pub use backfill::PlanCommand;

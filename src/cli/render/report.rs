@@ -12,9 +12,13 @@ impl Output {
     pub fn report(&self, report: &Report) {
         match self.format {
             Format::Json => self.json(report),
-            Format::Prom => outln!("{}", prometheus(report)),
-            Format::Text | Format::Junit => outln!("{}", text(report)),
+            Format::Text => outln!("{}", text(report)),
         }
+    }
+
+    /// `report --format prom`: only `report` renders Prometheus metrics.
+    pub fn report_prom(&self, report: &Report) {
+        outln!("{}", prometheus(report));
     }
 }
 
@@ -26,6 +30,7 @@ fn hours(secs: u64) -> String {
     }
 }
 
+/// Long because it is one line per figure, in the order docs/report.md shows them.
 fn text(r: &Report) -> String {
     let mut s = String::new();
     let absent = "n/a (table missing)";
@@ -134,6 +139,7 @@ impl Prom {
     }
 }
 
+/// Long because it is the list of metrics docs/report.md documents, one gauge after another.
 fn prometheus(r: &Report) -> String {
     let mut p = Prom(String::new());
     let one = |v: f64| vec![(String::new(), v)];

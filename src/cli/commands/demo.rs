@@ -3,14 +3,18 @@
 //! again — ending with a before/after table. Composes the commands; owns
 //! no logic of its own beyond the order of the steps.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
+use clap::Args;
 
-use super::{CliError, load_plan, render};
+use super::backfill::load_plan;
 use crate::backfill::{self, BackfillError, LoadLimits, RunOptions, Tuning};
+use crate::cli::CliError;
+use crate::cli::opt::{LockTimeout, TextOrJson};
+use crate::cli::render::{self, Output};
 use crate::db::{Db, DbUrl};
 use crate::fixtures::{self, LoadOptions};
 use crate::migrate::{self, MigrateError, MigrationSet, Options};
@@ -24,25 +28,37 @@ pub const PLANS: [&str; 3] = [
     "refresh-ml-onchain-features",
 ];
 
-/// T0 of the fixture world: the moment the outage was noticed.
-fn t0() -> NaiveDateTime {
-    crate::cli::parse_time("2025-09-30T12:00:00Z").unwrap_or_default()
+// It makes its own SQLite file, so it takes no connection flags.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The demo's SQLite file, deleted and rebuilt
+    #[arg(long, default_value = "mendb-demo.db")]
+    file: PathBuf,
+    /// Size of the world (1 is the documented scale)
+    #[arg(long, default_value_t = 1.0)]
+    scale: f64,
+    #[command(flatten)]
+    pub output: TextOrJson,
+    #[command(flatten)]
+    lock: LockTimeout,
 }
 
-pub async fn run(
-    file: &Path,
-    scale: f64,
-    lock_timeout: Duration,
-    stop: &AtomicBool,
-    out: &render::Output,
-) -> Result<(), CliError> {
+/// T0 of the fixture world: the moment the outage was noticed.
+fn t0() -> NaiveDateTime {
+    crate::time::parse_time("2025-09-30T12:00:00Z").unwrap_or_default()
+}
+
+/// `stop` is set by the first SIGINT/SIGTERM: the demo stops after the
+/// current chunk of its recovery plans.
+pub async fn run(args: &DemoArgs, stop: &AtomicBool, out: &Output) -> Result<(), CliError> {
+    let file: &Path = &args.file;
     // The demo's own file: start from nothing every time.
     for suffix in ["", "-journal", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", file.display()));
     }
     let url = DbUrl::parse(&format!("sqlite:{}", file.display()))?;
     let mut db = Db::connect(&url, Duration::ZERO).await?;
-    let result = steps(&mut db, scale, lock_timeout, stop, out).await;
+    let result = steps(&mut db, args.scale, args.lock.lock_timeout, stop, out).await;
     db.close().await;
     result
 }
@@ -52,7 +68,7 @@ async fn steps(
     scale: f64,
     lock_timeout: Duration,
     stop: &AtomicBool,
-    out: &render::Output,
+    out: &Output,
 ) -> Result<(), CliError> {
     let set = MigrationSet::load(db.dialect(), None).map_err(MigrateError::from)?;
     let at = ReportOptions {

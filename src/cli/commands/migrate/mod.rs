@@ -1,0 +1,87 @@
+//! `mendb migrate`: the subcommands' shared start (the migration files,
+//! version checks before connecting, one connection) and the dispatch to
+//! one file per subcommand. The migration engine itself is
+//! `crate::migrate`; nothing here decides what SQL runs.
+
+mod baseline;
+mod down;
+mod new;
+mod repair;
+mod status;
+mod up;
+
+use clap::{Args, Subcommand};
+
+use crate::cli::CliError;
+use crate::cli::opt::{Connection, Migrations, TextOrJson};
+use crate::cli::render::Output;
+use crate::migrate::{self, MigrateError, MigrationSet};
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    #[command(subcommand)]
+    pub command: MigrateCommand,
+    #[command(flatten)]
+    pub migrations: Migrations,
+    #[command(flatten)]
+    pub output: TextOrJson,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// Apply pending migrations, oldest first, under the migration lock
+    Up(up::UpArgs),
+    /// Revert applied migrations, newest first, with their .down.sql files
+    Down(down::DownArgs),
+    /// Show every migration: applied, pending, changed, dirty
+    Status(status::StatusArgs),
+    /// Adopt an existing database: record migrations up to V as applied without running them
+    Baseline(baseline::BaselineArgs),
+    /// Clear a dirty mark after fixing the database by hand
+    Repair(repair::RepairArgs),
+    /// Create V<next>__NAME.sql and .down.sql in every dialect folder
+    New(new::NewArgs),
+}
+
+pub async fn run(args: &MigrateArgs, out: &Output) -> Result<(), CliError> {
+    let dir = args.migrations.migrations.as_deref();
+    let (connection, read_only): (&Connection, bool) = match &args.command {
+        // It writes files, not the database.
+        MigrateCommand::New(a) => return Ok(new::run(a, dir, out)?),
+        MigrateCommand::Up(a) => (&a.connection, a.dry_run),
+        MigrateCommand::Down(a) => (&a.connection, a.dry_run),
+        MigrateCommand::Status(a) => (&a.connection, true),
+        MigrateCommand::Baseline(a) => (&a.connection, false),
+        MigrateCommand::Repair(a) => (&a.connection, false),
+    };
+    let url = connection.url(read_only)?;
+    let set = MigrationSet::load(url.dialect(), dir).map_err(MigrateError::from)?;
+    check_version(&args.command, &set)?;
+    let mut db = connection.connect(&url).await?;
+    let result = match &args.command {
+        MigrateCommand::Up(a) => up::run(a, &set, &mut db, out).await,
+        MigrateCommand::Down(a) => down::run(a, &set, &mut db, out).await,
+        MigrateCommand::Status(_) => status::run(&set, &mut db, out).await,
+        MigrateCommand::Baseline(a) => baseline::run(a, &set, &mut db, out).await,
+        MigrateCommand::Repair(a) => repair::run(a, &set, &mut db, out).await,
+        MigrateCommand::New(_) => Ok(()),
+    };
+    db.close().await;
+    result
+}
+
+/// Bad versions are usage errors: refused before touching the database.
+fn check_version(command: &MigrateCommand, set: &MigrationSet) -> Result<(), MigrateError> {
+    match command {
+        MigrateCommand::Up(up::UpArgs { to: Some(v), .. }) => {
+            migrate::check_version(set, *v, false)
+        }
+        MigrateCommand::Down(down::DownArgs { to: Some(v), .. }) => {
+            migrate::check_version(set, *v, true)
+        }
+        MigrateCommand::Baseline(baseline::BaselineArgs {
+            version: Some(v), ..
+        }) => migrate::check_version(set, *v, false),
+        _ => Ok(()),
+    }
+}

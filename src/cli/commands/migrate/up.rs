@@ -1,0 +1,55 @@
+//! `mendb migrate up`, optionally followed by the consumer contract checks
+//! (`--verify`) on the migrated schema.
+
+use clap::Args;
+
+use crate::cli::CliError;
+use crate::cli::commands::verify::failed_summary;
+use crate::cli::opt::{Connection, Contracts, LockTimeout};
+use crate::cli::parse::parse_version;
+use crate::cli::render::Output;
+use crate::db::Db;
+use crate::migrate::{self, MigrationSet, Options};
+use crate::verify;
+
+#[derive(Debug, Args)]
+pub struct UpArgs {
+    /// Stop after this version
+    #[arg(long, value_name = "V", value_parser = parse_version, allow_negative_numbers = true)]
+    pub to: Option<i64>,
+    /// Print what would run, write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Then check the consumer contracts against the migrated schema (exit 13 if one fails)
+    #[arg(long)]
+    pub verify: bool,
+    #[command(flatten)]
+    pub contracts: Contracts,
+    #[command(flatten)]
+    pub lock: LockTimeout,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+pub async fn run(
+    args: &UpArgs,
+    set: &MigrationSet,
+    db: &mut Db,
+    out: &Output,
+) -> Result<(), CliError> {
+    let opts = Options {
+        lock_timeout: args.lock.lock_timeout,
+    };
+    let on_event = |e: migrate::Event<'_>| out.event(&e);
+    let report = migrate::up(db, set, args.to, args.dry_run, &opts, &on_event).await?;
+    if !args.verify {
+        out.run_report(&report, db.url());
+        return Ok(());
+    }
+    let checked = verify::contracts_only(db, args.contracts.contracts.as_deref()).await?;
+    out.verified_run(&report, &checked, db.url());
+    match failed_summary(&checked) {
+        Some(why) => Err(CliError::VerifyFailed(why)),
+        None => Ok(()),
+    }
+}

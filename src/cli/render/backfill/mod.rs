@@ -1,0 +1,215 @@
+//! Rendering of `backfill run` and `backfill status`: cargo-style step
+//! lines and a summary of a run, the runs and their state for `status`.
+//! Progress while a run goes is `progress`; the words for state findings
+//! are `findings`.
+
+mod findings;
+mod progress;
+
+use super::Output;
+use crate::backfill::integrity::Finding;
+use crate::backfill::{RunReport, RunStatus, Status};
+use crate::cli::opt::Format;
+use findings::{lease_line, place, problem, remedy};
+
+/// How the user ran the plan, so the commands mendb suggests can be typed
+/// as shown.
+#[derive(Debug, Clone)]
+pub struct PlanCommand {
+    /// The plan as given: a file or a shipped plan's name.
+    pub plan: String,
+    pub sets: Vec<String>,
+}
+
+impl PlanCommand {
+    /// `mendb backfill run PLAN [--set ...] [extra]`.
+    pub fn run(&self, extra: &str) -> String {
+        let mut words = vec!["mendb".to_string(), "backfill".into(), "run".into()];
+        words.push(shell_word(&self.plan));
+        for set in &self.sets {
+            words.push("--set".into());
+            words.push(shell_word(set));
+        }
+        if !extra.is_empty() {
+            words.push(extra.to_string());
+        }
+        words.join(" ")
+    }
+}
+
+/// A word as a POSIX shell reads it back.
+fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@+%".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
+impl Output {
+    pub fn backfill_report(&self, report: &RunReport) {
+        if self.format == Format::Json {
+            return self.json(report);
+        }
+        if report.dry_run {
+            outln!("Dry run of plan {}: nothing written", report.plan);
+            for s in &report.dry_steps {
+                outln!(
+                    "\n-- step {}: {}{} rows to scan in about {} chunk(s); first chunk:",
+                    s.name,
+                    if s.estimated { "about " } else { "" },
+                    s.rows,
+                    s.chunks
+                );
+                for sql in &s.sql {
+                    outln!("{sql};");
+                }
+            }
+            return;
+        }
+        let state = if report.interrupted {
+            "Interrupted"
+        } else {
+            "Finished"
+        };
+        outln!(
+            "{state} plan {} (run {}{}): {} rows written in {:.1} s",
+            report.plan,
+            report.run_id.unwrap_or_default(),
+            if report.resumed { ", resumed" } else { "" },
+            report.rows,
+            report.elapsed_ms as f64 / 1000.0
+        );
+        let width = report.steps.iter().map(|s| s.name.len()).max().unwrap_or(4);
+        for s in &report.steps {
+            let note = if s.skipped_done {
+                " (done earlier)"
+            } else {
+                ""
+            };
+            outln!(
+                "  {:<width$} {:>10} rows {:>6} chunks{note}",
+                s.name,
+                s.rows,
+                s.chunks
+            );
+        }
+    }
+
+    /// A run refused by the state check: every finding, and the way out.
+    pub fn backfill_refusal(
+        &self,
+        plan: &str,
+        run_id: i64,
+        findings: &[Finding],
+        command: &PlanCommand,
+    ) -> String {
+        let mut text = format!(
+            "run {run_id} of plan `{plan}` cannot be resumed: its backfill state is damaged, and nothing was written:"
+        );
+        for f in findings {
+            text.push_str(&format!("\n  {}: {}", place(f), problem(f)));
+        }
+        text.push_str(&format!(
+            "\nfix: `{}` abandons run {run_id} and starts a new run from the first key",
+            command.run("--restart")
+        ));
+        text
+    }
+
+    /// `backfill status`; `plan` is the PLAN argument, when given.
+    pub fn backfill_status(&self, status: &Status, plan: Option<&str>) {
+        let command = |name: &str| PlanCommand {
+            plan: plan.unwrap_or(name).to_string(),
+            sets: Vec::new(),
+        };
+        if self.format == Format::Json {
+            let mut entries: Vec<serde_json::Value> = status
+                .runs
+                .iter()
+                .map(|r| serde_json::to_value(r).unwrap_or_default())
+                .collect();
+            if !status.stray_leases.is_empty() {
+                entries.push(serde_json::json!({
+                    "run": null,
+                    "steps": [],
+                    "leases": status.stray_leases,
+                    "findings": status.stray_findings,
+                }));
+            }
+            return self.json(&entries);
+        }
+        if status.runs.is_empty() && status.stray_leases.is_empty() {
+            outln!("No backfill runs recorded");
+            return;
+        }
+        for r in &status.runs {
+            run_status(r, status.now, &command(&r.run.plan));
+        }
+        if !status.stray_leases.is_empty() {
+            outln!("leases of runs that are not recorded:");
+            for l in &status.stray_leases {
+                outln!("  run {} {}", l.run_id, lease_line(l, status.now));
+            }
+            let command = command("PLAN");
+            for f in &status.stray_findings {
+                outln!(
+                    "  problem: {}: {}; {}",
+                    place(f),
+                    problem(f),
+                    remedy(f, &command, false)
+                );
+            }
+        }
+    }
+}
+
+/// One run of `backfill status`: the run, its steps, leases and findings.
+fn run_status(r: &RunStatus, now: i64, command: &PlanCommand) {
+    let run = &r.run;
+    outln!(
+        "run {} {} {} started {} finished {} rows {}{}",
+        run.id,
+        run.plan,
+        run.status,
+        run.started_at,
+        run.finished_at.as_deref().unwrap_or("-"),
+        run.rows_written,
+        run.last_error
+            .as_ref()
+            .map(|e| format!(" error: {e}"))
+            .unwrap_or_default()
+    );
+    for s in &r.steps {
+        outln!(
+            "  step {} {}: {} rows, {} chunks, {}",
+            s.step_index,
+            s.step_name,
+            s.rows_written,
+            s.chunks,
+            if s.done {
+                "done".to_string()
+            } else {
+                format!(
+                    "at {}",
+                    s.cursor.as_ref().map_or("start".into(), |c| c.join(", "))
+                )
+            }
+        );
+    }
+    for l in &r.leases {
+        outln!("  {}", lease_line(l, now));
+    }
+    for f in &r.findings {
+        outln!(
+            "  problem: {}: {}; {}",
+            place(f),
+            problem(f),
+            remedy(f, command, false)
+        );
+    }
+}

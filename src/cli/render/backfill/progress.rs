@@ -1,0 +1,319 @@
+//! Progress of `backfill run` on stderr: a bar per step on a terminal,
+//! otherwise a gh-ost style line every few seconds, or JSON log events;
+//! throttles, retries, lease waits and repaired state as they happen.
+
+use std::io::IsTerminal;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::PlanCommand;
+use super::findings::{expire_sql, place, problem, remedy, when};
+use crate::backfill::integrity::{Action, Finding, MAX_LEASE_SECS, Row};
+use crate::backfill::{Event, Holder};
+use crate::cli::opt::LogFormat;
+use crate::cli::render::{Output, VERB};
+
+/// Progress lines are rate-limited: a chunk every half second would flood
+/// a terminal or a log collector.
+const EVERY: Duration = Duration::from_secs(2);
+
+pub struct Progress<'a> {
+    out: &'a Output,
+    command: PlanCommand,
+    last: Mutex<Option<Instant>>,
+    /// When the last lease wait was said: several workers wait at once.
+    last_wait: Mutex<Option<Instant>>,
+    /// Leases whose way out was shown already.
+    hinted: Mutex<Vec<Row>>,
+    /// The current step's bar, when stderr is a terminal.
+    bar: Mutex<Option<ProgressBar>>,
+    use_bars: bool,
+}
+
+fn rate(rows: u64, elapsed: Duration) -> u64 {
+    (rows as f64 / elapsed.as_secs_f64().max(0.001)) as u64
+}
+
+impl Output {
+    pub fn backfill_progress(&self, command: &PlanCommand) -> Progress<'_> {
+        Progress {
+            out: self,
+            command: command.clone(),
+            last: Mutex::new(None),
+            last_wait: Mutex::new(None),
+            hinted: Mutex::new(Vec::new()),
+            bar: Mutex::new(None),
+            use_bars: !self.quiet
+                && self.log_format == LogFormat::Text
+                && std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+impl Progress<'_> {
+    pub fn event(&self, event: &Event<'_>) {
+        if self.out.quiet {
+            return;
+        }
+        let json = self.out.log_format == LogFormat::Json;
+        match event {
+            Event::StepStarted {
+                step,
+                index,
+                remaining,
+                estimated,
+                resumed,
+            } => {
+                if json {
+                    tracing::info!(
+                        step,
+                        index,
+                        remaining,
+                        estimated,
+                        resumed,
+                        "backfill step started"
+                    );
+                } else {
+                    let verb = if *resumed { "Resuming" } else { "Running" };
+                    let about = if *estimated { "about " } else { "" };
+                    errln!("{verb:>VERB$} step {step}: {about}{remaining} rows to scan");
+                }
+                if self.use_bars {
+                    self.start_bar(step, *remaining);
+                }
+            }
+            Event::Chunk { .. } => self.chunk(event, json),
+            Event::Throttled {
+                step,
+                reason,
+                waited,
+            } => {
+                let waited_ms = waited.as_millis() as u64;
+                if json {
+                    tracing::info!(step, reason, waited_ms, "backfill throttled");
+                    return;
+                }
+                self.say(&format!(
+                    "{:>VERB$} {step}: {reason}; waiting ({:.0} s so far)",
+                    "Throttled",
+                    waited.as_secs_f64()
+                ));
+            }
+            Event::Retrying {
+                step,
+                attempt,
+                error,
+            } => {
+                tracing::warn!(step, attempt, "retrying chunk after: {error}");
+                if !json {
+                    errln!(
+                        "{:>VERB$} {step} (attempt {attempt}) after: {error}",
+                        "Retrying"
+                    );
+                }
+            }
+            Event::State { finding } => self.state_finding(finding, json),
+            Event::LeaseWait {
+                step,
+                waited,
+                holders,
+            } => self.lease_wait(step, *waited, holders, json),
+            Event::StepFinished {
+                step,
+                rows,
+                chunks,
+                elapsed,
+            } => self.step_finished(step, *rows, *chunks, *elapsed, json),
+        }
+    }
+}
+
+impl Progress<'_> {
+    fn start_bar(&self, step: &str, remaining: u64) {
+        let bar = ProgressBar::new(remaining);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "{prefix:>12} [{bar:30}] {pos}/{len} {percent}%; {msg}; ETA {eta}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar.set_prefix(step.to_string());
+        *self.bar.lock().unwrap_or_else(|p| p.into_inner()) = Some(bar);
+    }
+
+    fn chunk(&self, event: &Event<'_>, json: bool) {
+        let &Event::Chunk {
+            step,
+            step_rows,
+            scanned,
+            remaining,
+            chunk_size,
+            elapsed,
+            ..
+        } = event
+        else {
+            return;
+        };
+        if let Some(bar) = self.bar.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            bar.set_length(scanned + remaining);
+            bar.set_position(scanned);
+            bar.set_message(format!("written {step_rows}"));
+            return;
+        }
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        if last.is_some_and(|t| t.elapsed() < EVERY) {
+            return;
+        }
+        *last = Some(Instant::now());
+        let total = scanned + remaining;
+        let pct = if total == 0 {
+            100.0
+        } else {
+            scanned as f64 * 100.0 / total as f64
+        };
+        let per_sec = rate(chunk_size, elapsed);
+        let eta = if per_sec == 0 {
+            0
+        } else {
+            remaining / per_sec.max(1)
+        };
+        if json {
+            tracing::info!(
+                step,
+                scanned,
+                total,
+                written = step_rows,
+                chunk_size,
+                eta_secs = eta,
+                "backfill progress"
+            );
+        } else {
+            errln!(
+                "{:>VERB$} {step}: {scanned}/{total} {pct:.1}%; written {step_rows}; chunk {chunk_size} rows in {} ms; ETA {eta}s",
+                "Copy",
+                elapsed.as_millis()
+            );
+        }
+    }
+
+    fn step_finished(&self, step: &str, rows: u64, chunks: u64, elapsed: Duration, json: bool) {
+        if let Some(bar) = self.bar.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            bar.finish_and_clear();
+        }
+        if json {
+            tracing::info!(
+                step,
+                rows,
+                chunks,
+                elapsed_ms = elapsed.as_millis() as u64,
+                "backfill step finished"
+            );
+        } else {
+            errln!(
+                "{:>VERB$} step {step}: {rows} rows in {chunks} chunks ({:.1} s, {} rows/s)",
+                "Finished",
+                elapsed.as_secs_f64(),
+                rate(rows, elapsed)
+            );
+        }
+    }
+}
+impl Progress<'_> {
+    /// A line above the bar, when there is one.
+    fn say(&self, line: &str) {
+        match self.bar.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+            Some(bar) => bar.println(line),
+            None => errln!("{line}"),
+        }
+    }
+
+    fn state_finding(&self, f: &Finding, json: bool) {
+        let verb = match f.action {
+            Action::Repair(_) => "Repaired",
+            _ => "Warning",
+        };
+        let text = format!(
+            "{}: {}; {}",
+            place(f),
+            problem(f),
+            remedy(f, &self.command, true)
+        );
+        if json {
+            tracing::warn!(
+                run_id = f.run_id,
+                table = f.row.table(),
+                row = f.row.predicate(),
+                repaired = matches!(f.action, Action::Repair(_)),
+                "backfill state: {text}"
+            );
+        } else {
+            self.say(&format!("{verb:>VERB$} {text}"));
+        }
+    }
+
+    fn lease_wait(&self, step: &str, waited: Duration, holders: &[Holder], json: bool) {
+        {
+            // Each worker says it; once for all of them is enough.
+            let mut last = self.last_wait.lock().unwrap_or_else(|p| p.into_inner());
+            if last.is_some_and(|t| t.elapsed() < Duration::from_secs(4)) {
+                return;
+            }
+            *last = Some(Instant::now());
+        }
+        let since = chrono::Utc::now()
+            - chrono::Duration::from_std(waited).unwrap_or_else(|_| chrono::Duration::zero());
+        for h in holders {
+            let l = &h.lease;
+            let row = Row::Lease {
+                run_id: l.run_id,
+                step_index: l.step_index,
+                chunk_no: l.chunk_no,
+            };
+            if json {
+                tracing::info!(
+                    step,
+                    chunk = l.chunk_no,
+                    owner = l.owner,
+                    session = l.owner_session,
+                    session_alive = h.session_alive,
+                    expires_at = l.expires_at,
+                    waited_ms = waited.as_millis() as u64,
+                    "backfill waiting for a lease"
+                );
+                continue;
+            }
+            let session = match (l.owner_session, h.session_alive) {
+                (Some(s), Some(true)) => format!("session {s}, still connected"),
+                (Some(s), _) => format!("session {s}, gone"),
+                (None, _) => "no session recorded".to_string(),
+            };
+            self.say(&format!(
+                "{:>VERB$} {step}: chunk {} is held by {} ({session}) until {}; waiting since {} ({:.0} s)",
+                "Waiting",
+                l.chunk_no,
+                l.owner,
+                when(l.expires_at, h.now),
+                since.format("%H:%M:%SZ"),
+                waited.as_secs_f64()
+            ));
+            // A holder that is still there and will let go in time needs
+            // no help; one without a session, or with an expiry mendb
+            // never gives, may hold the chunk for as long as it says.
+            let stuck =
+                l.owner_session.is_none() || l.expires_at.saturating_sub(h.now) > MAX_LEASE_SECS;
+            let mut hinted = self.hinted.lock().unwrap_or_else(|p| p.into_inner());
+            if stuck && !hinted.contains(&row) {
+                hinted.push(row.clone());
+                self.say(&format!(
+                    "{:>VERB$} it is taken over once its session ends or it expires; to take it over now: `{}`, or stop this run and run `{}`",
+                    "",
+                    expire_sql(&row),
+                    self.command.run("--restart")
+                ));
+            }
+        }
+    }
+}
