@@ -378,7 +378,7 @@ impl Drop for Login<'_> {
         common::block_on(async {
             let mut db = self.db.connect_async().await;
             for sql in &statements {
-                let _ = db.execute(sql).await;
+                let _ = db.execute_script(sql).await;
             }
             db.close().await;
         });

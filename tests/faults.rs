@@ -173,7 +173,9 @@ fn live_collectors_keep_writing_during_a_fill(b: Backend) {
                     .unwrap();
                 if url.starts_with("sqlite") {
                     // Like any SQLite application, it waits its turn.
-                    conn.execute("PRAGMA busy_timeout = 30000").await.unwrap();
+                    conn.execute_script("PRAGMA busy_timeout = 30000")
+                        .await
+                        .unwrap();
                 }
                 let mut written = 0u32;
                 // After T0, on the 5-minute grid: what the collector writes
@@ -191,7 +193,7 @@ fn live_collectors_keep_writing_during_a_fill(b: Backend) {
                         at.format("%Y-%m-%d %H:%M:%S"),
                         written
                     );
-                    conn.execute(&sql).await.unwrap();
+                    conn.execute_script(&sql).await.unwrap();
                     written += 1;
                     tokio::time::sleep(Duration::from_millis(15)).await;
                 }

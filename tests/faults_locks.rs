@@ -38,11 +38,13 @@ fn hold_lock(url: &str, statements: Vec<String>, hold: Duration) -> std::thread:
                 .await
                 .unwrap();
             for s in &statements {
-                db.execute(s).await.unwrap_or_else(|e| panic!("{s}: {e}"));
+                db.execute_script(s)
+                    .await
+                    .unwrap_or_else(|e| panic!("{s}: {e}"));
             }
             tx.send(()).unwrap();
             tokio::time::sleep(hold).await;
-            db.execute("COMMIT").await.unwrap();
+            db.execute_script("COMMIT").await.unwrap();
             db.close().await;
         })
     });
@@ -135,7 +137,7 @@ fn admin_exec(url: &str, sql: &str) {
         let mut db = Db::connect(&DbUrl::parse(url).unwrap(), Duration::ZERO)
             .await
             .unwrap();
-        db.execute(sql)
+        db.execute_script(sql)
             .await
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
         db.close().await;

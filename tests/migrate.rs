@@ -200,7 +200,7 @@ fn close_and_current_price_writers_both_work_after_expand(b: Backend) {
     let db_conn_err = common::block_on(async {
         let mut c = db.connect_async().await;
         let r = c
-            .execute("INSERT INTO price_data_real (symbol, timestamp, close) VALUES ('ETH', '2025-09-28 10:00:00', 4000)")
+            .execute_script("INSERT INTO price_data_real (symbol, timestamp, close) VALUES ('ETH', '2025-09-28 10:00:00', 4000)")
             .await;
         c.close().await;
         r

@@ -210,13 +210,13 @@ fn a_kill_during_a_statement_leaves_it_in_doubt_and_applied_resumes_after_it() {
         common::block_on(async {
             let url = mendb::db::DbUrl::parse(&url).unwrap();
             let mut conn = mendb::db::Db::connect(&url, Duration::ZERO).await.unwrap();
-            conn.execute("BEGIN").await.unwrap();
-            conn.execute("SELECT id FROM prices FOR UPDATE")
+            conn.execute_script("BEGIN").await.unwrap();
+            conn.execute_script("SELECT id FROM prices FOR UPDATE")
                 .await
                 .unwrap();
             locked_tx.send(()).unwrap();
             release_rx.recv().unwrap();
-            conn.execute("COMMIT").await.unwrap();
+            conn.execute_script("COMMIT").await.unwrap();
             conn.close().await;
         })
     });

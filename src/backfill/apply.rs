@@ -46,7 +46,7 @@ fn fitting(
 /// frontier, or find the step finished.
 pub async fn claim(db: &mut Db, crew: &Crew<'_>, owner: &str, size: u64) -> Result<Claim, DbError> {
     let (run_id, index) = (crew.run_id, crew.index);
-    db.execute(db.dialect().begin_write()).await?;
+    db.execute_script(db.dialect().begin_write()).await?;
     let result = async {
         let frontier = state::lock_step(db, run_id, index).await?;
         if frontier.done == state::progress::DONE {
@@ -145,15 +145,15 @@ async fn finish_transaction<T>(
 ) -> Result<T, DbError> {
     match result {
         Ok(v) if keep(&v) => {
-            db.execute("COMMIT").await?;
+            db.execute_script("COMMIT").await?;
             Ok(v)
         }
         Ok(v) => {
-            db.execute("ROLLBACK").await?;
+            db.execute_script("ROLLBACK").await?;
             Ok(v)
         }
         Err(e) => {
-            let _ = db.execute("ROLLBACK").await;
+            let _ = db.execute_script("ROLLBACK").await;
             Err(e)
         }
     }
@@ -173,7 +173,7 @@ pub async fn write_chunk(
     let one_at_a_time = step
         .writes_one_at_a_time()
         .map(|target| LockName(format!("copy:{target}")));
-    db.execute(db.dialect().begin_write()).await?;
+    db.execute_script(db.dialect().begin_write()).await?;
     let result = async {
         if !state::hold(db, crew.run_id, crew.index, lease.chunk_no, owner).await? {
             return Ok(None);
@@ -183,11 +183,11 @@ pub async fn write_chunk(
         }
         let counted = step.counts_duplicates();
         if counted {
-            db.execute(sqlgen::RESET_DUP_COUNTERS).await?;
+            db.execute_script(sqlgen::RESET_DUP_COUNTERS).await?;
         }
         let mut written = 0;
         for sql in step.action(lease.from.as_deref(), lease.to.as_deref()) {
-            written += db.run(&sql.text, &sql.params()).await?;
+            written += db.execute(&sql.text, &sql.params()).await?;
         }
         if counted {
             written = written.saturating_sub(duplicates(db, step).await?);

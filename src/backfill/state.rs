@@ -81,7 +81,7 @@ pub async fn ensure_tables(db: &mut Db, lock_timeout: Duration) -> Result<(), Db
         let missing = missing_tables(db).await?;
         for (table, ddl) in db.dialect().backfill_state_ddl() {
             if missing.contains(&table) {
-                db.execute(&ddl).await?;
+                db.execute_script(&ddl).await?;
             }
         }
         Ok(())
@@ -170,7 +170,7 @@ pub async fn create_run(
     // On SQLite the plan's lock is already a write transaction.
     let own_transaction = db.dialect() != Dialect::Sqlite;
     if own_transaction {
-        db.execute("BEGIN").await?;
+        db.execute_script("BEGIN").await?;
     }
     let result = insert_run(db, plan, checksum, params, step_names).await;
     if !own_transaction {
@@ -178,11 +178,11 @@ pub async fn create_run(
     }
     match result {
         Ok(id) => {
-            db.execute("COMMIT").await?;
+            db.execute_script("COMMIT").await?;
             Ok(id)
         }
         Err(e) => {
-            let _ = db.execute("ROLLBACK").await;
+            let _ = db.execute_script("ROLLBACK").await;
             Err(e)
         }
     }
@@ -219,7 +219,7 @@ async fn insert_run(
             "INSERT INTO mendb_backfill_steps (run_id, step_index, step_name) VALUES ({id}, {i}, {})",
             d.param(1)
         );
-        db.run(&sql, &[Param::Text(name)]).await?;
+        db.execute(&sql, &[Param::Text(name)]).await?;
     }
     Ok(id)
 }
@@ -244,7 +244,7 @@ pub async fn set_status(
         d.param(2)
     );
     let error = error.map_or(Param::NullText, Param::Text);
-    db.run(&sql, &[Param::Text(new_status), error]).await?;
+    db.execute(&sql, &[Param::Text(new_status), error]).await?;
     Ok(())
 }
 

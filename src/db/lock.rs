@@ -144,7 +144,7 @@ async fn acquire(db: &mut Db, name: &LockName, timeout: Duration) -> Result<(), 
         }
         Dialect::Sqlite => {
             set_busy_timeout(db, timeout).await?;
-            match db.execute("BEGIN IMMEDIATE").await {
+            match db.execute_script("BEGIN IMMEDIATE").await {
                 Ok(_) => Ok(()),
                 Err(DbError::Query { source, .. })
                     if Dialect::Sqlite.is_busy_error(&source.to_string()) =>
@@ -163,7 +163,8 @@ async fn acquire(db: &mut Db, name: &LockName, timeout: Duration) -> Result<(), 
 /// How long SQLite waits for another writer before giving up.
 pub async fn set_busy_timeout(db: &mut Db, timeout: Duration) -> Result<(), DbError> {
     let ms = timeout.as_millis().min(i32::MAX as u128);
-    db.execute(&format!("PRAGMA busy_timeout = {ms}")).await?;
+    db.execute_script(&format!("PRAGMA busy_timeout = {ms}"))
+        .await?;
     Ok(())
 }
 
@@ -176,13 +177,13 @@ async fn release(db: &mut Db, name: &LockName) -> Result<(), DbError> {
         }
         Dialect::Postgres => {
             let obj = name.pg_obj_id();
-            db.execute(&format!(
+            db.execute_script(&format!(
                 "SELECT pg_advisory_unlock({PG_CLASS_ID}::int, {obj}::int)"
             ))
             .await?;
         }
         Dialect::Sqlite => {
-            db.execute("COMMIT").await?;
+            db.execute_script("COMMIT").await?;
         }
     }
     Ok(())

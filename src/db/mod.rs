@@ -55,7 +55,7 @@ impl Db {
                         conn,
                         url: url.clone(),
                     };
-                    db.execute(db.dialect().session_setup()).await?;
+                    db.execute_script(db.dialect().session_setup()).await?;
                     tracing::debug!(url = %url, "connected");
                     return Ok(db);
                 }
@@ -126,7 +126,7 @@ impl Db {
     }
 
     /// Runs SQL that binds nothing; several statements are allowed.
-    pub async fn execute(&mut self, sql: &str) -> Result<u64, DbError> {
+    pub async fn execute_script(&mut self, sql: &str) -> Result<u64, DbError> {
         if sql.trim().is_empty() {
             return Ok(0);
         }
@@ -151,7 +151,7 @@ impl Db {
     }
 
     /// Runs one statement with bound parameters and returns rows affected.
-    pub async fn run(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DbError> {
+    pub async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DbError> {
         let result = bind(sql, params)
             .execute(&mut self.conn)
             .await
@@ -201,7 +201,7 @@ impl Db {
     {
         let mut begun = Ok(());
         for sql in self.dialect().read_only_begin() {
-            begun = self.execute(sql).await.map(|_| ());
+            begun = self.execute_script(sql).await.map(|_| ());
             if begun.is_err() {
                 break;
             }
@@ -214,7 +214,7 @@ impl Db {
         // Every statement is tried: a failed ROLLBACK must not leave the
         // session read-only for the writes that follow.
         for sql in self.dialect().read_only_end() {
-            if let Err(e) = self.execute(sql).await {
+            if let Err(e) = self.execute_script(sql).await {
                 ended = ended.and(Err(e));
             }
         }

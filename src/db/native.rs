@@ -24,7 +24,7 @@ pub(super) async fn reset_session(db: &mut Db) -> Result<(), DbError> {
         // `mariadb --default-character-set=utf8mb4` does; the collation is
         // the server's own where it is a utf8mb4 one.
         Dialect::Mysql => db
-            .execute(
+            .execute_script(
                 "SET SESSION sql_mode = @@GLOBAL.sql_mode, time_zone = @@GLOBAL.time_zone; \
                  SET NAMES utf8mb4; \
                  SET SESSION collation_connection = IF(@@GLOBAL.collation_connection LIKE 'utf8mb4\\_%', \
@@ -93,7 +93,7 @@ async fn reset_postgres(db: &mut Db) -> Result<(), DbError> {
             .or_else(|| file.get(&name.to_lowercase()).cloned())
             .or_else(|| get_string(r, 2))
             .unwrap_or_default();
-        db.run(
+        db.execute(
             "SELECT CAST(set_config($1, $2, false) AS TEXT)",
             &[Param::Text(&name), Param::Text(&value)],
         )

@@ -31,7 +31,7 @@ impl Scratch {
             std::process::id(),
             COUNTER.fetch_add(1, Ordering::SeqCst)
         );
-        live.execute(&format!("CREATE DATABASE {name}"))
+        live.execute_script(&format!("CREATE DATABASE {name}"))
             .await
             .map_err(|e| creating(&name, e))?;
         Ok(Scratch {
@@ -47,7 +47,7 @@ impl Scratch {
     /// Drops the scratch database; every connection to it must be closed.
     pub async fn drop(self, live: &mut Db) -> Result<(), DbError> {
         if let Some(name) = self.name {
-            live.execute(&format!("DROP DATABASE IF EXISTS {name}"))
+            live.execute_script(&format!("DROP DATABASE IF EXISTS {name}"))
                 .await?;
         }
         Ok(())

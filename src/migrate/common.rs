@@ -25,9 +25,9 @@ pub(super) async fn with_migration_lock<T>(
     work: impl AsyncFnOnce(&mut Db) -> Result<T, MigrateError>,
 ) -> Result<T, MigrateError> {
     let (enter, leave) = db.dialect().shared_session_settings();
-    db.execute(enter).await?;
+    db.execute_script(enter).await?;
     let result = with_lock(db, &lock_name(), timeout, work).await;
-    let restored = db.execute(leave).await;
+    let restored = db.execute_script(leave).await;
     let value = result?;
     restored?;
     Ok(value)

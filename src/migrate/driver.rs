@@ -135,14 +135,14 @@ impl<'a> Driver<'a> {
     /// refinery's own statements (creating its table) outside a migration.
     async fn run_bookkeeping(&mut self, queries: &[String]) -> Result<usize, DbError> {
         let (begin, commit, rollback) = self.db.dialect().migration_tx();
-        self.db.execute(begin).await?;
+        self.db.execute_script(begin).await?;
         for query in queries {
-            if let Err(e) = self.db.execute(query).await {
-                self.db.execute(rollback).await.ok();
+            if let Err(e) = self.db.execute_script(query).await {
+                self.db.execute_script(rollback).await.ok();
                 return Err(e);
             }
         }
-        self.db.execute(commit).await?;
+        self.db.execute_script(commit).await?;
         Ok(queries.len())
     }
 
@@ -155,7 +155,7 @@ impl<'a> Driver<'a> {
         } else {
             self.db.dialect().migration_tx()
         };
-        self.user().execute(begin).await?;
+        self.user().execute_script(begin).await?;
         let done = self.run_statements(step, rollback).await?;
         if step.statement_by_statement && done < step.statements.len() {
             return Err(self.ended_in_transaction(step, done).await);
@@ -204,7 +204,7 @@ impl<'a> Driver<'a> {
                 return Err(e);
             }
             tracing::debug!(statement = index, line = stmt.line, "executing");
-            if let Err(e) = self.user().execute(&stmt.text).await {
+            if let Err(e) = self.user().execute_script(&stmt.text).await {
                 // A statement the server refused took no effect; one whose
                 // answer never came may have. Work a file opened in an
                 // explicit transaction is undone here, so nothing hangs
@@ -212,7 +212,7 @@ impl<'a> Driver<'a> {
                 let lost = e.is_connection_lost()
                     || self
                         .user()
-                        .execute(rollback_of(dialect, autocommit, rollback))
+                        .execute_script(rollback_of(dialect, autocommit, rollback))
                         .await
                         .is_err();
                 self.failure = Some(fail(&e, done, autocommit && lost, false));
@@ -268,7 +268,7 @@ impl<'a> Driver<'a> {
             in_doubt: false,
             bookkeeping: false,
         };
-        self.user().execute("ROLLBACK").await.ok();
+        self.user().execute_script("ROLLBACK").await.ok();
         self.failure = Some(open);
         DbError::Conflict("migration ends inside an open transaction".into())
     }
@@ -285,12 +285,12 @@ impl<'a> Driver<'a> {
         let autocommit = step.statement_by_statement;
         for query in queries.iter().filter(|q| **q != step.sql) {
             let result = if autocommit {
-                self.db.execute(query).await
+                self.db.execute_script(query).await
             } else {
                 self.record_in_transaction(query).await
             };
             if let Err(e) = result {
-                self.user().execute(rollback).await.ok();
+                self.user().execute_script(rollback).await.ok();
                 let last = step.statements.last();
                 self.failure = Some(StatementFailure {
                     index: step.statements.len(),
@@ -313,7 +313,7 @@ impl<'a> Driver<'a> {
         done: usize,
         commit: &'static str,
     ) -> Result<(), DbError> {
-        if let Err(e) = self.user().execute(commit).await {
+        if let Err(e) = self.user().execute_script(commit).await {
             self.failure = Some(StatementFailure {
                 index: step.statements.len(),
                 line: step.statements.last().map_or(0, |s| s.line),
@@ -338,8 +338,8 @@ impl<'a> Driver<'a> {
             .dialect()
             .bookkeeping_reset(self.schema.as_deref().unwrap_or_default());
         let session = self.user();
-        session.execute(&reset).await?;
-        session.execute(query).await
+        session.execute_script(&reset).await?;
+        session.execute_script(query).await
     }
 }
 

@@ -133,7 +133,7 @@ pub async fn set_checksum(db: &mut Db, m: &MigrationFile) -> Result<(), DbError>
         d.param(3)
     );
     let checksum = m.checksum().to_string();
-    db.run(
+    db.execute(
         &sql,
         &[
             Param::Text(&checksum),

@@ -111,7 +111,7 @@ impl TestDb {
             let mut db = Db::connect(&url, std::time::Duration::ZERO)
                 .await
                 .map_err(|e| e.to_string())?;
-            db.execute(&format!("CREATE DATABASE {name}"))
+            db.execute_script(&format!("CREATE DATABASE {name}"))
                 .await
                 .map_err(|e| e.to_string())?;
             db.close().await;
@@ -167,7 +167,7 @@ impl TestDb {
     pub fn exec(&self, sql: &str) {
         block_on(async {
             let mut db = self.connect_async().await;
-            db.execute(sql)
+            db.execute_script(sql)
                 .await
                 .unwrap_or_else(|e| panic!("{sql}: {e}"));
             db.close().await;
@@ -298,7 +298,7 @@ impl Drop for TestDb {
                 if let Ok(url) = DbUrl::parse(&admin)
                     && let Ok(mut db) = Db::connect(&url, std::time::Duration::ZERO).await
                 {
-                    let _ = db.execute(&drop_sql).await;
+                    let _ = db.execute_script(&drop_sql).await;
                     db.close().await;
                 }
             })

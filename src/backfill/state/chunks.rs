@@ -157,7 +157,7 @@ pub async fn take_over(
         owner_session(db),
         d.epoch_now()
     );
-    db.run(&sql, &[Param::Text(owner)]).await?;
+    db.execute(&sql, &[Param::Text(owner)]).await?;
     Ok(())
 }
 
@@ -202,7 +202,7 @@ pub async fn open_lease(
         owner_session(db),
         d.epoch_now()
     );
-    db.run(
+    db.execute(
         &sql,
         &[text(&from_json), text(&to_json), Param::Text(owner)],
     )
@@ -221,7 +221,7 @@ pub async fn open_lease(
         Some(_) => vec![text(&to_json)],
         None => Vec::new(),
     };
-    db.run(&sql, &params).await?;
+    db.execute(&sql, &params).await?;
     Ok(Lease {
         chunk_no,
         from: from.map(<[String]>::to_vec),
@@ -245,7 +245,7 @@ pub async fn finish_if_complete(
     if pending > 0 {
         return Ok(false);
     }
-    db.execute(&format!(
+    db.execute_script(&format!(
         "UPDATE mendb_backfill_steps SET done = {} WHERE run_id = {run_id} AND step_index = {step_index}",
         progress::DONE
     ))
@@ -284,7 +284,7 @@ pub async fn complete(
 ) -> Result<u64, DbError> {
     let d = db.dialect();
     let where_ = format!("run_id = {run_id} AND step_index = {step_index}");
-    db.execute(&format!(
+    db.execute_script(&format!(
         "DELETE FROM mendb_backfill_leases WHERE {where_} AND chunk_no = {}",
         lease.chunk_no
     ))
@@ -311,7 +311,7 @@ pub async fn complete(
         d.param(7),
         d.now_text()
     );
-    db.run(
+    db.execute(
         &sql,
         &[
             Param::Int(run_id),
@@ -331,7 +331,7 @@ pub async fn complete(
         d.param(2),
         d.param(3)
     );
-    db.run(
+    db.execute(
         &sql,
         &[
             Param::Int(rows as i64),

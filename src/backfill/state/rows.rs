@@ -135,7 +135,7 @@ pub async fn delete_lease(
     step_index: i64,
     chunk_no: i64,
 ) -> Result<(), DbError> {
-    db.execute(&format!(
+    db.execute_script(&format!(
         "DELETE FROM mendb_backfill_leases WHERE run_id = {run_id} AND step_index = {step_index} AND chunk_no = {chunk_no}"
     ))
     .await?;
@@ -153,7 +153,7 @@ pub async fn insert_step_at_start(
         "INSERT INTO mendb_backfill_steps (run_id, step_index, step_name) VALUES ({run_id}, {step_index}, {})",
         db.dialect().param(1)
     );
-    db.run(&sql, &[Param::Text(name)]).await?;
+    db.execute(&sql, &[Param::Text(name)]).await?;
     Ok(())
 }
 
@@ -184,7 +184,7 @@ pub async fn set_negative_counter(
     value: i64,
 ) -> Result<(), DbError> {
     let c = counter.column();
-    db.execute(&format!(
+    db.execute_script(&format!(
         "UPDATE mendb_backfill_steps SET {c} = {value} \
          WHERE run_id = {run_id} AND step_index = {step_index} AND {c} < 0"
     ))
@@ -194,7 +194,7 @@ pub async fn set_negative_counter(
 
 /// Recounts a run's rows from its steps, as every status change does.
 pub async fn recount_run_rows(db: &mut Db, run_id: i64) -> Result<(), DbError> {
-    db.execute(&format!(
+    db.execute_script(&format!(
         "UPDATE mendb_backfill_runs SET rows_written = \
          (SELECT COALESCE(SUM(rows_written), 0) FROM mendb_backfill_steps WHERE run_id = {run_id}) \
          WHERE id = {run_id}"

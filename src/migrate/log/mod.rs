@@ -112,10 +112,10 @@ const LATER_COLUMNS: [(&str, &str); 5] = [
 
 pub async fn ensure_table(db: &mut Db) -> Result<(), DbError> {
     let ddl = db.dialect().migration_log_ddl();
-    db.execute(&ddl).await?;
+    db.execute_script(&ddl).await?;
     for (column, ty) in LATER_COLUMNS {
         if !introspect::column_exists(db, TABLE, column).await? {
-            db.execute(&format!("ALTER TABLE {TABLE} ADD COLUMN {column} {ty}"))
+            db.execute_script(&format!("ALTER TABLE {TABLE} ADD COLUMN {column} {ty}"))
                 .await?;
         }
     }

@@ -84,7 +84,7 @@ pub async fn record_forced_baseline(
             .map(|x| format!("\n- {x}"))
             .collect::<String>()
     );
-    db.run(
+    db.execute(
         &sql,
         &[
             Param::Int(i64::from(version)),
@@ -104,7 +104,7 @@ pub async fn set_session(db: &mut Db, id: i64, session: i64) -> Result<(), DbErr
         d.param(1),
         d.param(2)
     );
-    db.run(&sql, &[Param::Int(session), Param::Int(id)])
+    db.execute(&sql, &[Param::Int(session), Param::Int(id)])
         .await
         .map(|_| ())
 }
@@ -129,7 +129,7 @@ async fn set_counts(
         d.param(2),
         d.param(3)
     );
-    db.run(
+    db.execute(
         &sql,
         &[
             Param::Int(index as i64),
@@ -160,7 +160,7 @@ pub async fn resolve(
         d.now_text(),
         d.param(5)
     );
-    db.run(
+    db.execute(
         &sql,
         &[
             Param::Text(status),
@@ -208,7 +208,7 @@ pub async fn fail(
     );
     let line = line.map_or(Param::NullInt, |l| Param::Int(l as i64));
     let statement = statement.map_or(Param::NullText, Param::Text);
-    db.run(
+    db.execute(
         &sql,
         &[
             Param::Text(status),
@@ -230,7 +230,7 @@ pub(super) async fn set_status(db: &mut Db, id: i64, status: &str) -> Result<(),
         d.now_text(),
         d.param(2)
     );
-    db.run(&sql, &[Param::Text(status), Param::Int(id)])
+    db.execute(&sql, &[Param::Text(status), Param::Int(id)])
         .await
         .map(|_| ())
 }
