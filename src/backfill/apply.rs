@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::executor::Crew;
 use super::integrity;
-use super::sqlgen::{self, StepSql};
+use super::sqlgen::StepSql;
 use super::state;
 use crate::db::lock::{self, LockName};
 use crate::db::{Db, DbError, get_i64, get_string};
@@ -183,7 +183,7 @@ pub async fn write_chunk(
         }
         let counted = step.counts_duplicates();
         if counted {
-            db.execute_script(sqlgen::RESET_DUP_COUNTERS).await?;
+            db.execute_script(&db.dialect().reset_skip_counters()).await?;
         }
         let mut written = 0;
         for sql in step.action(lease.from.as_deref(), lease.to.as_deref()) {
@@ -208,7 +208,7 @@ pub async fn write_chunk(
 /// Rows the last upsert skipped as existing keys. A clash on another
 /// unique key is an error: skipping it would lose a source row silently.
 async fn duplicates(db: &mut Db, step: &StepSql<'_>) -> Result<u64, DbError> {
-    let rows = db.fetch(sqlgen::READ_DUP_COUNTERS, &[]).await?;
+    let rows = db.fetch(&db.dialect().read_skip_counters(), &[]).await?;
     let count = |i| {
         rows.first()
             .and_then(|r| get_i64(r, i))

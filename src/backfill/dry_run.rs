@@ -20,9 +20,9 @@ async fn read_steps(db: &mut Db, steps: &[StepSql<'_>]) -> Result<Vec<DryStep>, 
         let remaining = step.remaining_query(None);
         let count = db.rows_in(&remaining.text, &remaining.params()).await?;
         let rows = count.get();
-        let size = step.step.batch.chunk_size();
+        let size = step.def.batch.chunk_size();
         out.push(DryStep {
-            name: step.step.name.get_ref().clone(),
+            name: step.def.name.get_ref().clone(),
             rows,
             estimated: count.is_estimate(),
             chunks: rows.div_ceil(size).max(1),

@@ -76,7 +76,7 @@ pub struct Crew<'a> {
 
 impl Crew<'_> {
     pub fn name(&self) -> &str {
-        self.step.step.name.get_ref()
+        self.step.def.name.get_ref()
     }
 
     fn stopped(&self) -> bool {
@@ -90,7 +90,7 @@ const WAIT_FOR_OTHERS: Duration = Duration::from_millis(100);
 /// One worker: claims and writes chunks until the step is finished, a stop
 /// is requested, or an error retrying does not cure.
 pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbError> {
-    let mut size = crew.step.step.batch.chunk_size();
+    let mut size = crew.step.def.batch.chunk_size();
     let mut tuner = Tuner::new(crew.tuning.target);
     let mut waiting: Option<Waiting> = None;
     loop {

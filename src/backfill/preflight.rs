@@ -198,7 +198,7 @@ async fn check_step<'p>(
     let key = key_columns(db, &cx, batch).await?;
     let step_sql = StepSql {
         dialect: db.dialect(),
-        step: s,
+        def: s,
         key,
         params,
         param_kinds: param_kinds.clone(),

@@ -84,7 +84,7 @@ pub async fn choose(db: &mut Db, c: &Choice<'_>) -> Result<Chosen, BackfillError
                 let names: Vec<String> = c
                     .steps
                     .iter()
-                    .map(|s| s.step.name.get_ref().clone())
+                    .map(|s| s.def.name.get_ref().clone())
                     .collect();
                 state::create_run(db, c.plan.name(), &c.plan.checksum, c.params_json, &names)
                     .await?
@@ -129,7 +129,7 @@ async fn check_state(
         .steps
         .iter()
         .map(|s| integrity::StepShape {
-            name: s.step.name.get_ref().clone(),
+            name: s.def.name.get_ref().clone(),
             key: s.key.clone(),
         })
         .collect();

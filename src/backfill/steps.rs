@@ -67,7 +67,7 @@ pub async fn run_steps(
         .map_err(|e| (String::new(), e))?;
     let owners: Vec<String> = (0..=w.helpers.len()).map(owner_name).collect();
     for (index, step) in run.steps.iter().enumerate() {
-        let name = step.step.name.get_ref().clone();
+        let name = step.def.name.get_ref().clone();
         // The state check at the start vouches for every row; one gone
         // since must not pass for a step with nothing to do.
         let Some(s) = saved.iter().find(|s| s.step_index == index as i64) else {
@@ -120,7 +120,7 @@ async fn run_step(
     s: &StepState,
 ) -> Result<(StepOutcome, bool), DbError> {
     let started = Instant::now();
-    let name = step.step.name.get_ref();
+    let name = step.def.name.get_ref();
     let remaining_sql = step.remaining_query(s.cursor.as_deref());
     let count =
         w.db.rows_in(&remaining_sql.text, &remaining_sql.params())

@@ -1,7 +1,8 @@
 //! Pieces of statements that other modules assemble: quoting, bound
 //! parameters, casts, time and epoch arithmetic, null-safe comparison, and
-//! the forms of INSERT-or-skip and UPDATE-with-join. Each says what it
-//! means; where it goes, and why, is the caller's business.
+//! the forms of INSERT-or-skip (with the counters it keeps on MySQL) and
+//! UPDATE-with-join. Each says what it means; where it goes, and why, is
+//! the caller's business.
 
 use super::{Dialect, ValueKind};
 
@@ -193,6 +194,25 @@ impl Dialect {
         self == Dialect::Mysql
     }
 
+    /// The session variables mendb's own `insert_or_skip` counts in, as its
+    /// `skipped` and `clashed`, where it counts (`insert_or_skip_counts`).
+    pub fn skip_counters(self) -> (&'static str, &'static str) {
+        ("@mendb_dup", "@mendb_other")
+    }
+
+    /// Zeroes the `skip_counters` before the statement that counts in them.
+    pub fn reset_skip_counters(self) -> String {
+        let (skipped, clashed) = self.skip_counters();
+        format!("SET {skipped} = 0, {clashed} = 0")
+    }
+
+    /// Reads the `skip_counters` after it: one row, the rows skipped as
+    /// existing keys, then the rows that clashed on another unique key.
+    pub fn read_skip_counters(self) -> String {
+        let (skipped, clashed) = self.skip_counters();
+        format!("SELECT {skipped}, {clashed}")
+    }
+
     /// The form of an UPDATE of `target` (alias `t`) from rows of `from`
     /// (alias `s`) it joins to, up to where the caller's own conditions
     /// follow: those come last, after the returned pieces.
@@ -297,6 +317,19 @@ mod tests {
         assert_eq!(postgres, " ON CONFLICT (a, b) DO NOTHING");
         assert_eq!(sqlite, postgres);
         assert_eq!(each(Dialect::insert_or_skip_counts), [true, false, false]);
+    }
+
+    #[test]
+    fn skip_counters_are_zeroed_and_read_together() {
+        let mysql = Dialect::Mysql;
+        assert_eq!(
+            mysql.reset_skip_counters(),
+            "SET @mendb_dup = 0, @mendb_other = 0"
+        );
+        assert_eq!(
+            mysql.read_skip_counters(),
+            "SELECT @mendb_dup, @mendb_other"
+        );
     }
 
     #[test]
