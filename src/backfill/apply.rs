@@ -119,7 +119,7 @@ async fn cut_next(
     size: u64,
 ) -> Result<state::Lease, DbError> {
     let bound_sql = crew.step.bound_query(cursor, size);
-    let rows = db.fetch_with(&bound_sql.text, &bound_sql.params()).await?;
+    let rows = db.fetch(&bound_sql.text, &bound_sql.params()).await?;
     let bound: Option<Vec<String>> = rows.first().map(|r| {
         (0..crew.step.key.len())
             .map(|i| get_string(r, i).unwrap_or_default())
@@ -183,7 +183,8 @@ pub async fn write_chunk(
         }
         let counted = step.counts_duplicates();
         if counted {
-            db.execute_script(&db.dialect().reset_skip_counters()).await?;
+            db.execute_script(&db.dialect().reset_skip_counters())
+                .await?;
         }
         let mut written = 0;
         for sql in step.action(lease.from.as_deref(), lease.to.as_deref()) {

@@ -220,7 +220,7 @@ async fn check_step<'p>(
     }
     for (sql, span, what) in probes {
         one_statement(plan, db, &sql, span.clone(), &what)?;
-        if let Err(e) = db.fetch_with(&sql.text, &sql.params()).await {
+        if let Err(e) = db.fetch(&sql.text, &sql.params()).await {
             return Err(plan
                 .error(span, format!("{what}: {}", database_reason(&e)))
                 .into());
@@ -358,7 +358,7 @@ async fn sql_statements(
         let sql = step_sql.probe_filter();
         let what = format!("{label}: batch.where");
         one_statement(plan, db, &sql, f.span(), &what)?;
-        if let Err(e) = db.fetch_with(&sql.text, &sql.params()).await {
+        if let Err(e) = db.fetch(&sql.text, &sql.params()).await {
             let why = format!("{what}: {}", database_reason(&e));
             return Err(plan.error(f.span(), why).into());
         }

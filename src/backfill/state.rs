@@ -127,7 +127,7 @@ pub async fn runs(db: &mut Db, plan: Option<&str>) -> Result<Vec<Run>, DbError> 
                 "SELECT {RUN_COLUMNS} FROM mendb_backfill_runs WHERE plan = {} ORDER BY id DESC",
                 db.dialect().param(1)
             );
-            db.fetch(&sql, &[p]).await?
+            db.fetch(&sql, &[Param::Text(p)]).await?
         }
         None => {
             db.fetch(

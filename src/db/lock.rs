@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::{Db, DbError, Dialect, get_i64, get_string};
+use super::{Db, DbError, Dialect, Param, get_i64, get_string};
 
 /// Identifies what is being guarded, e.g. `migrate` or `backfill:fill-gaps`.
 #[derive(Debug, Clone)]
@@ -129,7 +129,7 @@ async fn acquire(db: &mut Db, name: &LockName, timeout: Duration) -> Result<(), 
             let rows = db
                 .fetch(
                     &format!("SELECT CAST(GET_LOCK(?, {secs}) AS SIGNED)"),
-                    &[&lock],
+                    &[Param::Text(&lock)],
                 )
                 .await?;
             if rows.first().and_then(|r| get_i64(r, 0)) == Some(1) {
@@ -172,8 +172,11 @@ async fn release(db: &mut Db, name: &LockName) -> Result<(), DbError> {
     match db.dialect() {
         Dialect::Mysql => {
             let lock = name.mysql_name(db);
-            db.fetch("SELECT CAST(RELEASE_LOCK(?) AS SIGNED)", &[&lock])
-                .await?;
+            db.fetch(
+                "SELECT CAST(RELEASE_LOCK(?) AS SIGNED)",
+                &[Param::Text(&lock)],
+            )
+            .await?;
         }
         Dialect::Postgres => {
             let obj = name.pg_obj_id();
@@ -194,7 +197,7 @@ async fn mysql_holder(db: &mut Db, lock: &str) -> Option<String> {
         .fetch(
             "SELECT CAST(p.ID AS SIGNED), p.USER, p.HOST, CAST(p.TIME AS SIGNED) \
              FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(?)",
-            &[lock],
+            &[Param::Text(lock)],
         )
         .await
         .ok()?;

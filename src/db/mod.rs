@@ -138,18 +138,6 @@ impl Db {
         Ok(result.rows_affected())
     }
 
-    /// Runs one statement with bound text parameters and returns its rows.
-    pub async fn fetch(&mut self, sql: &str, params: &[&str]) -> Result<Vec<AnyRow>, DbError> {
-        let mut query = sqlx::query(AssertSqlSafe(sql.to_string()));
-        for p in params {
-            query = query.bind(p.to_string());
-        }
-        query
-            .fetch_all(&mut self.conn)
-            .await
-            .map_err(DbError::query(format!("running `{}`", abbreviate(sql))))
-    }
-
     /// Runs one statement with bound parameters and returns rows affected.
     pub async fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64, DbError> {
         let result = bind(sql, params)
@@ -170,7 +158,7 @@ impl Db {
         let context = || format!("running `{}`", abbreviate(insert));
         if self.dialect() == Dialect::Postgres {
             let sql = format!("{insert} RETURNING id");
-            let rows = self.fetch_with(&sql, params).await?;
+            let rows = self.fetch(&sql, params).await?;
             return rows
                 .first()
                 .and_then(|r| get_i64(r, 0))
@@ -252,13 +240,13 @@ impl Db {
         let estimate = match self.dialect() {
             // One row per table; `rows` is the tenth column.
             Dialect::Mysql => self
-                .fetch_with(&explain, params)
+                .fetch(&explain, params)
                 .await?
                 .first()
                 .and_then(|r| get_i64(r, 8)),
             // The top plan node: "... (cost=0.00..1.10 rows=10 width=4)".
             Dialect::Postgres => self
-                .fetch_with(&explain, params)
+                .fetch(&explain, params)
                 .await?
                 .first()
                 .and_then(|r| get_string(r, 0))
@@ -277,7 +265,7 @@ impl Db {
         }
         let count = format!("SELECT COUNT(*) FROM ({select}) mendb_count");
         let n = self
-            .fetch_with(&count, params)
+            .fetch(&count, params)
             .await?
             .first()
             .and_then(|r| get_i64(r, 0))
@@ -285,12 +273,8 @@ impl Db {
         Ok(RowCount::Exact(n.max(0) as u64))
     }
 
-    /// Runs one query with bound parameters of any kind and returns its rows.
-    pub async fn fetch_with(
-        &mut self,
-        sql: &str,
-        params: &[Param<'_>],
-    ) -> Result<Vec<AnyRow>, DbError> {
+    /// Runs one statement with bound parameters and returns its rows.
+    pub async fn fetch(&mut self, sql: &str, params: &[Param<'_>]) -> Result<Vec<AnyRow>, DbError> {
         bind(sql, params)
             .fetch_all(&mut self.conn)
             .await

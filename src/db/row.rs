@@ -33,6 +33,13 @@ pub enum Param<'a> {
     NullInt,
 }
 
+impl<'a> Param<'a> {
+    /// Text values to bind, one `Param::Text` each.
+    pub fn texts(values: &[&'a str]) -> Vec<Param<'a>> {
+        values.iter().copied().map(Param::Text).collect()
+    }
+}
+
 /// Reads an integer column whatever width the driver chose for it.
 pub fn get_i64(row: &AnyRow, idx: usize) -> Option<i64> {
     row.try_get::<Option<i64>, _>(idx)

@@ -16,7 +16,7 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use serde::{Serialize, Serializer};
 
-use crate::db::{Db, DbError, get_i64, get_string, introspect};
+use crate::db::{Db, DbError, Param, get_i64, get_string, introspect};
 use crate::exit;
 use sql::Target;
 use window::{Window, epoch_to_time, format_every, format_time};
@@ -186,7 +186,7 @@ async fn window_start(
                 None
             } else {
                 let sql = sql::first_row(db.dialect(), asked.target, asked.n_keys());
-                let rows = db.fetch(&sql, asked.key_params).await?;
+                let rows = db.fetch(&sql, &Param::texts(asked.key_params)).await?;
                 rows.first().and_then(|r| get_i64(r, 0))
             };
             let Some(first) = first else {
@@ -226,7 +226,7 @@ async fn missing_ranges(
             Some(_) => asked.key_params.repeat(3),
             None => Vec::new(),
         };
-        for row in db.fetch(&sql, &params).await? {
+        for row in db.fetch(&sql, &Param::texts(&params)).await? {
             match (get_string(&row, 0), get_i64(&row, 1), get_i64(&row, 2)) {
                 (Some(key), Some(from), Some(to)) => ranges.push(GapRange {
                     key,

@@ -119,7 +119,7 @@ pub async fn idle_leases(
 pub async fn session_alive(db: &mut Db, session: i64) -> Result<bool, DbError> {
     match db.dialect().session_alive_query() {
         Some(sql) => {
-            let rows = db.fetch_with(sql, &[Param::Int(session)]).await?;
+            let rows = db.fetch(sql, &[Param::Int(session)]).await?;
             Ok(rows.first().and_then(|r| get_i64(r, 0)).unwrap_or(0) > 0)
         }
         // A SQLite file is written from this machine: its processes are

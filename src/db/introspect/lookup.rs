@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::db::{Db, DbError, Dialect, get_i64, get_string};
+use crate::db::{Db, DbError, Dialect, Param, get_i64, get_string};
 
 /// Whether a table (not a view) of that name exists.
 pub async fn table_exists(db: &mut Db, table: &str) -> Result<bool, DbError> {
@@ -54,7 +54,7 @@ pub async fn column_exists(db: &mut Db, table: &str, column: &str) -> Result<boo
 
 /// Whether the `COUNT(*)` of `sql` is above zero.
 async fn any_counted(db: &mut Db, sql: &str, params: &[&str]) -> Result<bool, DbError> {
-    let rows = db.fetch(sql, params).await?;
+    let rows = db.fetch(sql, &Param::texts(params)).await?;
     Ok(rows.first().and_then(|r| get_i64(r, 0)).unwrap_or(0) > 0)
 }
 
@@ -95,7 +95,7 @@ pub async fn full_unique_keys(db: &mut Db, table: &str) -> Result<Vec<Vec<String
             .to_string(),
     };
     let mut keys: BTreeMap<String, Option<Vec<String>>> = BTreeMap::new();
-    for row in db.fetch(&sql, &[table]).await? {
+    for row in db.fetch(&sql, &[Param::Text(table)]).await? {
         let Some(index) = get_string(&row, 0) else {
             continue;
         };
@@ -158,7 +158,7 @@ pub async fn table_columns(db: &mut Db, schema: &str, table: &str) -> Result<Vec
         ),
     };
     Ok(db
-        .fetch(sql, &params)
+        .fetch(sql, &Param::texts(&params))
         .await?
         .iter()
         .filter_map(|r| get_string(r, 0))

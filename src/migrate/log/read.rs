@@ -16,7 +16,7 @@ pub async fn mark_still_running(db: &mut Db, entries: &mut [Entry]) -> Result<()
     };
     for e in entries.iter_mut() {
         if let (Some(session), Some(_)) = (e.session_id, e.in_doubt()) {
-            let rows = db.fetch_with(alive, &[Param::Int(session)]).await?;
+            let rows = db.fetch(alive, &[Param::Int(session)]).await?;
             e.still_running = rows.first().and_then(|r| get_i64(r, 0)).unwrap_or(0) > 0;
         }
     }
