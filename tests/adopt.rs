@@ -99,13 +99,13 @@ fn rows_of(db: &TestDb, table: &str) -> Vec<Vec<Option<String>>> {
 fn adopt_ok(db: &TestDb, tool: &str, table: &str, shown: &str) {
     let before = rows_of(db, table);
     db.mendb(&["migrate", "baseline", "--from", tool])
-        .ok()
+        .succeeds()
         .stdout_has(shown)
         .stdout_has("Baselined at V1: recorded 1 migration(s)")
         .stdout_has("The live schema is what the migrations up to V1 build");
     assert_eq!(db.history_versions(), [1]);
     assert_eq!(rows_of(db, table), before, "{table} is left as it was");
-    db.mendb(&["migrate", "up"]).ok();
+    db.mendb(&["migrate", "up"]).succeeds();
     assert_eq!(db.history_versions(), [1, 2, 3, 4]);
 }
 
@@ -201,9 +201,9 @@ fn adopts_refinery(b: Backend) {
         return;
     };
     // A database refinery itself migrated: the same table mendb keeps.
-    db.mendb(&["migrate", "up", "--to", "1"]).ok();
+    db.mendb(&["migrate", "up", "--to", "1"]).succeeds();
     db.mendb(&["migrate", "baseline", "--from", "refinery"])
-        .ok()
+        .succeeds()
         .stdout_has("checksum matches")
         .stdout_has("mendb's own history: nothing recorded");
     assert_eq!(db.history_versions(), [1]);

@@ -129,7 +129,7 @@ fn fill_price_gaps_fills_only_what_sources_hold(b: Backend) {
     assert!(from_old.len() > 127 * 500, "{}", from_old.len());
     let report = db
         .mendb(&["backfill", "run", "fill-price-gaps", "--format", "json"])
-        .ok()
+        .succeeds()
         .json();
     assert_eq!(report["rows"], (from_old.len() + from_ohlc.len()) as u64);
     check_filled(&db, &before, &from_old, &from_ohlc);
@@ -146,11 +146,11 @@ fn fill_price_gaps_fills_only_what_sources_hold(b: Backend) {
 
     let again = db
         .mendb(&["backfill", "run", "fill-price-gaps", "--format", "json"])
-        .ok()
+        .succeeds()
         .json();
     assert_eq!(again["rows"], 0, "a finished plan run again writes nothing");
     db.mendb(&["backfill", "status", "fill-price-gaps"])
-        .ok()
+        .succeeds()
         .stdout_has("fill-price-gaps finished");
 }
 
@@ -201,7 +201,7 @@ fn killed_runs_resume_to_the_same_result(b: Backend) {
             "{stderr}"
         );
     }
-    db.mendb(&["backfill", "run", "fill-price-gaps"]).ok();
+    db.mendb(&["backfill", "run", "fill-price-gaps"]).succeeds();
     check_filled(&db, &before, &from_old, &from_ohlc);
     let runs = db.scalar("SELECT COUNT(*) FROM mendb_backfill_runs");
     assert!(runs >= 1);

@@ -137,7 +137,7 @@ fn copy_keeps_the_first_row_per_key_in_both_forms(b: Backend) {
 
         let dry = db
             .mendb(&["backfill", "run", &path, "--dry-run"])
-            .ok()
+            .succeeds()
             .stdout
             .clone();
         let form = match (unique, b) {
@@ -152,7 +152,7 @@ fn copy_keeps_the_first_row_per_key_in_both_forms(b: Backend) {
 
         let report = db
             .mendb(&["-q", "backfill", "run", &path, "--format", "json"])
-            .ok()
+            .succeeds()
             .json();
         let want = expected(&seeded);
         assert_eq!(contents(&db, name), want, "{name}");
@@ -176,7 +176,7 @@ fn copy_keeps_the_first_row_per_key_in_both_forms(b: Backend) {
                 "--format",
                 "json",
             ])
-            .ok()
+            .succeeds()
             .json();
         assert_eq!(again["rows"], 0, "{name}: a rerun writes nothing");
         assert_eq!(contents(&db, name), want, "{name} after the rerun");
@@ -214,14 +214,14 @@ fn copy_fails_on_a_clash_with_another_key_and_resumes(b: Backend) {
     assert_eq!(got.get(&("S2".into(), 99)), Some(&(-1, 9)));
     let status = db
         .mendb(&["backfill", "status", "--format", "json"])
-        .ok()
+        .succeeds()
         .json();
     assert_eq!(status[0]["run"]["status"], "failed", "{status}");
 
     db.exec("DELETE FROM dst WHERE sym = 'S2' AND b = 99");
     let resumed = db
         .mendb(&["-q", "backfill", "run", &path, "--format", "json"])
-        .ok()
+        .succeeds()
         .json();
     assert_eq!(resumed["resumed"], true);
     assert_eq!(contents(&db, "dst"), expected(&[]));
@@ -297,6 +297,6 @@ fn sql_steps_are_compiled_before_any_write(b: Backend) {
     assert_eq!(at(0), ROWS, "a refused plan wrote");
 
     let good = sql_plan(&db, "good.toml", &[bump]);
-    db.mendb(&["backfill", "run", &good]).ok();
+    db.mendb(&["backfill", "run", &good]).succeeds();
     assert_eq!(at(1), ROWS);
 }

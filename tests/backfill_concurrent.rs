@@ -107,7 +107,7 @@ fn assert_same_targets(db: &TestDb, clean: &TestDb) {
 
 fn run_sequentially(db: &TestDb, plans: &[&str]) {
     for plan in plans {
-        db.mendb(&["-q", "backfill", "run", plan]).ok();
+        db.mendb(&["-q", "backfill", "run", plan]).succeeds();
     }
 }
 
@@ -151,7 +151,7 @@ fn assert_state_is_sound(
     plans: &BTreeMap<String, Vec<String>>,
 ) -> BTreeMap<String, Vec<i64>> {
     let status = db.mendb(&["backfill", "status", "--format", "json"]);
-    let runs = status.ok().json();
+    let runs = status.succeeds().json();
     let mut by_plan: BTreeMap<String, Vec<i64>> = BTreeMap::new();
     for r in runs.as_array().expect("an array of runs") {
         let plan = r["run"]["plan"].as_str().unwrap();
@@ -243,7 +243,7 @@ fn ten_processes_of_three_plans_on_empty_state(b: Backend) {
     // everything, and running them again writes nothing.
     for plan in &names {
         let again = db.mendb(&["backfill", "run", plan, "--format", "json"]);
-        let report = again.ok().json();
+        let report = again.succeeds().json();
         if *plan != "refresh-ml-onchain-features" {
             assert_eq!(report["rows"], 0, "{plan} again: {report}");
         }
@@ -298,7 +298,7 @@ fn two_plans_together_one_killed_and_rerun(b: Backend) {
         "--format",
         "json",
     ]);
-    let killed = status.ok().json();
+    let killed = status.succeeds().json();
     assert_eq!(killed[0]["run"]["status"], "running", "{killed}");
     let killed_run = killed[0]["run"]["id"].as_i64().unwrap();
 
@@ -310,7 +310,7 @@ fn two_plans_together_one_killed_and_rerun(b: Backend) {
         "json",
     ]);
     assert_no_duplicate_key("rerun", &rerun.stderr);
-    let report = rerun.ok().json();
+    let report = rerun.succeeds().json();
     assert_eq!(report["resumed"], true, "{report}");
     assert_eq!(report["run_id"], killed_run, "{report}");
     // The step's rows count what the killed attempt committed too.

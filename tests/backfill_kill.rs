@@ -73,10 +73,10 @@ fn onchain_plans_survive_kill_9(b: Backend) {
         let path = killed.dir.join(format!("{name}.toml"));
         std::fs::write(&path, small).unwrap();
         let plan = path.to_str().unwrap();
-        clean.mendb(&["-q", "backfill", "run", plan]).ok();
+        clean.mendb(&["-q", "backfill", "run", plan]).succeeds();
         let kills = kill_repeatedly(&killed, plan, &[400, 650, 500, 800, 550, 700]);
         assert!(kills >= 5, "{name}: only {kills} kills landed mid-run");
-        killed.mendb(&["-q", "backfill", "run", plan]).ok();
+        killed.mendb(&["-q", "backfill", "run", plan]).succeeds();
     }
     assert_eq!(
         content(&killed, "crypto_onchain_data_enhanced", &ENHANCED),

@@ -138,13 +138,13 @@ fn derive(base: &[Option<String>]) -> [Option<f64>; 4] {
 fn run_plan(db: &TestDb, plan: &str, extra: &[&str]) -> serde_json::Value {
     let mut args = vec!["backfill", "run", plan, "--format", "json"];
     args.extend_from_slice(extra);
-    db.mendb(&args).ok().json()
+    db.mendb(&args).succeeds().json()
 }
 
 fn onchain_pct(db: &TestDb) -> f64 {
     let report = db
         .mendb(&["report", "--at", AT, "--format", "json"])
-        .ok()
+        .succeeds()
         .json();
     report["ml_features"]["onchain_pct"]
         .as_f64()

@@ -103,7 +103,7 @@ fn workers_and_processes_match_one_worker(b: Backend) {
     };
     let before = one.scalar("SELECT COUNT(*) FROM crypto_onchain_data_enhanced");
     let plan = small_plan(&one, 100, false);
-    one.mendb(&["-q", "backfill", "run", &plan]).ok();
+    one.mendb(&["-q", "backfill", "run", &plan]).succeeds();
     // Chunks kept small, so the workers take turns many times.
     let small = ["--chunk-target", "1ms"];
     four.mendb(&[
@@ -116,7 +116,7 @@ fn workers_and_processes_match_one_worker(b: Backend) {
         small[0],
         small[1],
     ])
-    .ok();
+    .succeeds();
     let procs: Vec<Child> = (0..2)
         .map(|_| {
             let args = [
@@ -176,7 +176,7 @@ fn workers_and_processes_match_one_worker(b: Backend) {
         "--format",
         "json",
     ]);
-    let report: serde_json::Value = serde_json::from_str(&again.ok().stdout).unwrap();
+    let report: serde_json::Value = serde_json::from_str(&again.succeeds().stdout).unwrap();
     assert_eq!(report["rows"], 0, "{report}");
 }
 
@@ -190,7 +190,7 @@ fn a_killed_process_leaves_its_chunks_to_the_others(b: Backend) {
     let before = db.scalar("SELECT COUNT(*) FROM crypto_onchain_data_enhanced");
     clean
         .mendb(&["-q", "backfill", "run", &small_plan(&clean, 100, false)])
-        .ok();
+        .succeeds();
     let plan = small_plan(&db, 100, true);
     let mut args = vec!["backfill", "run", plan.as_str(), "--chunk-target", "1s"];
     if b == Backend::Sqlite {

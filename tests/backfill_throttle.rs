@@ -79,7 +79,7 @@ fn threads_running_holds_chunks_back(b: Backend) {
         std::thread::sleep(Duration::from_millis(500));
         db.mendb(&["backfill", "run", &plan, "--max-threads-running", "1"])
     });
-    run.ok()
+    run.succeeds()
         .stderr_has("Throttled copy: Threads_running is")
         .stderr_has("above --max-threads-running 1; waiting");
     assert_eq!(db.scalar("SELECT COUNT(*) FROM dst"), ROWS);
@@ -172,7 +172,7 @@ fn a_stopped_replica_holds_chunks_back_until_a_signal(b: Backend) {
 
     let resumed = db
         .mendb(&["-q", "backfill", "run", &plan, "--format", "json"])
-        .ok()
+        .succeeds()
         .json();
     assert_eq!(resumed["resumed"], true);
     assert_eq!(db.scalar("SELECT COUNT(*) FROM dst"), ROWS);

@@ -1224,8 +1224,8 @@ fn bad_input_is_named_refused_and_writes_nothing(b: Backend) {
         return;
     };
     db.mendb(&["-q", "fixtures", "load", "--scale", "0.005"])
-        .ok();
-    db.mendb(&["-q", "migrate", "up"]).ok();
+        .succeeds();
+    db.mendb(&["-q", "migrate", "up"]).succeeds();
     db.exec("UPDATE narrative_analysis SET symbol = NULL WHERE id = 1");
     let before = state(&db);
     assert!(CASES.len() >= 30, "{} cases", CASES.len());
@@ -1282,10 +1282,10 @@ fn bad_input_is_named_refused_and_writes_nothing(b: Backend) {
 fn the_good_plan_runs() {
     let db = TestDb::new(Backend::Sqlite, "goodplan").expect("sqlite");
     db.mendb(&["-q", "fixtures", "load", "--scale", "0.005"])
-        .ok();
-    db.mendb(&["-q", "migrate", "up"]).ok();
+        .succeeds();
+    db.mendb(&["-q", "migrate", "up"]).succeeds();
     let path = db.dir.join("p.toml");
     std::fs::write(&path, format!("{PLAN_HEAD}{GOOD_STEP}")).unwrap();
     db.mendb(&["-q", "backfill", "run", path.to_str().unwrap()])
-        .ok();
+        .succeeds();
 }

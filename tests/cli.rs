@@ -109,7 +109,7 @@ fn missing_down_file_refuses_before_reverting_anything() {
         ("V3__c.sql", "CREATE TABLE c (id INTEGER);\n"),
         ("V3__c.down.sql", "DROP TABLE c;\n"),
     ]);
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     let run = db.mendb_dir(&dir, &["migrate", "down", "--to", "0"]);
     run.fails_with(5);
     let line = one_line(&run.stderr);
@@ -122,7 +122,7 @@ fn missing_down_file_refuses_before_reverting_anything() {
         [1, 2, 3],
         "V3 must not be reverted either"
     );
-    db.mendb_dir(&dir, &["migrate", "down"]).ok();
+    db.mendb_dir(&dir, &["migrate", "down"]).succeeds();
     assert_eq!(db.history_versions(), [1, 2]);
 }
 
@@ -183,7 +183,7 @@ fn new_scaffolds_every_dialect_and_status_sees_it() {
         std::fs::write(dir.join(d).join("V1__a.down.sql"), "DROP TABLE a;\n").unwrap();
     }
     db.mendb_dir(&dir, &["migrate", "new", "add_index"])
-        .ok()
+        .succeeds()
         .stdout_has("Created V2__add_index");
     for d in ["mysql", "postgres", "sqlite"] {
         assert!(dir.join(d).join("V2__add_index.sql").is_file());
@@ -191,7 +191,7 @@ fn new_scaffolds_every_dialect_and_status_sees_it() {
     }
     let status = db
         .mendb_dir(&dir, &["migrate", "status", "--format", "json"])
-        .ok()
+        .succeeds()
         .json();
     assert_eq!(status["pending"], 2);
     assert!(
@@ -201,7 +201,7 @@ fn new_scaffolds_every_dialect_and_status_sees_it() {
     assert_eq!(status["rows"][1]["name"], "add_index");
     db.mendb_dir(&dir, &["migrate", "new", "Bad Name"])
         .fails_with(2);
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     assert_eq!(db.history_versions(), [1, 2]);
 }
 
@@ -210,7 +210,7 @@ fn json_output_for_results_and_errors() {
     let db = TestDb::new(Backend::Sqlite, "json").unwrap();
     let report = db
         .mendb(&["migrate", "up", "--to", "2", "--format", "json"])
-        .ok()
+        .succeeds()
         .json();
     assert_eq!(report["direction"], "up");
     assert_eq!(report["to_version"], 2);
@@ -226,7 +226,7 @@ fn json_output_for_results_and_errors() {
 fn json_logs_are_one_object_per_line() {
     let db = TestDb::new(Backend::Sqlite, "jsonlog").unwrap();
     let run = db.mendb(&["--log-format", "json", "migrate", "up"]);
-    run.ok();
+    run.succeeds();
     let lines: Vec<serde_json::Value> = run
         .stderr
         .lines()

@@ -215,7 +215,7 @@ fn down_sees_names_as_the_database_does(b: Backend) {
     let lines = down_lines(&db, &before, elsewhere_name);
     let down: String = lines.iter().map(|(sql, _)| format!("{sql}\n")).collect();
     let dir = with_v5(&db, "CREATE TABLE guard_marker (id INT);\n", &down);
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
 
     let refused = db.mendb_dir(&dir, &["migrate", "down"]);
     refused
@@ -245,7 +245,7 @@ fn down_sees_names_as_the_database_does(b: Backend) {
 
     // The JSON report carries the same items, the catalog's names and all.
     let dry = db.mendb_dir(&dir, &["migrate", "down", "--dry-run", "--format", "json"]);
-    let report = dry.ok().json();
+    let report = dry.succeeds().json();
     let items = report["data_loss"]["items"].as_array().unwrap();
     let ohlc = items
         .iter()
@@ -268,7 +268,7 @@ fn down_sees_names_as_the_database_does(b: Backend) {
     );
 
     let done = db.mendb_dir(&dir, &["migrate", "down", "--allow-data-loss"]);
-    done.ok()
+    done.succeeds()
         .stdout_has("Destroyed data:")
         .stdout_has("drops table ohlc_data");
     let schema = db.schema();
@@ -307,7 +307,7 @@ fn unanalysed_statements_need_consent(b: Backend) {
     };
     let line = if b == Backend::Sqlite { 3 } else { 1 };
     let dir = with_v5(&db, "CREATE TABLE guard_marker (id INT);\n", &down);
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     db.mendb_dir(&dir, &["migrate", "down"])
         .fails_with(DATA_LOSS)
         .stderr_has("refusing to revert: it runs statements the data-loss guard cannot analyse")
@@ -316,7 +316,7 @@ fn unanalysed_statements_need_consent(b: Backend) {
         ));
     assert_eq!(db.history_versions(), [1, 2, 3, 4, 5]);
     db.mendb_dir(&dir, &["migrate", "down", "--dry-run"])
-        .ok()
+        .succeeds()
         .stdout_has("The data-loss guard cannot tell what these statements destroy:")
         .stdout_has("A real run refuses unless given --allow-data-loss");
 
@@ -328,7 +328,7 @@ fn unanalysed_statements_need_consent(b: Backend) {
     )
     .unwrap();
     db.mendb_dir(&dir, &["migrate", "down"])
-        .ok()
+        .succeeds()
         .stdout_has("Ran without analysis:")
         .stdout_has("(allowed by the file: drops only the marker table)");
     assert_eq!(db.history_versions(), [1, 2, 3, 4]);
@@ -336,9 +336,9 @@ fn unanalysed_statements_need_consent(b: Backend) {
 
     // Or the operator does, with the flag.
     std::fs::write(&file, &down).unwrap();
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     db.mendb_dir(&dir, &["migrate", "down", "--allow-data-loss"])
-        .ok();
+        .succeeds();
     assert_eq!(db.history_versions(), [1, 2, 3, 4]);
 }
 

@@ -56,7 +56,7 @@ const TABLES: [&str; 4] = ["src", "dst", "canary", "victim"];
 fn snapshot(db: &TestDb) -> String {
     let schema = db.mendb(&["schema", "dump", "--include-internal", "--format", "json"]);
     let present = db.schema();
-    let mut out = schema.ok().stdout.clone();
+    let mut out = schema.succeeds().stdout.clone();
     for t in TABLES {
         if present.tables.contains_key(t) {
             out.push_str(&format!("\n{t}: {:?}", db.table_rows(t)));
@@ -326,7 +326,7 @@ price = "price"
         vec!["backfill", "run", path, "--dry-run", "--set", &set],
     ] {
         db.mendb(&args)
-            .ok()
+            .succeeds()
             .stdout_has("Dry run of plan params: nothing written");
         assert_eq!(snapshot(&db), before, "{args:?}");
     }
@@ -341,7 +341,7 @@ price = "price"
         let mut all = args.clone();
         all.extend_from_slice(&["--format", "json"]);
         let run = db.mendb(&all);
-        assert_eq!(run.ok().json()["rows"], 0, "{args:?}");
+        assert_eq!(run.succeeds().json()["rows"], 0, "{args:?}");
         assert_eq!(rows(&db), contents, "{args:?}");
     }
 }
@@ -445,7 +445,7 @@ fn a_dry_run_needs_only_select(b: Backend) {
             ],
             &[],
         );
-        let report = run.ok().json();
+        let report = run.succeeds().json();
         assert_eq!(report["dry_run"], true, "{file}");
         assert!(report["run_id"].is_null(), "{file}: {report}");
         assert_eq!(snapshot(&db), before, "{file}");

@@ -43,10 +43,11 @@ fn a_missing_privilege_is_named_and_resumable(b: Backend) {
     };
     clean
         .mendb(&["-q", "backfill", "run", "restore-onchain-enhanced"])
-        .ok();
+        .succeeds();
     let before = enhanced(&db);
     // The state tables exist once any plan has run.
-    db.mendb(&["-q", "backfill", "run", "fill-price-gaps"]).ok();
+    db.mendb(&["-q", "backfill", "run", "fill-price-gaps"])
+        .succeeds();
     let user = format!("mendb_limited_{}", std::process::id());
     let state = [
         "mendb_backfill_runs",
@@ -162,7 +163,7 @@ fn live_collectors_keep_writing_during_a_fill(b: Backend) {
     };
     quiet
         .mendb(&["-q", "backfill", "run", "fill-price-gaps"])
-        .ok();
+        .succeeds();
     let stop = Arc::new(AtomicBool::new(false));
     let writer = {
         let (url, stop) = (db.url.clone(), stop.clone());
@@ -205,7 +206,7 @@ fn live_collectors_keep_writing_during_a_fill(b: Backend) {
     let run = db.mendb(&["backfill", "run", "fill-price-gaps", "--workers", "2"]);
     stop.store(true, Ordering::SeqCst);
     let written = writer.join().unwrap();
-    run.ok();
+    run.succeeds();
     // Every collector row, unchanged.
     let live: i64 = db.scalar(
         "SELECT COUNT(*) FROM price_data_real WHERE volume_24h = 1000 AND data_source IS NULL \
@@ -236,7 +237,7 @@ fn ten_migrate_ups_killed_at_random(b: Backend) {
     let Some(db) = TestDb::new(b, "migkill") else {
         return;
     };
-    reference.mendb(&["-q", "migrate", "up"]).ok();
+    reference.mendb(&["-q", "migrate", "up"]).succeeds();
     // A fixed sequence of "random" delays, so a failure can be replayed.
     let mut seed: u64 = 0x5eed_1234;
     let mut next = || {
@@ -273,7 +274,7 @@ fn ten_migrate_ups_killed_at_random(b: Backend) {
         last.stderr_has("database is dirty");
         return;
     }
-    last.ok();
+    last.succeeds();
     assert_eq!(versions, [1, 2, 3, 4]);
     assert_eq!(
         db.schema(),

@@ -65,7 +65,7 @@ fn locks_held_by_another_writer_are_waited_out(b: Backend) {
     };
     clean
         .mendb(&["-q", "backfill", "run", "restore-onchain-enhanced"])
-        .ok();
+        .succeeds();
     // Lock waits end in an error after a second, for mendb's sessions too.
     let hold: Vec<String> = match b {
         Backend::Postgres => {
@@ -89,7 +89,7 @@ fn locks_held_by_another_writer_are_waited_out(b: Backend) {
     let holder = hold_lock(&db.url, hold, Duration::from_secs(3));
     let run = db.mendb(&["backfill", "run", "restore-onchain-enhanced"]);
     holder.join().unwrap();
-    run.ok();
+    run.succeeds();
     let code = match b {
         Backend::Postgres => "canceling statement due to lock timeout",
         _ => "1205",

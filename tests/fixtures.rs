@@ -130,7 +130,7 @@ fn small_world_follows_its_rules(b: Backend) {
     };
     let scale = SMALL.to_string();
     let run = db.mendb(&["fixtures", "load", "--scale", &scale, "--format", "json"]);
-    run.ok();
+    run.succeeds();
     let report = run.json();
     assert_eq!(report["migrated_to_v1"], true);
     assert_eq!(db.history_versions(), [1]);
@@ -309,17 +309,17 @@ fn same_seed_same_checksum_other_seed_differs(b: Backend) {
         return;
     };
     let a = first.mendb(&["fixtures", "load", "--scale", "0.001"]);
-    a.ok()
+    a.succeeds()
         .stderr_has("      Loaded price_data_real 7,608 rows (");
     // The second database is already at V1 with empty tables: loaded as is.
-    second.mendb(&["migrate", "up", "--to", "1"]).ok();
+    second.mendb(&["migrate", "up", "--to", "1"]).succeeds();
     let b2 = second.mendb(&["fixtures", "load", "--scale", "0.001"]);
-    b2.ok();
+    b2.succeeds();
     assert!(b2.stdout.contains("price_data_real"), "{}", b2.stdout);
     assert!(!b2.stdout.contains("migrated to V1"), "{}", b2.stdout);
     assert!(a.stdout.contains("migrated to V1"), "{}", a.stdout);
     let c = other.mendb(&["-q", "fixtures", "load", "--scale", "0.001", "--seed", "7"]);
-    c.ok();
+    c.succeeds();
     assert!(c.stderr.is_empty(), "-q prints no progress: {}", c.stderr);
     let (la, lb, lc) = (
         checksum_line(&a.stdout),
@@ -349,7 +349,7 @@ fn checksum_is_the_same_on_every_database() {
             continue;
         };
         let run = db.mendb(&["fixtures", "load", "--scale", "0.001", "--seed", "11"]);
-        run.ok();
+        run.succeeds();
         seen.push((b, checksum_line(&run.stdout)));
     }
     for (b, line) in &seen[1..] {
@@ -370,7 +370,7 @@ fn refuses_a_database_past_v1(b: Backend) {
     let Some(db) = TestDb::new(b, "fx_v4") else {
         return;
     };
-    db.mendb(&["migrate", "up"]).ok();
+    db.mendb(&["migrate", "up"]).succeeds();
     db.mendb(&["fixtures", "load", "--scale", "0.001"])
         .fails_with(9)
         .stderr_has("fixtures load needs an empty database or one at V1 with empty tables")
@@ -388,7 +388,7 @@ fn refuses_v1_with_rows_and_bad_scales(b: Backend) {
         .stderr_has("--scale must be between 0.001 and 10");
     db.mendb(&["fixtures", "load", "--scale", "11"])
         .fails_with(2);
-    db.mendb(&["migrate", "up", "--to", "1"]).ok();
+    db.mendb(&["migrate", "up", "--to", "1"]).succeeds();
     db.exec(
         "INSERT INTO price_data_real (symbol, timestamp, current_price, created_at) \
          VALUES ('BTC', '2025-09-30 11:55:00', 109000, '2025-09-30 11:55:02')",
@@ -455,7 +455,7 @@ fn scale_one_matches_the_documented_counts(b: Backend) {
     };
     let started = std::time::Instant::now();
     let run = db.mendb(&["-q", "fixtures", "load"]);
-    run.ok();
+    run.succeeds();
     eprintln!(
         "{b:?}: scale 1 loaded in {:.1} s",
         started.elapsed().as_secs_f64()

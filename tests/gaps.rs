@@ -220,7 +220,7 @@ fn figure(report: &serde_json::Value, name: &str) -> u64 {
 fn gaps_json(db: &TestDb, args: &[&str]) -> serde_json::Value {
     let mut all = vec!["gaps", "--format", "json"];
     all.extend_from_slice(args);
-    db.mendb(&all).ok().json()
+    db.mendb(&all).succeeds().json()
 }
 
 fn synthetic(b: Backend, tag: &str, times: Times) -> Option<TestDb> {
@@ -414,7 +414,7 @@ fn text_output_and_fail_if_missing(b: Backend) {
         "gaps", "--table", "prices", "--every", "5m", "--since", SINCE, "--until", UNTIL,
     ];
     let run = db.mendb(&args);
-    run.ok();
+    run.succeeds();
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(
         lines,
@@ -438,7 +438,7 @@ fn text_output_and_fail_if_missing(b: Backend) {
         a.extend_from_slice(&["--fail-if-missing", n]);
         db.mendb(&a)
     };
-    with_limit("55").ok();
+    with_limit("55").succeeds();
     with_limit("54")
         .fails_with(10)
         .stderr_has("55 buckets missing in prices, more than the 54 allowed");
@@ -465,7 +465,7 @@ fn text_output_and_fail_if_missing(b: Backend) {
         "--fail-if-missing",
         "0",
     ]);
-    run.ok();
+    run.succeeds();
     assert_eq!(
         run.stdout.trim_end(),
         "0 of 1 keys have gaps: 0 of 24 buckets missing in \

@@ -26,10 +26,10 @@ fn up_down_up_gives_the_same_schema(b: Backend) {
     let Some(db) = TestDb::new(b, "roundtrip") else {
         return;
     };
-    db.mendb(&["migrate", "up"]).ok().stdout_has("to V4");
+    db.mendb(&["migrate", "up"]).succeeds().stdout_has("to V4");
     let first = db.schema();
     assert_eq!(first.tables.len(), 20, "{:?}", first.tables.keys());
-    db.mendb(&["migrate", "down", "--to", "0"]).ok();
+    db.mendb(&["migrate", "down", "--to", "0"]).succeeds();
     let empty = db.schema();
     let left: Vec<_> = empty
         .tables
@@ -39,7 +39,7 @@ fn up_down_up_gives_the_same_schema(b: Backend) {
         .collect();
     assert!(left.is_empty(), "down to 0 left {left:?}");
     assert!(empty.triggers.is_empty(), "{:?}", empty.triggers);
-    db.mendb(&["migrate", "up"]).ok();
+    db.mendb(&["migrate", "up"]).succeeds();
     let second = db.schema();
     assert_eq!(first, second, "schema after the second up differs");
 }
@@ -49,7 +49,7 @@ fn history_and_to_stop_where_asked(b: Backend) {
         return;
     };
     db.mendb(&["migrate", "up", "--to", "2"])
-        .ok()
+        .succeeds()
         .stderr_has("Applying V1 baseline ... ok")
         .stderr_has("Applying V2 reconcile_close_current_price ... ok");
     assert_eq!(db.history_versions(), [1, 2]);
@@ -60,7 +60,7 @@ fn history_and_to_stop_where_asked(b: Backend) {
             .as_deref()
             .is_some_and(|c| c.parse::<u64>().is_ok())
     );
-    db.mendb(&["migrate", "up"]).ok();
+    db.mendb(&["migrate", "up"]).succeeds();
     assert_eq!(db.history_versions(), [1, 2, 3, 4]);
     // Each applied exactly once.
     assert_eq!(
@@ -70,11 +70,11 @@ fn history_and_to_stop_where_asked(b: Backend) {
         4
     );
     db.mendb(&["migrate", "up"])
-        .ok()
+        .succeeds()
         .stdout_has("Nothing to apply");
-    db.mendb(&["migrate", "down", "--steps", "2"]).ok();
+    db.mendb(&["migrate", "down", "--steps", "2"]).succeeds();
     assert_eq!(db.history_versions(), [1, 2]);
-    db.mendb(&["migrate", "down"]).ok();
+    db.mendb(&["migrate", "down"]).succeeds();
     assert_eq!(db.history_versions(), [1]);
 }
 
@@ -98,7 +98,7 @@ fn edited_applied_migration_is_refused(b: Backend) {
         return;
     };
     let dir = small_set(&db);
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     db.migrations(&[
         (
             "V2__b.sql",
@@ -115,13 +115,13 @@ fn edited_applied_migration_is_refused(b: Backend) {
         "nothing may run after the check fails"
     );
     db.mendb_dir(&dir, &["migrate", "status"])
-        .ok()
+        .succeeds()
         .stdout_has("changed");
     // Accepting the edit explicitly lets the run go on.
     db.mendb_dir(&dir, &["migrate", "repair", "--recompute-checksums"])
-        .ok()
+        .succeeds()
         .stdout_has("Recorded the current checksum of V2__b");
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     assert_eq!(db.history_versions(), [1, 2, 3]);
 }
 
@@ -130,7 +130,7 @@ fn missing_applied_migration_is_refused(b: Backend) {
         return;
     };
     let dir = small_set(&db);
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     let sub = dir.join(b.dialect().dir_name());
     std::fs::remove_file(sub.join("V2__b.sql")).unwrap();
     std::fs::remove_file(sub.join("V2__b.down.sql")).unwrap();
@@ -147,7 +147,7 @@ fn out_of_order_migration_is_refused(b: Backend) {
         return;
     };
     let dir = db.migrations(&[("V1__a.sql", V1), ("V3__c.sql", V3)]);
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     db.migrations(&[("V2__b.sql", V2)]);
     db.mendb_dir(&dir, &["migrate", "up"])
         .fails_with(5)
@@ -192,7 +192,7 @@ fn close_and_current_price_writers_both_work_after_expand(b: Backend) {
     let Some(db) = TestDb::new(b, "expand") else {
         return;
     };
-    db.mendb(&["migrate", "up", "--to", "1"]).ok();
+    db.mendb(&["migrate", "up", "--to", "1"]).succeeds();
     db.exec(
         "INSERT INTO price_data_real (symbol, timestamp, current_price) VALUES ('BTC', '2025-09-28 10:00:00', 109000.5)",
     );
@@ -210,7 +210,7 @@ fn close_and_current_price_writers_both_work_after_expand(b: Backend) {
         "at V1 an INSERT naming close must fail"
     );
 
-    db.mendb(&["migrate", "up"]).ok();
+    db.mendb(&["migrate", "up"]).succeeds();
     let read = |symbol: &str| {
         let rows = db.query(&format!(
             "SELECT {}, {} FROM price_data_real WHERE symbol = '{symbol}'",
@@ -293,7 +293,7 @@ fn pruning_is_reversible_and_breaks_nothing(b: Backend) {
     let Some(db) = TestDb::new(b, "prune") else {
         return;
     };
-    db.mendb(&["migrate", "up", "--to", "2"]).ok();
+    db.mendb(&["migrate", "up", "--to", "2"]).succeeds();
     fill(&db, "crypto_assets", 2);
     fill(&db, "crypto_onchain_data", 2);
     for (i, table) in PRUNED.iter().enumerate() {
@@ -303,7 +303,7 @@ fn pruning_is_reversible_and_breaks_nothing(b: Backend) {
     let schema_before = db.schema();
     assert_eq!(schema_before.tables.len(), 48);
 
-    db.mendb(&["migrate", "up", "--to", "3"]).ok();
+    db.mendb(&["migrate", "up", "--to", "3"]).succeeds();
     let after = db.schema();
     assert_eq!(after.tables.len(), 20);
     for t in PRUNED {
@@ -317,7 +317,7 @@ fn pruning_is_reversible_and_breaks_nothing(b: Backend) {
     assert_eq!(db.scalar("SELECT COUNT(*) FROM onchain_metrics"), 2);
 
     // Reverting V3 holds no data loss: the tables come back, rows and all.
-    db.mendb(&["migrate", "down", "--to", "2"]).ok();
+    db.mendb(&["migrate", "down", "--to", "2"]).succeeds();
     let restored = db.schema();
     assert_eq!(restored, schema_before);
     for (t, rows) in PRUNED.iter().zip(&before) {
@@ -329,7 +329,7 @@ fn down_refuses_to_drop_data_without_consent(b: Backend) {
     let Some(db) = TestDb::new(b, "dataloss") else {
         return;
     };
-    db.mendb(&["migrate", "up"]).ok();
+    db.mendb(&["migrate", "up"]).succeeds();
     fill(&db, "price_data_old", 3);
     fill(&db, "price_data_real", 2);
 
@@ -347,13 +347,13 @@ fn down_refuses_to_drop_data_without_consent(b: Backend) {
 
     // A dry run shows every loss instead of refusing.
     db.mendb(&["migrate", "down", "--to", "0", "--dry-run"])
-        .ok()
+        .succeeds()
         .stdout_has("drops table price_data_old holding 3 row(s)")
         .stdout_has("drops column price_data_real.close holding 2 non-null value(s) (allowed by the file: close only ever holds copies of current_price)")
         .stdout_has("A real run refuses unless given --allow-data-loss");
 
     db.mendb(&["migrate", "down", "--allow-data-loss"])
-        .ok()
+        .succeeds()
         .stdout_has("Destroyed data:")
         .stdout_has("price_data_real.data_source");
     assert!(
@@ -365,7 +365,7 @@ fn down_refuses_to_drop_data_without_consent(b: Backend) {
 
     // V3 only renames; V2's down vouches for its loss in the file itself.
     db.mendb(&["migrate", "down", "--to", "1"])
-        .ok()
+        .succeeds()
         .stdout_has("allowed by the file");
     assert_eq!(db.history_versions(), [1]);
     assert_eq!(
@@ -379,7 +379,7 @@ fn down_refuses_to_drop_data_without_consent(b: Backend) {
         .stderr_has("drops table price_data_real holding 2 row(s)");
     assert_eq!(db.history_versions(), [1]);
     db.mendb(&["migrate", "down", "--to", "0", "--allow-data-loss"])
-        .ok();
+        .succeeds();
     assert!(db.history_versions().is_empty());
 }
 
@@ -388,18 +388,20 @@ fn baseline_adopts_an_existing_database(b: Backend) {
         return;
     };
     // A production database built before mendb: V1's schema, no history.
-    db.mendb(&["migrate", "up", "--to", "1"]).ok();
+    db.mendb(&["migrate", "up", "--to", "1"]).succeeds();
     db.exec("DROP TABLE refinery_schema_history");
     db.exec("DROP TABLE mendb_migration_log");
     fill(&db, "price_data_real", 2);
     db.mendb(&["migrate", "baseline", "--version", "1"])
-        .ok()
+        .succeeds()
         .stdout_has("Baselined at V1");
     assert_eq!(db.history_versions(), [1]);
     db.mendb(&["migrate", "baseline", "--version", "1"])
         .fails_with(5)
         .stderr_has("already has migration history (latest V1)");
-    db.mendb(&["migrate", "up"]).ok().stderr_has("Applying V2");
+    db.mendb(&["migrate", "up"])
+        .succeeds()
+        .stderr_has("Applying V2");
     assert_eq!(db.history_versions(), [1, 2, 3, 4]);
     assert_eq!(
         db.scalar("SELECT COUNT(*) FROM price_data_real WHERE close = current_price"),
@@ -412,13 +414,13 @@ fn dry_run_writes_nothing(b: Backend) {
         return;
     };
     db.mendb(&["migrate", "up", "--dry-run"])
-        .ok()
+        .succeeds()
         .stdout_has("Dry run: would apply 4 migration(s)")
         .stdout_has("CREATE TABLE");
     assert!(db.schema().tables.is_empty());
-    db.mendb(&["migrate", "up"]).ok();
+    db.mendb(&["migrate", "up"]).succeeds();
     db.mendb(&["migrate", "down", "--to", "1", "--dry-run"])
-        .ok()
+        .succeeds()
         .stdout_has("would revert 3 migration(s)");
     assert_eq!(db.history_versions(), [1, 2, 3, 4]);
 }
@@ -427,10 +429,10 @@ fn status_reports_every_version_as_json(b: Backend) {
     let Some(db) = TestDb::new(b, "status") else {
         return;
     };
-    db.mendb(&["migrate", "up", "--to", "3"]).ok();
+    db.mendb(&["migrate", "up", "--to", "3"]).succeeds();
     let status = db
         .mendb(&["migrate", "status", "--format", "json"])
-        .ok()
+        .succeeds()
         .json();
     assert_eq!(status["current_version"], 3);
     assert_eq!(status["pending"], 1);
@@ -441,7 +443,7 @@ fn status_reports_every_version_as_json(b: Backend) {
     assert!(rows[0]["applied_on"].as_str().is_some());
     assert_eq!(rows[3]["state"], "pending");
     assert_eq!(rows[3]["name"], "backfill_support");
-    let text = db.mendb(&["migrate", "status"]).ok().stdout.clone();
+    let text = db.mendb(&["migrate", "status"]).succeeds().stdout.clone();
     assert!(text.contains("V4") && text.contains("pending"), "{text}");
 }
 
@@ -494,7 +496,7 @@ fn baseline_checks_the_schema_before_it_trusts_it(b: Backend) {
         "--force",
         "index dropped on purpose",
     ])
-    .ok()
+    .succeeds()
     .stdout_has("Forced (index dropped on purpose)")
     .stdout_has(index);
     assert_eq!(db.history_versions(), [1]);
@@ -514,9 +516,9 @@ fn baseline_of_an_identical_native_database_passes(b: Backend) {
         return;
     }
     db.mendb(&["migrate", "baseline", "--version", "1"])
-        .ok()
+        .succeeds()
         .stdout_has("The live schema is what the migrations up to V1 build");
-    db.mendb(&["migrate", "up"]).ok();
+    db.mendb(&["migrate", "up"]).succeeds();
     assert_eq!(db.history_versions(), [1, 2, 3, 4]);
     // An empty database is not V1.
     let Some(empty) = TestDb::new(b, "baseline_empty") else {

@@ -53,14 +53,14 @@ fn a_resumed_attempt_that_fails_at_once_keeps_the_count() {
         .stderr_has("statements 1 to 2 of this migration stay committed");
     // The user repairs without fixing the file: the resumed attempt fails
     // at its first statement, and must not forget what committed before.
-    db.mendb_dir(&dir, &["migrate", "repair"]).ok();
+    db.mendb_dir(&dir, &["migrate", "repair"]).succeeds();
     db.mendb_dir(&dir, &["migrate", "up"])
         .fails_with(7)
         .stderr_has("failed at statement 3")
         .stderr_has("statements 1 to 2 of this migration stay committed");
     let status = db
         .mendb_dir(&dir, &["migrate", "status", "--format", "json"])
-        .ok()
+        .succeeds()
         .json();
     assert_eq!(status["dirty"][0]["statements_done"], 2, "{status}");
     db.migrations(&[(
@@ -71,9 +71,9 @@ fn a_resumed_attempt_that_fails_at_once_keeps_the_count() {
         ),
     )]);
     db.mendb_dir(&dir, &["migrate", "repair"])
-        .ok()
+        .succeeds()
         .stdout_has("resumes after statement 2 of 4");
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     // Multiplied once, not once per attempt.
     assert_eq!(
         db.query("SELECT CAST(price AS CHAR) FROM prices ORDER BY id"),
@@ -114,9 +114,9 @@ fn edited_committed_statements_are_refused_by_repair_naming_rerun() {
         "CREATE TABLE a (id INT);\nCREATE TABLE b (id INT);\nCREATE TABLE c (id INT);\n",
     )]);
     db.mendb_dir(&dir, &["migrate", "repair"])
-        .ok()
+        .succeeds()
         .stdout_has("resumes after statement 2 of 3");
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     assert_eq!(db.history_versions(), [1, 2]);
 }
 
@@ -149,9 +149,9 @@ fn rerun_after_undoing_by_hand_starts_over() {
         "CREATE TABLE a (id INT);\nCREATE TABLE b (id INT);\n",
     )]);
     follow(&db, &dir, &commands[1])
-        .ok()
+        .succeeds()
         .stdout_has("starts it over at statement 1");
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     assert_eq!(db.history_versions(), [1, 2]);
 }
 
@@ -200,7 +200,8 @@ fn a_kill_during_a_statement_leaves_it_in_doubt_and_applied_resumes_after_it() {
         ),
         ("V2__scale.down.sql", "DROP TABLE last_t;\nDROP TABLE first_t;\n"),
     ]);
-    db.mendb_dir(&dir, &["migrate", "up", "--to", "1"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up", "--to", "1"])
+        .succeeds();
     // Another transaction holds the rows, so statement 2 waits on the
     // server, and goes on waiting after its client is killed.
     let (locked_tx, locked) = std::sync::mpsc::channel();
@@ -226,7 +227,7 @@ fn a_kill_during_a_statement_leaves_it_in_doubt_and_applied_resumes_after_it() {
     child.kill().unwrap();
     child.wait().unwrap();
     db.mendb_dir(&dir, &["migrate", "status"])
-        .ok()
+        .succeeds()
         .stdout_has("1 of 3 statements committed; statement 2 in doubt")
         .stdout_has("still running on the server in connection");
     let refused = db.mendb_dir(&dir, &["migrate", "up"]);
@@ -275,9 +276,9 @@ fn a_kill_during_a_statement_leaves_it_in_doubt_and_applied_resumes_after_it() {
         [[Some("25".to_string())], [Some("40".to_string())]]
     );
     follow(&db, &dir, &commands[0])
-        .ok()
+        .succeeds()
         .stdout_has("resumes after statement 2 of 3");
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     assert_eq!(db.history_versions(), [1, 2]);
     // Multiplied once.
     assert_eq!(
@@ -301,7 +302,8 @@ fn a_connection_killed_on_the_server_names_the_file_and_the_doubt() {
             "DROP TABLE last_t;\nDROP TABLE first_t;\n",
         ),
     ]);
-    db.mendb_dir(&dir, &["migrate", "up", "--to", "1"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up", "--to", "1"])
+        .succeeds();
     let child = mendb_command(
         &db.url,
         &["migrate", "up", "--migrations", dir.to_str().unwrap()],
@@ -321,13 +323,13 @@ fn a_connection_killed_on_the_server_names_the_file_and_the_doubt() {
     );
     assert!(stderr.contains("in doubt"), "{stderr}");
     db.mendb_dir(&dir, &["migrate", "status"])
-        .ok()
+        .succeeds()
         .stdout_has("statement 2 in doubt");
     // `DO SLEEP` changes nothing, so it did not take effect.
     db.mendb_dir(&dir, &["migrate", "repair", "--in-doubt", "not-applied"])
-        .ok()
+        .succeeds()
         .stdout_has("resumes after statement 1 of 3");
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     assert_eq!(db.history_versions(), [1, 2]);
 }
 
@@ -440,7 +442,8 @@ fn kill_at_random_points_never_runs_a_statement_twice() {
         ("V2__fifty.sql", &sql),
         ("V2__fifty.down.sql", "SELECT 1;\n"),
     ]);
-    db.mendb_dir(&dir, &["migrate", "up", "--to", "1"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up", "--to", "1"])
+        .succeeds();
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15 ^ u64::from(std::process::id());
     let mut next = move || {
         seed ^= seed << 13;
@@ -454,7 +457,7 @@ fn kill_at_random_points_never_runs_a_statement_twice() {
         assert!(rounds < 400, "never finished");
         let status = db
             .mendb_dir(&dir, &["migrate", "status", "--format", "json"])
-            .ok()
+            .succeeds()
             .json();
         if let Some(dirty) = status["dirty"].as_array().and_then(|d| d.first()) {
             let done = dirty["statements_done"].as_i64().unwrap() as usize;
@@ -493,9 +496,9 @@ fn kill_at_random_points_never_runs_a_statement_twice() {
                     "not-applied"
                 };
                 db.mendb_dir(&dir, &["migrate", "repair", "--in-doubt", word])
-                    .ok();
+                    .succeeds();
             } else {
-                db.mendb_dir(&dir, &["migrate", "repair"]).ok();
+                db.mendb_dir(&dir, &["migrate", "repair"]).succeeds();
             }
         } else if db.history_versions() == [1, 2] {
             break;
@@ -509,7 +512,7 @@ fn kill_at_random_points_never_runs_a_statement_twice() {
             let _ = child.kill();
             child.wait().unwrap();
         } else {
-            db.mendb_dir(&dir, &["migrate", "up"]).ok();
+            db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
         }
     }
     assert_eq!(
@@ -565,9 +568,10 @@ fn a_files_session_settings_do_not_reach_bookkeeping() {
             ("V2__next.sql", "CREATE TABLE t2 (id INT);\n"),
             ("V2__next.down.sql", "DROP TABLE t2;\n"),
         ]);
-        db.mendb_dir(&dir, &["migrate", "up"]).ok();
+        db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
         assert_eq!(db.history_versions(), [1, 2], "{b:?}");
-        db.mendb_dir(&dir, &["migrate", "down", "--to", "0"]).ok();
+        db.mendb_dir(&dir, &["migrate", "down", "--to", "0"])
+            .succeeds();
         assert!(db.history_versions().is_empty(), "{b:?}");
     }
 }
@@ -584,7 +588,7 @@ fn migrations_run_under_the_servers_session_defaults() {
         ),
         ("V1__modes.down.sql", "DROP TABLE modes;\n"),
     ]);
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     let expected = db
         .query("SELECT @@GLOBAL.sql_mode, @@GLOBAL.time_zone, @@GLOBAL.collation_connection, '1'");
     let got = db.query("SELECT m, tz, c, CAST(pipes AS CHAR) FROM modes");
@@ -608,7 +612,7 @@ fn postgres_migrations_get_the_session_psql_gets() {
         ),
         ("V1__settings.down.sql", "DROP TABLE settings;\n"),
     ]);
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     let got = db.query("SELECT tz, ds, iv, efd FROM settings");
     // The oracle: what psql's own session says.
     let Some((base, name)) = db.url.rsplit_once('/') else {
@@ -646,7 +650,7 @@ fn a_postgres_file_marked_no_transaction_runs_like_psql_and_repairs_like_mysql()
         .stderr_has("nothing of it was applied");
     let marked = format!("-- mendb:no-transaction\n{concurrently}");
     db.migrations(&[("V1__index.sql", &marked)]);
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     assert_eq!(db.history_versions(), [1]);
     assert_eq!(
         db.scalar("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 't_a'"),
@@ -665,7 +669,7 @@ fn a_postgres_file_marked_no_transaction_runs_like_psql_and_repairs_like_mysql()
     let dirty = db.mendb_dir(&dir, &["migrate", "up"]);
     dirty.fails_with(6).stderr_has("stopped at statement 2 (");
     db.mendb_dir(&dir, &["migrate", "status"])
-        .ok()
+        .succeeds()
         .stdout_has("Dirty: up of V2__two: 1 of 3 statements committed");
     db.migrations(&[(
         "V2__two.sql",
@@ -673,9 +677,9 @@ fn a_postgres_file_marked_no_transaction_runs_like_psql_and_repairs_like_mysql()
     )]);
     let commands = suggested(&dirty.stderr);
     follow(&db, &dir, &commands[0])
-        .ok()
+        .succeeds()
         .stdout_has("resumes after statement 1 of 3");
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     assert_eq!(db.history_versions(), [1, 2]);
     // A frame or any transaction control contradicts the marker.
     db.migrations(&[(

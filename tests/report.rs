@@ -10,7 +10,7 @@ per_backend!(report_figures_match_a_known_world);
 /// Three assets; AAA reports every 5 minutes in the last 2 hours before
 /// 12:00, BBB stopped at 11:00, CCC never reported.
 fn build_world(db: &TestDb) {
-    db.mendb(&["migrate", "up", "--to", "1"]).ok();
+    db.mendb(&["migrate", "up", "--to", "1"]).succeeds();
     db.exec(
         "INSERT INTO crypto_assets (symbol, name, market_cap_rank) VALUES \
          ('AAA', 'Aaa', 1), ('BBB', 'Bbb', 2), ('CCC', 'Ccc', 3)",
@@ -52,7 +52,7 @@ fn report_figures_match_a_known_world(b: Backend) {
 
     let json = db
         .mendb(&[&["report", "--format", "json"][..], &at[..]].concat())
-        .ok()
+        .succeeds()
         .json();
     assert_eq!(json["assets"], 3);
     assert_eq!(
@@ -91,7 +91,7 @@ fn report_figures_match_a_known_world(b: Backend) {
 
     let text = db
         .mendb(&[&["report"][..], &at[..]].concat())
-        .ok()
+        .succeeds()
         .stdout
         .clone();
     for line in [
@@ -106,7 +106,7 @@ fn report_figures_match_a_known_world(b: Backend) {
 
     let prom = db
         .mendb(&[&["report", "--format", "prom"][..], &at[..]].concat())
-        .ok()
+        .succeeds()
         .stdout
         .clone();
     let metric = |name: &str| -> f64 {

@@ -75,9 +75,9 @@ fn failed_migration_is_dirty_on_mariadb_and_rolled_back_elsewhere(b: Backend) {
     if b != Backend::Mysql {
         first.stderr_has("rolled back");
         assert!(!db.schema().tables.contains_key("t2"));
-        db.mendb_dir(&dir, &["migrate", "status"]).ok();
+        db.mendb_dir(&dir, &["migrate", "status"]).succeeds();
         db.migrations(&[("V2__two.sql", fixed)]);
-        db.mendb_dir(&dir, &["migrate", "up"]).ok();
+        db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
         assert_eq!(db.history_versions(), [1, 2]);
         return;
     }
@@ -96,22 +96,24 @@ fn failed_migration_is_dirty_on_mariadb_and_rolled_back_elsewhere(b: Backend) {
             .stderr_has("mendb migrate repair");
     }
     db.mendb_dir(&dir, &["migrate", "status"])
-        .ok()
+        .succeeds()
         .stdout_has("dirty");
     let status = db
         .mendb_dir(&dir, &["migrate", "status", "--format", "json"])
-        .ok()
+        .succeeds()
         .json();
     assert_eq!(status["rows"][1]["state"], "dirty");
     assert_eq!(status["dirty"][0]["statements_done"], 1);
     // Fixing the file is not enough: a human must say the database is fixed.
     db.migrations(&[("V2__two.sql", fixed)]);
     db.mendb_dir(&dir, &["migrate", "up"]).fails_with(6);
-    db.mendb_dir(&dir, &["migrate", "repair"]).ok().stdout_has(
-        "Cleared dirty V2__two: the next `mendb migrate up` resumes after statement 1 of 3",
-    );
+    db.mendb_dir(&dir, &["migrate", "repair"])
+        .succeeds()
+        .stdout_has(
+            "Cleared dirty V2__two: the next `mendb migrate up` resumes after statement 1 of 3",
+        );
     db.mendb_dir(&dir, &["migrate", "up"])
-        .ok()
+        .succeeds()
         .stderr_has("Resuming V2 two after statement 1 ... ok");
     assert_eq!(db.history_versions(), [1, 2]);
     let tables = db.schema().tables;
@@ -119,7 +121,7 @@ fn failed_migration_is_dirty_on_mariadb_and_rolled_back_elsewhere(b: Backend) {
         assert!(tables.contains_key(t), "{t} missing");
     }
     db.mendb_dir(&dir, &["migrate", "repair"])
-        .ok()
+        .succeeds()
         .stdout_has("Nothing to repair");
 }
 
@@ -127,7 +129,7 @@ fn lock_timeout_names_the_holder(b: Backend) {
     let Some(db) = TestDb::new(b, "locked") else {
         return;
     };
-    db.mendb(&["migrate", "up", "--to", "1"]).ok();
+    db.mendb(&["migrate", "up", "--to", "1"]).succeeds();
     let run = block_on(async {
         let mut holder = db.connect_async().await;
         let run = with_lock(
@@ -151,7 +153,8 @@ fn lock_timeout_names_the_holder(b: Backend) {
     run.stderr_has(holder);
     assert_eq!(db.history_versions(), [1], "nothing ran without the lock");
     // Released on the error path: the next run goes through.
-    db.mendb(&["migrate", "up", "--lock-timeout", "5s"]).ok();
+    db.mendb(&["migrate", "up", "--lock-timeout", "5s"])
+        .succeeds();
     assert_eq!(db.history_versions(), [1, 2, 3, 4]);
 }
 

@@ -45,9 +45,9 @@ impl Built {
             db,
             dir,
         };
-        built.mendb(&["migrate", "up"]).ok();
+        built.mendb(&["migrate", "up"]).succeeds();
         let dump = built.mendb(&["schema", "dump", "--format", "json"]);
-        std::fs::write(&snapshot, &dump.ok().stdout).unwrap();
+        std::fs::write(&snapshot, &dump.succeeds().stdout).unwrap();
         // The dump is stable: the same bytes twice.
         assert_eq!(
             dump.stdout,
@@ -383,7 +383,7 @@ fn my_enum_and_set_values_keep_their_case(b: Backend) {
         return;
     };
     let text = t.mendb(&["schema", "dump"]);
-    text.ok()
+    text.succeeds()
         .stdout_has("enum('G','PG','PG-13')")
         .stdout_has("set('Trailers','Commentaries')");
     t.drift(
@@ -539,7 +539,7 @@ fn my_sequences(b: Backend) {
     };
     // Current values are data, not definition.
     t.hand("SELECT NEXTVAL(film_ids)");
-    t.verify(&[]).ok();
+    t.verify(&[]).succeeds();
     t.drift(
         "ALTER SEQUENCE film_ids INCREMENT BY 5",
         &["sequence film_ids: INCREMENT differs: the snapshot has 10, the live database has 5"],
@@ -570,7 +570,7 @@ fn a_down_that_forgets_a_function(b: Backend) {
     let Some(t) = Built::unchecked(b, "obj_forgot", &up, down) else {
         return;
     };
-    t.verify(&[]).ok();
+    t.verify(&[]).succeeds();
     let run = t.verify(&["--roundtrip"]);
     run.fails_with(VERIFY_FAILED);
     let roundtrip = failures(&run, "up, down to 0, up again on a scratch database");
@@ -660,7 +660,7 @@ fn pg_materialized_views(b: Backend) {
     t.hand(
         "INSERT INTO film VALUES (1, 'Alien', '1979-05-25'); REFRESH MATERIALIZED VIEW film_stats",
     );
-    t.verify(&[]).ok();
+    t.verify(&[]).succeeds();
     t.drift(
         "DROP INDEX film_stats_films",
         &["index film_stats.film_stats_films: only in the snapshot"],
@@ -764,7 +764,7 @@ fn pg_sequences(b: Backend) {
     };
     // Current values are data, not definition.
     t.hand("SELECT nextval('film_ids'); INSERT INTO film DEFAULT VALUES; INSERT INTO film DEFAULT VALUES");
-    t.verify(&[]).ok();
+    t.verify(&[]).succeeds();
     t.drift(
         "ALTER SEQUENCE film_ids INCREMENT BY 5",
         &["sequence film_ids: INCREMENT differs: the snapshot has 10, the live database has 5"],
@@ -856,7 +856,7 @@ fn pg_triggers_of_one_name_on_many_tables(b: Backend) {
         return;
     };
     let text = t.mendb(&["schema", "dump"]);
-    text.ok()
+    text.succeeds()
         .stdout_has("trigger touch BEFORE UPDATE ON actor")
         .stdout_has("trigger touch BEFORE UPDATE ON film");
     t.drift(
@@ -946,7 +946,7 @@ fn sq_generated_columns(b: Backend) {
         return;
     };
     t.mendb(&["schema", "dump"])
-        .ok()
+        .succeeds()
         .stdout_has("generated stored: minutes / 60.0");
     t.drift(
         &sq_rebuild("CREATE TABLE film (id INTEGER PRIMARY KEY, minutes INTEGER NOT NULL, hours REAL GENERATED ALWAYS AS (minutes / 60) STORED)"),

@@ -92,7 +92,7 @@ fn mariadb_restarts_mid_run() {
     };
     clean
         .mendb(&["-q", "backfill", "run", "restore-onchain-enhanced"])
-        .ok();
+        .succeeds();
     let _restarter = Restarter;
     let child = mendb_command(
         &db.url,

@@ -72,7 +72,7 @@ fn uninterrupted(b: Backend) -> &'static [String] {
     };
     REFS[slot].get_or_init(|| {
         let db = incident_world(b, "tamperref").expect("the backend answered a moment ago");
-        db.mendb(&["-q", "backfill", "run", PLAN]).ok();
+        db.mendb(&["-q", "backfill", "run", PLAN]).succeeds();
         content(&db)
     })
 }
@@ -240,7 +240,7 @@ fn restart_as_suggested(db: &TestDb, message: &str) {
     );
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     db.mendb(&refs)
-        .ok()
+        .succeeds()
         .stdout_has("Finished plan fill-price-gaps (run 2)");
     assert_eq!(content(db), uninterrupted(db.backend), "after {args:?}");
     assert_eq!(
@@ -248,7 +248,7 @@ fn restart_as_suggested(db: &TestDb, message: &str) {
         Some("abandoned")
     );
     // The damaged run is history now: it blocks nothing.
-    db.mendb(&["-q", "backfill", "run", PLAN]).ok();
+    db.mendb(&["-q", "backfill", "run", PLAN]).succeeds();
 }
 
 /// A refused run: exit 9, every fragment in its message, nothing written.
@@ -265,7 +265,7 @@ fn refused(db: &TestDb, fragments: &[&str]) -> String {
 
 fn status_shows(db: &TestDb, fragments: &[&str]) {
     let status = db.mendb(&["backfill", "status", PLAN]);
-    status.ok();
+    status.succeeds();
     for f in fragments {
         status.stdout_has(f);
     }
@@ -297,7 +297,7 @@ fn a_deleted_step_that_never_started_is_recreated(b: Backend) {
     db.exec("DELETE FROM mendb_backfill_steps WHERE run_id = 1 AND step_index = 1");
     status_shows(&db, &["step 1 `ohlc-close`", "missing"]);
     let run = db.mendb(&["backfill", "run", PLAN]);
-    run.ok()
+    run.succeeds()
         .stderr_has("Repaired")
         .stderr_has("step 1 `ohlc-close`")
         .stderr_has("run_id = 1 AND step_index = 1")
@@ -607,7 +607,7 @@ fn a_lease_of_a_run_that_does_not_exist_is_deleted(b: Backend) {
         ],
     );
     let run = db.mendb(&["backfill", "run", PLAN]);
-    run.ok()
+    run.succeeds()
         .stderr_has("Repaired")
         .stderr_has(&format!(
             "run_id = {next} AND step_index = 0 AND chunk_no = 1"
@@ -639,7 +639,7 @@ fn negative_counters_are_recounted_from_the_chunk_log(b: Backend) {
     );
     status_shows(&db, &["step 0 `price-data-old`", "rows_written", "-5"]);
     let run = db.mendb(&["backfill", "run", PLAN]);
-    run.ok()
+    run.succeeds()
         .stderr_has("Repaired")
         .stderr_has("run_id = 1 AND step_index = 0")
         .stderr_has("rows_written")
@@ -675,7 +675,7 @@ fn a_finished_run_with_an_open_step_is_shown_and_rerun(b: Backend) {
     let Some(db) = incident_world(b, "tfin") else {
         return;
     };
-    db.mendb(&["-q", "backfill", "run", PLAN]).ok();
+    db.mendb(&["-q", "backfill", "run", PLAN]).succeeds();
     db.exec("UPDATE mendb_backfill_steps SET done = 0 WHERE run_id = 1 AND step_index = 1");
     status_shows(
         &db,
@@ -689,6 +689,6 @@ fn a_finished_run_with_an_open_step_is_shown_and_rerun(b: Backend) {
     let args = suggested(&status.stdout, "backfill run");
     assert_eq!(args, ["backfill", "run", PLAN], "suggested command");
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    db.mendb(&refs).ok().stdout_has("(run 2)");
+    db.mendb(&refs).succeeds().stdout_has("(run 2)");
     assert_eq!(content(&db), uninterrupted(b));
 }

@@ -76,22 +76,22 @@ fn a_clean_database_passes(b: Backend) {
     let Some(db) = TestDb::new(b, "vclean") else {
         return;
     };
-    db.mendb(&["migrate", "up"]).ok();
+    db.mendb(&["migrate", "up"]).succeeds();
     let run = db.mendb(&["verify", "--roundtrip"]);
-    run.ok();
+    run.succeeds();
     // The committed snapshot matches what the migrations build.
     run.stdout_has(&format!("Passed drift schema/{}.json", dialect_dir(b)));
     run.stdout_has("Passed roundtrip up, down to 0, up again on a scratch database");
     run.stdout_has("Passed contracts contracts/legacy-price-writer.toml");
 
     let json = db.mendb(&["verify", "--format", "json"]);
-    json.ok();
+    json.succeeds();
     let all = checks(&json);
     assert!(all.len() >= 10, "{all:?}");
     assert!(all.iter().all(|c| c.2 == "passed"), "{all:?}");
 
     let junit = db.mendb(&["verify", "--format", "junit"]);
-    junit.ok();
+    junit.succeeds();
     assert!(junit.stdout.starts_with("<?xml"), "{}", junit.stdout);
     assert!(junit.stdout.contains("failures=\"0\""), "{}", junit.stdout);
     assert!(junit.stdout.contains(
@@ -100,17 +100,17 @@ fn a_clean_database_passes(b: Backend) {
 
     // The dump is stable: twice the same bytes, and it is the snapshot.
     let dump = db.mendb(&["schema", "dump", "--format", "json"]);
-    dump.ok();
+    dump.succeeds();
     assert_eq!(
         dump.stdout,
         db.mendb(&["schema", "dump", "--format", "json"]).stdout
     );
     let text = db.mendb(&["schema", "dump"]);
-    text.ok().stdout_has("table price_data_real");
+    text.succeeds().stdout_has("table price_data_real");
     text.stdout_has("trigger price_data_real_sync_close_");
     assert!(!text.stdout.contains("refinery_schema_history"));
     db.mendb(&["schema", "dump", "--include-internal"])
-        .ok()
+        .succeeds()
         .stdout_has("table refinery_schema_history");
 }
 
@@ -118,7 +118,7 @@ fn a_hand_made_alter_is_drift(b: Backend) {
     let Some(db) = TestDb::new(b, "vdrift") else {
         return;
     };
-    db.mendb(&["migrate", "up"]).ok();
+    db.mendb(&["migrate", "up"]).succeeds();
     db.exec("ALTER TABLE price_data_real ADD COLUMN hand_added INTEGER NULL");
     let run = db.mendb(&["verify", "--roundtrip"]);
     run.fails_with(VERIFY_FAILED);
@@ -152,8 +152,8 @@ fn an_edited_applied_migration_is_reported(b: Backend) {
         return;
     };
     let dir = copy_migrations(&db);
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
-    db.mendb_dir(&dir, &["verify"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
+    db.mendb_dir(&dir, &["verify"]).succeeds();
     let file = dir
         .join(dialect_dir(b))
         .join("V2__reconcile_close_current_price.sql");
@@ -173,7 +173,7 @@ fn a_missing_down_is_reported(b: Backend) {
         return;
     };
     let dir = copy_migrations(&db);
-    db.mendb_dir(&dir, &["migrate", "up"]).ok();
+    db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
     let d = dialect_dir(b);
     std::fs::remove_file(dir.join(d).join("V4__backfill_support.down.sql")).unwrap();
     // Another dialect's folder is checked as well: a missing version there.
@@ -225,7 +225,7 @@ fn the_incident_as_contracts(b: Backend) {
         return;
     };
     // At V1 the live writer's contract holds and the old writer's does not.
-    db.mendb(&["migrate", "up", "--to", "1"]).ok();
+    db.mendb(&["migrate", "up", "--to", "1"]).succeeds();
     let run = db.mendb(&["verify", "--allow-pending", "--format", "json"]);
     run.fails_with(VERIFY_FAILED);
     assert_eq!(status_of(&run, "contracts", "new-price-writer"), "passed");
@@ -249,8 +249,8 @@ fn the_incident_as_contracts(b: Backend) {
     );
 
     // After migrate up, both writers are served.
-    db.mendb(&["migrate", "up"]).ok();
-    db.mendb(&["verify"]).ok();
+    db.mendb(&["migrate", "up"]).succeeds();
+    db.mendb(&["verify"]).succeeds();
 
     // The contract step: V5 drops close. A row holds a close value now.
     db.exec("INSERT INTO price_data_real (symbol, timestamp, current_price) VALUES ('BTC', '2025-09-30 12:00:00', 1.5)");
@@ -307,9 +307,9 @@ fn the_incident_as_contracts(b: Backend) {
     }
     let c = contracts.to_str().unwrap();
     db.mendb_dir(&dir, &["verify", "--allow-pending", "--contracts", c])
-        .ok();
+        .succeeds();
     db.mendb_dir(&dir, &["migrate", "up", "--verify", "--contracts", c])
-        .ok();
+        .succeeds();
     // The snapshot of V4 is stale now; a fresh dump is what CI commits.
     let stale = db.mendb_dir(&dir, &["verify", "--contracts", c]);
     stale
@@ -317,10 +317,10 @@ fn the_incident_as_contracts(b: Backend) {
         .stdout_has("the snapshot is of V4, older than the database at V5");
     let dump = db.mendb_dir(&dir, &["schema", "dump", "--format", "json"]);
     let snapshot = db.dir.join("v5.json");
-    std::fs::write(&snapshot, &dump.ok().stdout).unwrap();
+    std::fs::write(&snapshot, &dump.succeeds().stdout).unwrap();
     let snap = snapshot.to_str().unwrap();
     db.mendb_dir(&dir, &["verify", "--snapshot", snap, "--contracts", c])
-        .ok();
+        .succeeds();
     // With the old contract back, the migrated database fails it.
     db.mendb_dir(&dir, &["migrate", "up", "--verify"])
         .fails_with(VERIFY_FAILED)
@@ -452,7 +452,7 @@ fn a_missing_snapshot_fails_unless_skipped_on_purpose(b: Backend) {
     let Some(db) = TestDb::new(b, "verify_nosnap") else {
         return;
     };
-    db.mendb(&["-q", "migrate", "up"]).ok();
+    db.mendb(&["-q", "migrate", "up"]).succeeds();
     let fresh = db.dir.join("fresh_checkout");
     std::fs::create_dir_all(&fresh).unwrap();
     let snapshot = format!("schema/{}.json", dialect_dir(b));

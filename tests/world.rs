@@ -18,7 +18,8 @@ const SYMBOLS: u64 = 317;
 
 fn world(b: Backend, tag: &str) -> Option<TestDb> {
     let db = TestDb::new(b, tag)?;
-    db.mendb(&["-q", "fixtures", "load", "--scale", SCALE]).ok();
+    db.mendb(&["-q", "fixtures", "load", "--scale", SCALE])
+        .succeeds();
     Some(db)
 }
 
@@ -40,7 +41,7 @@ fn gaps_finds_exactly_the_outage(b: Backend) {
             "--until",
             T0,
         ])
-        .ok()
+        .succeeds()
         .json();
     let ranges = json["ranges"].as_array().unwrap();
     assert_eq!(
@@ -70,7 +71,7 @@ fn report_shows_the_incident(b: Backend) {
     };
     let json = db
         .mendb(&["report", "--at", T0, "--format", "json"])
-        .ok()
+        .succeeds()
         .json();
     assert_eq!(json["assets"], SYMBOLS);
     assert_eq!(
@@ -93,7 +94,7 @@ fn report_shows_the_incident(b: Backend) {
 
     let prom = db
         .mendb(&["report", "--at", T0, "--format", "prom"])
-        .ok()
+        .succeeds()
         .stdout
         .clone();
     let sample = |prefix: &str| -> f64 {

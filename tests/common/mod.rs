@@ -316,7 +316,8 @@ pub struct Run {
 }
 
 impl Run {
-    pub fn ok(&self) -> &Run {
+    /// Asserts that mendb exited 0, showing its output if not.
+    pub fn succeeds(&self) -> &Run {
         assert_eq!(
             self.code, 0,
             "mendb failed:\nstdout: {}\nstderr: {}",
@@ -420,8 +421,8 @@ pub const PRUNED: [&str; 28] = [
 pub fn incident_world(b: Backend, tag: &str) -> Option<TestDb> {
     let db = TestDb::new(b, tag)?;
     db.mendb(&["-q", "fixtures", "load", "--scale", "0.02"])
-        .ok();
-    db.mendb(&["-q", "migrate", "up"]).ok();
+        .succeeds();
+    db.mendb(&["-q", "migrate", "up"]).succeeds();
     Some(db)
 }
 
@@ -562,7 +563,7 @@ pub fn native_v1(db: &TestDb) -> bool {
 pub fn assert_no_history(db: &TestDb, what: &str) {
     let status = db
         .mendb(&["migrate", "status", "--format", "json"])
-        .ok()
+        .succeeds()
         .json();
     assert!(
         status["current_version"].is_null(),
