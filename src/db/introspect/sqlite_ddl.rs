@@ -28,6 +28,8 @@ struct Token {
     end: usize,
 }
 
+/// The stored CREATE text as words, quoted names, strings, parentheses
+/// and commas; long because each quoting form SQLite accepts is a case.
 fn tokens(sql: &str) -> Vec<Token> {
     let b = sql.as_bytes();
     let mut out = Vec::new();
