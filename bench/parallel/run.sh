@@ -4,6 +4,7 @@
 #
 #   bash bench/parallel/run.sh                  # both databases, 2,000,000 rows
 #   DBS=postgres ROWS=500000 bash bench/parallel/run.sh
+#   PARTS="copy update" bash bench/parallel/run.sh   # some of: copy resume gaps update
 #
 # For each database it builds `src` (ROWS rows: 400 symbols x one-minute
 # rows, id order interleaved across symbols, (symbol, ts) unique), then
@@ -17,6 +18,10 @@
 #   gaps:   a target holding 90% of src's rows (no unique key, an index on
 #           (symbol, ts)) filled with the missing 10%: one INSERT ... SELECT
 #           ... WHERE NOT EXISTS against mendb's anti-join copy (1 worker);
+#   update: a copy of src with 30% of its prices NULL, set from src by a
+#           join, only rows that change (refresh-ml-onchain-features'
+#           shape): one UPDATE ... JOIN / UPDATE ... FROM against mendb's
+#           update step (1 worker);
 # and checks that every target holds src's rows. For each mendb run: rows/s,
 # peak RSS (/usr/bin/time -v), chunks, longest and mean chunk transaction
 # (mendb_backfill_chunks.elapsed_ms). Every timing includes starting a
@@ -27,6 +32,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 source bench/lib.sh
 
 ROWS=${ROWS:-2000000}
+PARTS=${PARTS:-"copy resume gaps update"}
 DBS=${DBS:-"mysql postgres"}
 readonly SYMBOLS=400
 MYSQL_URL=${MENDB_BENCH_MYSQL_URL:-mysql://root@127.0.0.1:3306/mendb_bench_par}
@@ -61,6 +67,22 @@ TOML
 }
 plan copy dst
 plan gaps gap_m
+cat >"$work/update.toml" <<TOML
+name = "bench-update"
+[[steps]]
+name = "update"
+[steps.batch]
+table = "upd_m"
+key = ["id"]
+chunk_size = 5000
+[steps.update]
+from = "src"
+[steps.update.on]
+id = "t.id"
+[steps.update.set]
+price = "s.price"
+TOML
+part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 # ---------------------------------------------------------------- dialects
 use_db() {
@@ -248,6 +270,7 @@ for dialect in $DBS; do
     echo "   built src ($(sql -e "SELECT COUNT(*) FROM src") rows) in $(secs $(($(now) - started))) s"
     WANT=$(fingerprint src)
 
+    if part copy || part resume; then
     sql -e "$(target dst unique)"
     settle
     oneshot "INSERT INTO dst (id, symbol, ts, price, volume) SELECT id, symbol, ts, price, volume FROM src"
@@ -291,7 +314,9 @@ for dialect in $DBS; do
         record pt-archiver "$t" 0 0 0 0 "$(cores "$t")"
         check dst pt-archiver
     fi
+    fi
 
+    if part resume; then
     # Resume: kill -9 half-way through the 1-worker time, then finish.
     sql -e "$(target dst unique) $(no_state)"
     settle
@@ -308,7 +333,9 @@ for dialect in $DBS; do
     echo "   resume: killed after $t_killed s ($done_rows rows committed), resumed run $T s, total $total s"
     record resume "$total" "$RSS" "$CHUNKS" "$LONGEST" "$MEAN" 0
     check dst resume
+    fi
 
+    if part gaps; then
     # Gap fill: 90% there, the rest missing; no unique key on the target.
     sql -e "$(target gap_o plain) $(target gap_m plain) $(no_state)"
     for g in gap_o gap_m; do
@@ -324,6 +351,29 @@ for dialect in $DBS; do
     echo "   gaps mendb: $T s, $CORES cores busy, peak RSS $RSS kB, $CHUNKS chunks, longest $LONGEST ms, mean $MEAN ms"
     record gaps-mendb "$T" "$RSS" "$CHUNKS" "$LONGEST" "$MEAN" "$CORES"
     check gap_m gaps-mendb
+    fi
+
+    if part update; then
+    # Update from a join: 30% of the prices differ (NULL), the rest are
+    # already right and must be left alone.
+    sql -e "$(target upd_o plain) $(target upd_m plain) $(no_state)"
+    for u in upd_o upd_m; do
+        sql -e "INSERT INTO $u (id, symbol, ts, price, volume) SELECT id, symbol, ts, CASE WHEN id % 10 < 3 THEN NULL ELSE price END, volume FROM src"
+    done
+    settle
+    case $dialect in
+    mysql) oneshot "UPDATE upd_o t JOIN src s ON s.id = t.id SET t.price = s.price WHERE NOT (t.price <=> s.price)" ;;
+    postgres) oneshot "UPDATE upd_o AS t SET price = s.price FROM src s WHERE s.id = t.id AND t.price IS DISTINCT FROM s.price" ;;
+    esac
+    echo "   update one-shot UPDATE from a join: $T s, $CORES cores busy"
+    record update-one-shot "$T" 0 0 0 0 "$CORES"
+    check upd_o update-one-shot
+    settle
+    run_mendb update 1
+    echo "   update mendb: $T s, $CORES cores busy, peak RSS $RSS kB, $CHUNKS chunks, longest $LONGEST ms, mean $MEAN ms"
+    record update-mendb "$T" "$RSS" "$CHUNKS" "$LONGEST" "$MEAN" "$CORES"
+    check upd_m update-mendb
+    fi
 
     if [[ ${KEEP:-0} == 1 ]]; then
         echo "   kept $DB_NAME (KEEP=1)"
@@ -341,20 +391,23 @@ for line in open(sys.argv[2]):
     by[d][name] = (float(t), int(rss or 0), int(n or 0), int(mx or 0), int(float(avg or 0)), float(cores or 0))
 print(f"== result ({rows:,} rows)")
 for d, r in by.items():
-    one = r["one-shot"][0]
-    w1 = r["mendb-w1"][0]
+    one = r["one-shot"][0] if "one-shot" in r else None
+    w1 = r["mendb-w1"][0] if "mendb-w1" in r else None
     print(f"   {d}")
     print("     contender       seconds      rows/s  vs one-shot  vs 1 worker  cores  RSS MB  chunks  longest  mean")
     for name, (t, rss, n, mx, avg, cores) in r.items():
-        base = r["gaps-one-shot"][0] if name.startswith("gaps") else one
+        kind = name.split("-")[0]
+        base = r[f"{kind}-one-shot"][0] if kind in ("gaps", "update") else one
         extra = f"{rss / 1024:6.1f} {n:7d} {mx:5d} ms {avg:4d} ms" if rss else ""
-        vs1 = f"{w1 / t:10.2f}x" if name.startswith("mendb") else " " * 11
-        moved = rows // 10 if name.startswith("gaps") else rows
+        vs1 = f"{w1 / t:10.2f}x" if name.startswith("mendb") and w1 else " " * 11
+        moved = rows // 10 if kind == "gaps" else rows * 3 // 10 if kind == "update" else rows
+        vs = f"{base / t:10.2f}x" if base else " " * 11
         busy = f"{cores:5.2f}" if cores else "    -"
-        print(f"     {name:14s} {t:8.2f} {moved / t:11,.0f} {base / t:10.2f}x {vs1} {busy}  {extra}")
-    if "pt-archiver" in r:
+        print(f"     {name:15s} {t:8.2f} {moved / t:11,.0f} {vs} {vs1} {busy}  {extra}")
+    if "pt-archiver" in r and w1:
         print(f"     mendb (1 worker) / pt-archiver: {r['pt-archiver'][0] / w1:.2f}x the rate")
-    print(f"     resume after kill -9: {r['resume'][0] / w1:.2f}x the uninterrupted time")
+    if "resume" in r and w1:
+        print(f"     resume after kill -9: {r['resume'][0] / w1:.2f}x the uninterrupted time")
     longest = max(v[3] for v in r.values())
     print(f"     longest chunk transaction over all mendb runs: {longest} ms")
 PY
