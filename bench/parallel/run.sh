@@ -4,7 +4,9 @@
 #
 #   bash bench/parallel/run.sh                  # both databases, 2,000,000 rows
 #   DBS=postgres ROWS=500000 bash bench/parallel/run.sh
-#   PARTS="copy update" bash bench/parallel/run.sh   # some of: copy resume gaps update
+#   PARTS="copy update" bash bench/parallel/run.sh   # some of: copy copy1 resume gaps update
+#   (copy1: only the one-shot and mendb with 1 worker, for bench/curve)
+#   RESULTS_OUT=FILE: also write the raw results (TSV) there
 #
 # For each database it builds `src` (ROWS rows: 400 symbols x one-minute
 # rows, id order interleaved across symbols, (symbol, ts) unique), then
@@ -270,7 +272,7 @@ for dialect in $DBS; do
     echo "   built src ($(sql -e "SELECT COUNT(*) FROM src") rows) in $(secs $(($(now) - started))) s"
     WANT=$(fingerprint src)
 
-    if part copy || part resume; then
+    if part copy || part copy1 || part resume; then
     sql -e "$(target dst unique)"
     settle
     oneshot "INSERT INTO dst (id, symbol, ts, price, volume) SELECT id, symbol, ts, price, volume FROM src"
@@ -278,6 +280,7 @@ for dialect in $DBS; do
     record one-shot "$T" 0 0 0 0 "$CORES"
     check dst one-shot
 
+    if part copy; then
     # The same statement with mendb's semantics: keys already there are
     # skipped, not an error.
     sql -e "$(target dst unique)"
@@ -290,8 +293,11 @@ for dialect in $DBS; do
     echo "   copy one-shot, skipping existing keys: $T s, $CORES cores busy"
     record one-shot-skip "$T" 0 0 0 0 "$CORES"
     check dst one-shot-skip
+    fi
 
-    for workers in 1 2 4; do
+    workers_list="1 2 4"
+    part copy || workers_list=1
+    for workers in $workers_list; do
         sql -e "$(target dst unique) $(no_state)"
         settle
         run_mendb copy "$workers"
@@ -301,7 +307,7 @@ for dialect in $DBS; do
         [[ $workers == 1 ]] && T1=$T
     done
 
-    if [[ $dialect == mysql ]] && command -v pt-archiver >/dev/null; then
+    if part copy && [[ $dialect == mysql ]] && command -v pt-archiver >/dev/null; then
         sql -e "$(target dst unique)"
         settle
         cpu_start
@@ -414,4 +420,5 @@ PY
 if ((status == 0)); then
     echo "   every target held src's rows"
 fi
+[[ -n ${RESULTS_OUT:-} ]] && cp "$RESULTS" "$RESULTS_OUT"
 exit $status
