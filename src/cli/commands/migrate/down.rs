@@ -7,7 +7,7 @@ use crate::cli::opt::{Connection, LockTimeout};
 use crate::cli::parse::parse_version;
 use crate::cli::render::Output;
 use crate::db::Db;
-use crate::migrate::{self, DownOptions, DownTarget, MigrationSet, Options};
+use crate::migrate::{self, DownOptions, DownTarget, MigrationSet};
 
 #[derive(Debug, Args)]
 pub struct DownArgs {
@@ -45,9 +45,7 @@ pub async fn run(
         dry_run: args.dry_run,
         allow_data_loss: args.allow_data_loss,
     };
-    let opts = Options {
-        lock_timeout: args.lock.lock_timeout,
-    };
+    let opts = args.lock.options();
     let report = migrate::down(db, set, &down, &opts, &|e| out.event(&e)).await?;
     out.run_report(&report, db.url());
     Ok(())

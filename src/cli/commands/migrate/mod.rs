@@ -13,9 +13,9 @@ mod up;
 use clap::{Args, Subcommand};
 
 use crate::cli::CliError;
-use crate::cli::opt::{Connection, Migrations, TextOrJson};
+use crate::cli::opt::{Connection, LockTimeout, Migrations, TextOrJson};
 use crate::cli::render::Output;
-use crate::migrate::{self, MigrateError, MigrationSet};
+use crate::migrate::{self, MigrateError, MigrationSet, Options};
 
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
@@ -68,6 +68,15 @@ pub async fn run(args: &MigrateArgs, out: &Output) -> Result<(), CliError> {
     };
     db.close().await;
     result
+}
+
+impl LockTimeout {
+    /// What every migrate command that takes the lock is told.
+    fn options(&self) -> Options {
+        Options {
+            lock_timeout: self.lock_timeout,
+        }
+    }
 }
 
 /// Bad versions are usage errors: refused before touching the database.

@@ -6,7 +6,7 @@ use crate::cli::CliError;
 use crate::cli::opt::{Connection, LockTimeout};
 use crate::cli::render::Output;
 use crate::db::Db;
-use crate::migrate::{self, MigrationSet, Options, RepairOptions};
+use crate::migrate::{self, MigrationSet, RepairOptions};
 
 #[derive(Debug, Args)]
 pub struct RepairArgs {
@@ -48,9 +48,7 @@ pub async fn run(
         }),
         recompute_checksums: args.recompute_checksums,
     };
-    let opts = Options {
-        lock_timeout: args.lock.lock_timeout,
-    };
+    let opts = args.lock.options();
     out.repair(&migrate::repair(db, set, &repair, &opts).await?);
     Ok(())
 }

@@ -9,7 +9,7 @@ use crate::cli::opt::{Connection, Contracts, LockTimeout};
 use crate::cli::parse::parse_version;
 use crate::cli::render::Output;
 use crate::db::Db;
-use crate::migrate::{self, MigrationSet, Options};
+use crate::migrate::{self, MigrationSet};
 use crate::verify;
 
 #[derive(Debug, Args)]
@@ -37,9 +37,7 @@ pub async fn run(
     db: &mut Db,
     out: &Output,
 ) -> Result<(), CliError> {
-    let opts = Options {
-        lock_timeout: args.lock.lock_timeout,
-    };
+    let opts = args.lock.options();
     let on_event = |e: migrate::Event<'_>| out.event(&e);
     let report = migrate::up(db, set, args.to, args.dry_run, &opts, &on_event).await?;
     if !args.verify {
