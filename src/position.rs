@@ -1,6 +1,6 @@
-//! Positions in TOML documents (plans, contracts): the line of a byte
-//! offset, and a parse error turned into a line and a message that names
-//! its key. A leaf: it depends on nothing in the crate.
+//! Positions in text: the line of a byte offset (in SQL files, plans,
+//! contracts), and a TOML parse error turned into a line and a message
+//! that names its key. A leaf: it depends on nothing in the crate.
 
 /// Where a TOML document went wrong and why, naming the key of that line
 /// (`key `chunk_size`: invalid type: ...`) when the message does not.
@@ -22,7 +22,12 @@ pub fn toml_error(source: &str, e: &toml::de::Error) -> (Option<usize>, String) 
     }
 }
 
-/// The 1-based line of a byte offset into a TOML document.
+/// The 1-based line of a byte offset into a text; an offset past the end
+/// is the last line. Counts bytes, so an offset inside a multi-byte
+/// character is fine.
 pub fn line_of(source: &str, offset: usize) -> usize {
-    source[..offset.min(source.len())].matches('\n').count() + 1
+    1 + source.as_bytes()[..offset.min(source.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 /// Lowest first. Modules in one layer may not use each other.
 const LAYERS: &[&[&str]] = &[
-    &["exit", "checksum", "time", "toml_pos"],
+    &["exit", "checksum", "time", "position"],
     &["sql"],
     &["db"],
     &["migrate"],

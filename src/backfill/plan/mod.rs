@@ -26,7 +26,7 @@ pub use model::{
 pub use names::{is_identifier, param_refs};
 pub use params::{ParamDef, ParamKind, ParamValue, Written};
 
-use crate::toml_pos::{line_of, toml_error};
+use crate::position::{line_of, toml_error};
 
 /// A plan as read from its file, with where each value came from.
 #[derive(Debug, Clone)]

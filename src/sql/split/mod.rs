@@ -16,6 +16,7 @@ mod pending;
 mod tests;
 
 use super::lexer::{Flavor, Kind, Lexer, Token};
+use crate::position::line_of;
 use command::{Command, client_command};
 use pending::Pending;
 
@@ -125,13 +126,6 @@ fn find_delimiter(sql: &str, tok: &Token<'_>, delimiter: &str) -> Option<usize> 
         return None;
     }
     (tok.start..tok.end()).find(|&i| sql.is_char_boundary(i) && sql[i..].starts_with(delimiter))
-}
-
-fn line_of(sql: &str, pos: usize) -> usize {
-    1 + sql.as_bytes()[..pos]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
 }
 
 /// Turns byte offsets into line numbers, for offsets that only grow.

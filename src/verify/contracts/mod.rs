@@ -17,8 +17,8 @@ use toml::Spanned;
 
 use crate::db::ident::{NameKind, Names};
 use crate::db::introspect::Schema;
+use crate::position::{line_of, toml_error};
 use crate::sql::parse_name;
-use crate::toml_pos::{line_of, toml_error};
 
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/contracts");
 
