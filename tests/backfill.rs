@@ -200,6 +200,12 @@ fn killed_runs_resume_to_the_same_result(b: Backend) {
             stderr.contains("run the same command again to resume"),
             "{stderr}"
         );
+        // The chunk it had claimed next was handed back, not left leased.
+        assert_eq!(
+            db.scalar("SELECT COUNT(*) FROM mendb_backfill_leases"),
+            0,
+            "{stderr}"
+        );
     }
     db.mendb(&["backfill", "run", "fill-price-gaps"]).succeeds();
     check_filled(&db, &before, &from_old, &from_ohlc);

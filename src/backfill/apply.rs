@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::executor::Crew;
 use super::integrity;
+use super::pace::Pacing;
 use super::sqlgen::StepSql;
 use super::state;
 use crate::db::lock::{self, LockName};
@@ -43,31 +44,54 @@ fn fitting(
 
 /// In one short transaction on the step's locked row: take over a dead
 /// worker's chunk, or cut the next chunk of `size` rows after the
-/// frontier, or find the step finished.
+/// frontier, or find the step finished. A worker claims this way for its
+/// first chunk and after a wait; every other claim rides in the
+/// transaction of the chunk before it (`write_chunk`).
 pub async fn claim(db: &mut Db, crew: &Crew<'_>, owner: &str, size: u64) -> Result<Claim, DbError> {
-    let (run_id, index) = (crew.run_id, crew.index);
     db.execute_script(db.dialect().begin_write()).await?;
-    let result = async {
-        let frontier = state::lock_step(db, run_id, index).await?;
-        if frontier.done == state::progress::DONE {
-            return Ok(Claim::Done);
-        }
-        let step_row = format!("mendb_backfill_steps run_id = {run_id} AND step_index = {index}");
-        fitting(crew, frontier.cursor.as_deref(), &step_row, "cursor_key")?;
-        if let Some(lease) = take_over_dead(db, crew, owner).await? {
-            return Ok(Claim::Chunk(lease, None));
-        }
-        if frontier.done == state::progress::OPEN {
-            let lease = cut_next(db, crew, owner, frontier.cursor.as_deref(), size).await?;
-            return Ok(Claim::Chunk(lease, Some(size)));
-        }
-        if state::finish_if_complete(db, run_id, index).await? {
-            Ok(Claim::Done)
-        } else {
-            Ok(Claim::Wait)
-        }
+    let result = claim_within(db, crew, owner, size).await;
+    finish_transaction(db, result, |_| true).await
+}
+
+/// A claim, inside a transaction the caller commits.
+async fn claim_within(
+    db: &mut Db,
+    crew: &Crew<'_>,
+    owner: &str,
+    size: u64,
+) -> Result<Claim, DbError> {
+    let (run_id, index) = (crew.run_id, crew.index);
+    let frontier = state::lock_step(db, run_id, index).await?;
+    if frontier.done == state::progress::DONE {
+        return Ok(Claim::Done);
     }
-    .await;
+    let step_row = format!("mendb_backfill_steps run_id = {run_id} AND step_index = {index}");
+    fitting(crew, frontier.cursor.as_deref(), &step_row, "cursor_key")?;
+    if let Some(lease) = take_over_dead(db, crew, owner).await? {
+        return Ok(Claim::Chunk(lease, None));
+    }
+    if frontier.done == state::progress::OPEN {
+        let lease = cut_next(db, crew, owner, frontier.cursor.as_deref(), size).await?;
+        return Ok(Claim::Chunk(lease, Some(size)));
+    }
+    if state::finish_if_complete(db, run_id, index).await? {
+        Ok(Claim::Done)
+    } else {
+        Ok(Claim::Wait)
+    }
+}
+
+/// Hands back a chunk claimed but not started, when the worker stops: the
+/// frontier moves back over it if nothing was cut after it, otherwise the
+/// lease is left for any worker to take over at once.
+pub async fn give_back(
+    db: &mut Db,
+    crew: &Crew<'_>,
+    owner: &str,
+    lease: &state::Lease,
+) -> Result<(), DbError> {
+    db.execute_script(db.dialect().begin_write()).await?;
+    let result = state::give_back(db, crew.run_id, crew.index, lease, owner).await;
     finish_transaction(db, result, |_| true).await
 }
 
@@ -159,15 +183,30 @@ async fn finish_transaction<T>(
     }
 }
 
+/// A written chunk: its rows, the step's rows in all, the time its writes
+/// and its whole transaction took, and the claim that followed it in its
+/// transaction.
+pub struct Written {
+    pub rows: u64,
+    pub step_rows: u64,
+    pub writes: Duration,
+    pub elapsed: Duration,
+    pub next: Option<(Claim, Pacing)>,
+}
+
 /// One chunk in one transaction: hold the lease, apply the action, end the
-/// lease and log the chunk. Returns rows written, the step's rows in all
-/// and the time taken; None when the lease is no longer this worker's.
+/// lease, log the chunk and, unless the worker is stopping, claim the next
+/// chunk, paced by `next` and the time this one's writes took. Folding the claim in spares a worker a
+/// commit per chunk; the claim is the same one `claim` makes. None when
+/// the lease is no longer this worker's.
 pub async fn write_chunk(
     db: &mut Db,
     crew: &Crew<'_>,
     owner: &str,
     lease: &state::Lease,
-) -> Result<Option<(u64, u64, Duration)>, DbError> {
+    cut: Option<u64>,
+    next: Pacing,
+) -> Result<Option<Written>, DbError> {
     let started = Instant::now();
     let step = crew.step;
     let one_at_a_time = step
@@ -181,21 +220,33 @@ pub async fn write_chunk(
         if let Some(name) = &one_at_a_time {
             lock::lock_for_transaction(db, name, crew.lock_timeout).await?;
         }
-        let counted = step.counts_duplicates();
-        if counted {
-            db.execute_script(&db.dialect().reset_skip_counters())
-                .await?;
-        }
-        let mut written = 0;
-        for sql in step.action(lease.from.as_deref(), lease.to.as_deref()) {
-            written += db.execute(&sql.text, &sql.params()).await?;
-        }
-        if counted {
-            written = written.saturating_sub(duplicates(db, step).await?);
-        }
-        let elapsed = started.elapsed().as_millis();
-        let total = state::complete(db, crew.run_id, crew.index, lease, written, elapsed).await?;
-        Ok(Some((written, total)))
+        let written = write_action(db, step, lease).await?;
+        let elapsed = started.elapsed();
+        let step_rows = state::complete(
+            db,
+            crew.run_id,
+            crew.index,
+            lease,
+            written,
+            elapsed.as_millis(),
+        )
+        .await?;
+        // The claim locks the step's row, which `complete` has just
+        // updated: this transaction holds it already.
+        let next = match crew.stopped() {
+            true => None,
+            false => {
+                let pacing = next.after(cut, elapsed);
+                Some((claim_within(db, crew, owner, pacing.size).await?, pacing))
+            }
+        };
+        Ok(Some(Written {
+            rows: written,
+            step_rows,
+            writes: elapsed,
+            elapsed,
+            next,
+        }))
     }
     .await;
     let done = finish_transaction(db, result, Option::is_some).await;
@@ -203,7 +254,31 @@ pub async fn write_chunk(
         // A lost connection took the lock with it.
         let _ = lock::release_after_transaction(db, name).await;
     }
-    Ok(done?.map(|(written, total)| (written, total, started.elapsed())))
+    Ok(done?.map(|w| Written {
+        elapsed: started.elapsed(),
+        ..w
+    }))
+}
+
+/// The action's statements for the chunk; the rows they wrote.
+async fn write_action(
+    db: &mut Db,
+    step: &StepSql<'_>,
+    lease: &state::Lease,
+) -> Result<u64, DbError> {
+    let counted = step.counts_duplicates();
+    if counted {
+        db.execute_script(&db.dialect().reset_skip_counters())
+            .await?;
+    }
+    let mut written = 0;
+    for sql in step.action(lease.from.as_deref(), lease.to.as_deref()) {
+        written += db.execute(&sql.text, &sql.params()).await?;
+    }
+    if counted {
+        written = written.saturating_sub(duplicates(db, step).await?);
+    }
+    Ok(written)
 }
 
 /// Rows the last upsert skipped as existing keys. A clash on another

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::apply::{self, Claim};
-use super::pace::{self, Tuner};
+use super::pace::{self, Pacing};
 use super::progress::{Event, Progress, Waiting};
 use super::sqlgen::StepSql;
 use super::throttle::{self, Throttle};
@@ -79,7 +79,7 @@ impl Crew<'_> {
         self.step.def.name.get_ref()
     }
 
-    fn stopped(&self) -> bool {
+    pub(super) fn stopped(&self) -> bool {
         self.stop.load(Ordering::SeqCst) || self.abort.load(Ordering::SeqCst)
     }
 }
@@ -90,18 +90,30 @@ const WAIT_FOR_OTHERS: Duration = Duration::from_millis(100);
 /// One worker: claims and writes chunks until the step is finished, a stop
 /// is requested, or an error retrying does not cure.
 pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbError> {
-    let mut size = crew.step.def.batch.chunk_size();
-    let mut tuner = Tuner::new(crew.tuning.target);
+    let mut pacing = Pacing::new(crew.step.def.batch.chunk_size(), crew.tuning.target);
     let mut waiting: Option<Waiting> = None;
+    // The claim the last chunk's transaction made.
+    let mut claimed: Option<Claim> = None;
     loop {
         if crew.stopped() || !pace::wait_for_load(db, crew).await? {
+            if let Some(Claim::Chunk(lease, _)) = &claimed {
+                apply::give_back(db, crew, owner, lease).await?;
+            }
             return Ok(Stop::Interrupted);
         }
-        let claimed = pace::retrying(db, crew, &mut size, async |db: &mut Db, size: u64| {
-            apply::claim(db, crew, owner, size).await
-        })
-        .await?;
-        let (lease, cut) = match claimed {
+        let claim = match claimed.take() {
+            Some(claim) => claim,
+            None => {
+                pace::retrying(
+                    db,
+                    crew,
+                    &mut pacing.size,
+                    async |db: &mut Db, size: u64| apply::claim(db, crew, owner, size).await,
+                )
+                .await?
+            }
+        };
+        let (lease, cut) = match claim {
             Claim::Done => return Ok(Stop::Finished),
             Claim::Wait => {
                 let wait = waiting.get_or_insert_with(Waiting::new);
@@ -114,12 +126,14 @@ pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbE
                 (lease, cut)
             }
         };
-        let written = pace::retrying(db, crew, &mut size, async |db: &mut Db, _| {
-            apply::write_chunk(db, crew, owner, &lease).await
+        let base = pacing;
+        let written = pace::retrying(db, crew, &mut pacing.size, async |db: &mut Db, size| {
+            let next = base.with_size(size);
+            apply::write_chunk(db, crew, owner, &lease, cut, next).await
         })
         .await?;
         // Another worker took the lease over meanwhile: it writes the chunk.
-        let Some((rows, step_rows, elapsed)) = written else {
+        let Some(written) = written else {
             continue;
         };
         let (scanned, remaining) = crew
@@ -129,19 +143,24 @@ pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbE
             .advance(&lease, cut);
         (crew.on_event)(Event::Chunk {
             step: crew.name(),
-            rows,
-            step_rows,
+            rows: written.rows,
+            step_rows: written.step_rows,
             scanned,
             remaining,
-            chunk_size: cut.unwrap_or(size),
-            elapsed,
+            chunk_size: cut.unwrap_or(pacing.size),
+            elapsed: written.elapsed,
         });
-        if let Some(cut) = cut {
-            size = tuner.next(cut, elapsed);
+        pacing = match written.next {
+            Some((claim, next)) => {
+                claimed = Some(claim);
+                next
+            }
+            None => pacing.after(cut, written.writes),
         }
+        .committed(written.writes, written.elapsed);
         let rest = throttle::after_chunk(
-            rows,
-            elapsed,
+            written.rows,
+            written.elapsed,
             crew.tuning.sleep_ratio,
             crew.tuning.max_rows_per_sec,
         );

@@ -57,6 +57,49 @@ pub async fn retrying<T>(
     }
 }
 
+/// The size of the next chunk a worker cuts, and the tuner that chose it.
+/// Copied into a chunk's transaction, which cuts the next chunk before it
+/// commits; an attempt that rolls back leaves the worker's own untouched.
+#[derive(Debug, Clone, Copy)]
+pub struct Pacing {
+    pub size: u64,
+    tuner: Tuner,
+    /// What the last chunk's transaction took beyond its writes (the next
+    /// claim and the commit), which the tuner counts as part of a chunk
+    /// but a chunk cannot measure before it commits.
+    overhead: Duration,
+}
+
+impl Pacing {
+    pub fn new(size: u64, target: Duration) -> Pacing {
+        Pacing {
+            size,
+            tuner: Tuner::new(target),
+            overhead: Duration::ZERO,
+        }
+    }
+
+    /// The same tuner, cutting `size` rows next.
+    pub fn with_size(self, size: u64) -> Pacing {
+        Pacing { size, ..self }
+    }
+
+    /// After a chunk cut to `cut` rows whose writes took `writes`; a
+    /// taken-over chunk (None) was sized by someone else and says nothing.
+    pub fn after(mut self, cut: Option<u64>, writes: Duration) -> Pacing {
+        if let Some(cut) = cut {
+            self.size = self.tuner.next(cut, writes + self.overhead);
+        }
+        self
+    }
+
+    /// Once the chunk committed, `whole` after it began.
+    pub fn committed(mut self, writes: Duration, whole: Duration) -> Pacing {
+        self.overhead = whole.saturating_sub(writes);
+        self
+    }
+}
+
 /// Chooses chunk sizes from the time per row seen so far. A slower chunk
 /// counts in full at once, so one slow stretch shrinks the next chunk; a
 /// faster one moves the estimate only part of the way, so a lucky chunk

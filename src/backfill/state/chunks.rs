@@ -253,6 +253,51 @@ pub async fn finish_if_complete(
     Ok(true)
 }
 
+/// Hands back `owner`'s lease of a chunk not started: when the frontier
+/// still ends where the lease does, the lease goes and the frontier moves
+/// back to where it began, as if it had never been cut; otherwise it
+/// expires now, for the next claim of any worker to take over.
+pub async fn give_back(
+    db: &mut Db,
+    run_id: i64,
+    step_index: usize,
+    lease: &Lease,
+    owner: &str,
+) -> Result<(), DbError> {
+    let frontier = lock_step(db, run_id, step_index).await?;
+    let where_ = format!("run_id = {run_id} AND step_index = {step_index}");
+    if !hold(db, run_id, step_index, lease.chunk_no, owner).await? {
+        return Ok(());
+    }
+    let last_cut = match &lease.to {
+        Some(to) => frontier.done == progress::OPEN && frontier.cursor.as_ref() == Some(to),
+        None => frontier.done == progress::HANDED_OUT,
+    };
+    let d = db.dialect();
+    if !last_cut {
+        let sql = format!(
+            "UPDATE mendb_backfill_leases SET expires_at = {} - 1 WHERE {where_} AND chunk_no = {}",
+            d.epoch_now(),
+            lease.chunk_no
+        );
+        db.execute_script(&sql).await?;
+        return Ok(());
+    }
+    db.execute_script(&format!(
+        "DELETE FROM mendb_backfill_leases WHERE {where_} AND chunk_no = {}",
+        lease.chunk_no
+    ))
+    .await?;
+    let from = keys_json(lease.from.as_deref());
+    let sql = format!(
+        "UPDATE mendb_backfill_steps SET cursor_key = {}, done = {} WHERE {where_}",
+        d.param(1),
+        progress::OPEN
+    );
+    db.execute(&sql, &[text(&from)]).await?;
+    Ok(())
+}
+
 /// Locks `owner`'s lease for the chunk's transaction; false when another
 /// worker has taken it over (or finished it) meanwhile.
 pub async fn hold(

@@ -13,8 +13,8 @@ use std::time::Duration;
 use serde::Serialize;
 
 pub use chunks::{
-    Frontier, Idle, Lease, complete, finish_if_complete, hold, idle_leases, lock_step, open_lease,
-    session_alive, take_over,
+    Frontier, Idle, Lease, complete, finish_if_complete, give_back, hold, idle_leases, lock_step,
+    open_lease, session_alive, take_over,
 };
 pub use rows::{
     Counter, LeaseRow, Logged, StepRow, chunk_log, delete_lease, epoch_now, insert_step_at_start,
