@@ -3,7 +3,9 @@
 //! target rows win and stay unchanged, a rerun writes nothing, in both of
 //! its forms (a target with a unique key on the match columns, and one
 //! without); a row that clashes on another unique key fails the chunk
-//! instead of vanishing, and the run resumes once the clash is gone. `sql`:
+//! instead of vanishing, and the run resumes once the clash is gone; on a
+//! longer table the copy leaves what the database's own one-statement
+//! upsert leaves, through every way mendb writes a chunk. `sql`:
 //! the statements are compiled before any write, and run per chunk.
 
 mod common;
@@ -14,6 +16,7 @@ use common::{Backend, TestDb};
 
 per_backend!(
     copy_keeps_the_first_row_per_key_in_both_forms,
+    copy_into_a_unique_key_equals_the_native_upsert,
     copy_fails_on_a_clash_with_another_key_and_resumes,
     sql_steps_are_compiled_before_any_write,
 );
@@ -180,6 +183,60 @@ fn copy_keeps_the_first_row_per_key_in_both_forms(b: Backend) {
             .json();
         assert_eq!(again["rows"], 0, "{name}: a rerun writes nothing");
         assert_eq!(contents(&db, name), want, "{name} after the rerun");
+    }
+}
+
+/// 3,000 source rows whose keys are new but for stretches that exist in
+/// the target already or repeat within the source, so that chunks of both
+/// kinds follow each other: mendb's copy must leave exactly what one
+/// upsert statement through the database leaves.
+fn copy_into_a_unique_key_equals_the_native_upsert(b: Backend) {
+    let Some(db) = TestDb::new(b, "copyoracle") else {
+        return;
+    };
+    let int = match b {
+        Backend::Mysql => "BIGINT",
+        _ => "INTEGER",
+    };
+    db.exec(&format!(
+        "CREATE TABLE src (id {int} NOT NULL PRIMARY KEY, sym VARCHAR(8) NOT NULL, b {int} NOT NULL, price {int} NOT NULL)"
+    ));
+    let rows: Vec<String> = (1..=3000i64)
+        .map(|i| {
+            // Ids 2001-2050 repeat the keys of 1951-2000.
+            let k = if (2001..=2050).contains(&i) {
+                i - 50
+            } else {
+                i
+            };
+            format!("({i}, 'S{}', {}, {})", k % 7, k, i * 10)
+        })
+        .collect();
+    for part in rows.chunks(500) {
+        db.exec(&format!("INSERT INTO src VALUES {}", part.join(", ")));
+    }
+    let existing = "INSERT INTO {t} (sym, b, price, src_id) SELECT sym, b, -price, -id FROM src                     WHERE id BETWEEN 800 AND 1100 OR id BETWEEN 2600 AND 2610";
+    for t in ["dst_mendb", "dst_native"] {
+        target(&db, t, true, false);
+        db.exec(&existing.replace("{t}", t));
+    }
+    let skip = match b {
+        Backend::Mysql => " ON DUPLICATE KEY UPDATE sym = dst_native.sym",
+        _ => " ON CONFLICT (sym, b) DO NOTHING",
+    };
+    db.exec(&format!(
+        "INSERT INTO dst_native (sym, b, price, src_id) SELECT sym, b, price, id FROM src ORDER BY id{skip}"
+    ));
+    let path = plan(&db, "dst_mendb");
+    let run = db.mendb(&["-vv", "backfill", "run", &path, "--format", "json"]);
+    let report = run.succeeds().json();
+    assert_eq!(contents(&db, "dst_mendb"), contents(&db, "dst_native"));
+    let added = db.scalar("SELECT COUNT(*) FROM dst_native") - 312;
+    assert_eq!(report["rows"].as_i64().unwrap(), added, "rows reported");
+    if b == Backend::Postgres {
+        // Both ways of writing a chunk ran.
+        run.stderr_has("written as a plain insert")
+            .stderr_has("written again as an upsert");
     }
 }
 

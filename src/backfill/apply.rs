@@ -191,14 +191,17 @@ pub struct Written {
     pub step_rows: u64,
     pub writes: Duration,
     pub elapsed: Duration,
+    /// Whether the chunk may have met keys the target had.
+    pub met_existing: bool,
     pub next: Option<(Claim, Pacing)>,
 }
 
 /// One chunk in one transaction: hold the lease, apply the action, end the
 /// lease, log the chunk and, unless the worker is stopping, claim the next
 /// chunk, paced by `next` and the time this one's writes took. Folding the claim in spares a worker a
-/// commit per chunk; the claim is the same one `claim` makes. None when
-/// the lease is no longer this worker's.
+/// commit per chunk; the claim is the same one `claim` makes. `expect_new`:
+/// the worker's last chunk met no existing key (see `write_action`). None
+/// when the lease is no longer this worker's.
 pub async fn write_chunk(
     db: &mut Db,
     crew: &Crew<'_>,
@@ -206,6 +209,7 @@ pub async fn write_chunk(
     lease: &state::Lease,
     cut: Option<u64>,
     next: Pacing,
+    expect_new: bool,
 ) -> Result<Option<Written>, DbError> {
     let started = Instant::now();
     let step = crew.step;
@@ -220,7 +224,8 @@ pub async fn write_chunk(
         if let Some(name) = &one_at_a_time {
             lock::lock_for_transaction(db, name, crew.lock_timeout).await?;
         }
-        let written = write_action(db, step, lease).await?;
+        let wrote = write_action(db, step, lease, cut, expect_new).await?;
+        let written = wrote.rows;
         let elapsed = started.elapsed();
         let step_rows = state::complete(
             db,
@@ -245,6 +250,7 @@ pub async fn write_chunk(
             step_rows,
             writes: elapsed,
             elapsed,
+            met_existing: wrote.met_existing,
             next,
         }))
     }
@@ -260,25 +266,73 @@ pub async fn write_chunk(
     }))
 }
 
-/// The action's statements for the chunk; the rows they wrote.
+/// What a chunk's action wrote.
+struct Wrote {
+    rows: u64,
+    /// Whether it may have met keys the target had: a copy tries the plain
+    /// insert first only after a chunk that met none.
+    met_existing: bool,
+}
+
+/// Savepoint of a plain insert tried first (the same name on every
+/// database mendb writes).
+const PLAIN_FIRST: &str = "mendb_plain_first";
+
+/// The action's statements for the chunk. Where the target's upsert costs
+/// more than a plain insert and the last chunk met no existing key, the
+/// plain insert goes first, inside a savepoint; an existing key rolls it
+/// back to the upsert, which keeps the rows already there as they are. A
+/// clash on another unique key fails the upsert as well, as it always did.
 async fn write_action(
     db: &mut Db,
     step: &StepSql<'_>,
     lease: &state::Lease,
-) -> Result<u64, DbError> {
+    cut: Option<u64>,
+    expect_new: bool,
+) -> Result<Wrote, DbError> {
+    let (from, to) = (lease.from.as_deref(), lease.to.as_deref());
+    if let Some(plain) = step.plain_copy(from, to).filter(|_| expect_new) {
+        db.execute_script(&format!("SAVEPOINT {PLAIN_FIRST}"))
+            .await?;
+        match db.execute(&plain.text, &plain.params()).await {
+            Ok(rows) => {
+                tracing::debug!(chunk = lease.chunk_no, rows, "written as a plain insert");
+                db.execute_script(&format!("RELEASE SAVEPOINT {PLAIN_FIRST}"))
+                    .await?;
+                return Ok(Wrote {
+                    rows,
+                    met_existing: false,
+                });
+            }
+            Err(e) if e.is_unique_violation(db.dialect()) => {
+                tracing::debug!(
+                    chunk = lease.chunk_no,
+                    "a key of the chunk exists: written again as an upsert"
+                );
+                db.execute_script(&format!("ROLLBACK TO SAVEPOINT {PLAIN_FIRST}"))
+                    .await?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
     let counted = step.counts_duplicates();
     if counted {
         db.execute_script(&db.dialect().reset_skip_counters())
             .await?;
     }
-    let mut written = 0;
-    for sql in step.action(lease.from.as_deref(), lease.to.as_deref()) {
-        written += db.execute(&sql.text, &sql.params()).await?;
+    let mut rows = 0;
+    for sql in step.action(from, to) {
+        rows += db.execute(&sql.text, &sql.params()).await?;
     }
     if counted {
-        written = written.saturating_sub(duplicates(db, step).await?);
+        rows = rows.saturating_sub(duplicates(db, step).await?);
     }
-    Ok(written)
+    // A chunk cut to `cut` rows holds that many (but for the last); one
+    // that wrote all of them skipped none.
+    Ok(Wrote {
+        rows,
+        met_existing: cut.is_none_or(|c| rows < c),
+    })
 }
 
 /// Rows the last upsert skipped as existing keys. A clash on another

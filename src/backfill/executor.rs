@@ -94,6 +94,7 @@ pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbE
     let mut waiting: Option<Waiting> = None;
     // The claim the last chunk's transaction made.
     let mut claimed: Option<Claim> = None;
+    let mut expect_new = true;
     loop {
         if crew.stopped() || !pace::wait_for_load(db, crew).await? {
             if let Some(Claim::Chunk(lease, _)) = &claimed {
@@ -129,13 +130,14 @@ pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbE
         let base = pacing;
         let written = pace::retrying(db, crew, &mut pacing.size, async |db: &mut Db, size| {
             let next = base.with_size(size);
-            apply::write_chunk(db, crew, owner, &lease, cut, next).await
+            apply::write_chunk(db, crew, owner, &lease, cut, next, expect_new).await
         })
         .await?;
         // Another worker took the lease over meanwhile: it writes the chunk.
         let Some(written) = written else {
             continue;
         };
+        expect_new = !written.met_existing;
         let (scanned, remaining) = crew
             .progress
             .lock()

@@ -86,6 +86,17 @@ impl DbError {
         }
     }
 
+    /// Whether a statement failed on a duplicate key of a unique index.
+    pub fn is_unique_violation(&self, dialect: Dialect) -> bool {
+        match self {
+            DbError::Query {
+                source: sqlx::Error::Database(db),
+                ..
+            } => dialect.is_unique_violation(error_code(db.as_ref()).as_deref(), db.message()),
+            _ => false,
+        }
+    }
+
     /// Whether the connection itself is gone and must be replaced.
     pub fn is_connection_lost(&self) -> bool {
         match self {

@@ -38,10 +38,23 @@ impl StepSql<'_> {
     /// The statements that apply the step's action to one chunk.
     pub fn action(&self, cursor: Option<&[String]>, bound: Option<&[String]>) -> Vec<Sql> {
         match self.def.action() {
-            Action::Copy(c) if self.copy_upsert => vec![self.copy_upsert(c, cursor, bound)],
+            Action::Copy(c) if self.copy_upsert => vec![self.copy_upsert(c, cursor, bound, true)],
             Action::Copy(c) => vec![self.copy_anti_join(c, cursor, bound)],
             Action::Update(u) => vec![self.update(u, cursor, bound)],
             Action::Sql(s) => self.plan_statements(s, cursor, bound),
+        }
+    }
+
+    /// A copy's chunk as a plain insert that skips nothing, where the
+    /// upsert costs more than that (`Dialect::skipping_costs_extra`): the
+    /// executor tries it first, inside a savepoint, and falls back to the
+    /// upsert when a key exists. None where there is no upsert to spare.
+    pub fn plain_copy(&self, cursor: Option<&[String]>, bound: Option<&[String]>) -> Option<Sql> {
+        match self.def.action() {
+            Action::Copy(c) if self.copy_upsert && self.dialect.skipping_costs_extra() => {
+                Some(self.copy_upsert(c, cursor, bound, false))
+            }
+            _ => None,
         }
     }
 
@@ -134,7 +147,14 @@ impl StepSql<'_> {
     /// columns: rows go in batch order and the database skips those whose
     /// key exists, including a key an earlier row of the same chunk wrote,
     /// so the first in batch order wins. One pass, no lookup of our own.
-    fn copy_upsert(&self, c: &CopyDef, cursor: Option<&[String]>, bound: Option<&[String]>) -> Sql {
+    /// Without `skip`, the same insert fails on an existing key instead.
+    fn copy_upsert(
+        &self,
+        c: &CopyDef,
+        cursor: Option<&[String]>,
+        bound: Option<&[String]>,
+        skip: bool,
+    ) -> Sql {
         let into = self.q(c.into.get_ref());
         let mut sql = Sql::default();
         sql.push(&format!(
@@ -145,6 +165,9 @@ impl StepSql<'_> {
         sql.push(&format!(" FROM {} t WHERE ", self.batch_table()));
         self.push_chunk(&mut sql, "t.", cursor, bound);
         sql.push(&format!(" ORDER BY {}", self.order_by()));
+        if !skip {
+            return sql;
+        }
         let matched: Vec<String> = c
             .match_on
             .get_ref()

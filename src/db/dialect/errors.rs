@@ -29,6 +29,19 @@ impl Dialect {
         }
     }
 
+    /// Whether an error is a duplicate key in a unique index.
+    pub fn is_unique_violation(self, code: Option<&str>, message: &str) -> bool {
+        match self {
+            Dialect::Mysql => code == Some("1062"),
+            Dialect::Postgres => code == Some("23505"),
+            // SQLITE_CONSTRAINT_UNIQUE and _PRIMARYKEY.
+            Dialect::Sqlite => {
+                matches!(code, Some("2067" | "1555"))
+                    || message.starts_with("UNIQUE constraint failed")
+            }
+        }
+    }
+
     /// Whether a database error means another writer holds the database.
     pub fn is_busy_error(self, message: &str) -> bool {
         match self {
