@@ -185,9 +185,13 @@ impl StepSql<'_> {
         sql
     }
 
-    /// Copy into a target without a usable unique key: `ROW_NUMBER` picks
-    /// the first row per match key within the chunk, an anti-join skips
-    /// keys the target has.
+    /// Copy into a target without a usable unique key: an anti-join keeps
+    /// the chunk's rows whose key the target lacks, then `ROW_NUMBER` picks
+    /// the first of those per match key. Filtering by key first gives the
+    /// same rows (whether a key is in the target does not depend on which
+    /// row carries it) and leaves the window only the missing rows to
+    /// sort: on PostgreSQL, sorting a whole 60,000-row chunk for it took a
+    /// third of the chunk's time.
     fn copy_anti_join(
         &self,
         c: &CopyDef,
@@ -196,34 +200,38 @@ impl StepSql<'_> {
     ) -> Sql {
         let into = self.q(c.into.get_ref());
         let cols: Vec<String> = c.columns.keys().map(|k| self.q(k.get_ref())).collect();
-        let mut sql = Sql::default();
-        sql.push(&format!(
-            "INSERT INTO {into} ({}) SELECT {} FROM (SELECT ",
-            cols.join(", "),
+        let listed = |alias: &str| {
             cols.iter()
-                .map(|c| format!("mendb_src.{c}"))
+                .map(|c| format!("{alias}.{c}"))
                 .collect::<Vec<_>>()
                 .join(", ")
-        ));
-        self.push_copy_exprs(&mut sql, c);
-        // Partition expressions repeat the column expressions; their
-        // :params are bound again, in order.
-        sql.push(", ROW_NUMBER() OVER (PARTITION BY ");
-        for (i, m) in c.match_on.get_ref().iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
-            }
-            let expr = c
-                .columns
+        };
+        let keys: Vec<String> = (0..self.key.len())
+            .map(|i| format!("mendb_src.mendb_k{i}"))
+            .collect();
+        let matched: Vec<String> = c
+            .match_on
+            .get_ref()
+            .iter()
+            .map(|m| self.q(m.get_ref()))
+            .collect();
+        let mut sql = Sql::default();
+        sql.push(&format!(
+            "INSERT INTO {into} ({}) SELECT {} FROM (SELECT {}, {}, ROW_NUMBER() OVER (PARTITION BY {} ORDER BY {}) AS mendb_rn FROM (SELECT ",
+            cols.join(", "),
+            listed("mendb_new"),
+            listed("mendb_src"),
+            keys.join(", "),
+            matched
                 .iter()
-                .find(|(k, _)| k.get_ref() == m.get_ref())
-                .map(|(_, e)| e.get_ref().for_dialect(self.dialect))
-                .unwrap_or_default();
-            sql.push("(");
-            self.push_expr(&mut sql, expr);
-            sql.push(")");
-        }
-        sql.push(&format!(" ORDER BY {}) AS mendb_rn", self.order_by()));
+                .map(|m| format!("mendb_src.{m}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            self.key_order("mendb_src.mendb_k"),
+        ));
+        // The plan's expressions are evaluated alone over the batch table,
+        // where their unqualified names can only mean its columns.
+        self.push_copy_exprs(&mut sql, c);
         // The batch key travels along so rows can be inserted in key
         // order: out of order, a clustered target (InnoDB) splits pages
         // and ends up about twice its size; in order, ids the target
@@ -237,17 +245,16 @@ impl StepSql<'_> {
         // dependent subquery per row, about a third slower. The join
         // demands equal match values, so a NULL first match column on the
         // target side means no target row has the key.
-        let matched = c.match_on.get_ref();
         let on = matched
             .iter()
-            .map(|m| format!("mendb_dst.{0} = mendb_src.{0}", self.q(m.get_ref())))
+            .map(|m| format!("mendb_dst.{m} = mendb_src.{m}"))
             .collect::<Vec<_>>()
             .join(" AND ");
         sql.push(&format!(
-            ") mendb_src LEFT JOIN {into} mendb_dst ON {on} \
-             WHERE mendb_src.mendb_rn = 1 AND mendb_dst.{} IS NULL ORDER BY {}",
-            self.q(matched[0].get_ref()),
-            self.key_order("mendb_src.mendb_k")
+            ") mendb_src LEFT JOIN {into} mendb_dst ON {on} WHERE mendb_dst.{} IS NULL) mendb_new \
+             WHERE mendb_new.mendb_rn = 1 ORDER BY {}",
+            matched[0],
+            self.key_order("mendb_new.mendb_k")
         ));
         sql
     }
