@@ -2,7 +2,8 @@
 //! several processes at once, with the database as the only coordinator:
 //! the tables end as an uninterrupted single worker leaves them, every
 //! chunk is written once, and the chunks of a killed process are taken
-//! over by the workers still running.
+//! over by the workers still running. A step whose chunks can only be
+//! written one at a time runs with one worker, and says why.
 
 mod common;
 
@@ -14,6 +15,7 @@ use common::{Backend, TestDb, incident_world as world, mendb_command, rows_as_te
 per_backend!(
     workers_and_processes_match_one_worker,
     a_killed_process_leaves_its_chunks_to_the_others,
+    workers_that_would_only_wait_are_not_started,
 );
 
 /// The shipped on-chain restore with small chunks, written next to `db`;
@@ -251,4 +253,69 @@ fn a_killed_process_leaves_its_chunks_to_the_others(b: Backend) {
     assert_each_chunk_once(&db, before);
     let runs = db.scalar("SELECT COUNT(*) FROM mendb_backfill_runs WHERE status = 'finished'");
     assert_eq!(runs, 1, "the kills resumed one run");
+}
+
+/// Each step says whether its extra workers would only wait, and why, from
+/// the server's own settings: the shipped plans' targets have an
+/// AUTO_INCREMENT id (MariaDB), `price_data_real` has no unique key on
+/// (symbol, timestamp), and SQLite writes one at a time.
+fn workers_that_would_only_wait_are_not_started(b: Backend) {
+    let Some(db) = world(b, "parone") else {
+        return;
+    };
+    let mode = match b {
+        Backend::Mysql => Some(db.scalar("SELECT @@innodb_autoinc_lock_mode")),
+        _ => None,
+    };
+    let run = |plan: &str| {
+        let run = db.mendb(&["backfill", "run", plan, "--workers", "3"]);
+        run.succeeds();
+        run.stderr.clone()
+    };
+    let fill = run("fill-price-gaps");
+    let restore = run("restore-onchain-enhanced");
+    let one = "1 instead of 3:";
+    let auto_inc = |table: &str| {
+        format!(
+            "`{table}` has the AUTO_INCREMENT column `id` and innodb_autoinc_lock_mode is {}",
+            mode.unwrap_or_default()
+        )
+    };
+    match (b, mode) {
+        (Backend::Mysql, Some(m)) if m < 2 => {
+            for (stderr, step, table) in [
+                (&fill, "price-data-old", "price_data_real"),
+                (&fill, "ohlc-close", "price_data_real"),
+                (
+                    &restore,
+                    "copy-missing-days",
+                    "crypto_onchain_data_enhanced",
+                ),
+            ] {
+                assert!(
+                    stderr.contains(&format!("Workers {step}: {one} {}", auto_inc(table))),
+                    "{stderr}"
+                );
+            }
+        }
+        (Backend::Sqlite, _) => {
+            for stderr in [&fill, &restore] {
+                assert!(
+                    stderr.contains(&format!("{one} SQLite lets one connection write at a time")),
+                    "{stderr}"
+                );
+            }
+        }
+        _ => {
+            assert!(
+                fill.contains(&format!(
+                    "Workers price-data-old: {one} `price_data_real` has no unique key on the match columns"
+                )),
+                "{fill}"
+            );
+            // A unique key on the match columns, no AUTO-INC lock: every
+            // worker writes.
+            assert!(!restore.contains("Workers"), "{restore}");
+        }
+    }
 }

@@ -7,6 +7,7 @@
 #   PARTS="copy update" bash bench/parallel/run.sh   # some of: copy copy1 resume gaps update
 #   (copy1: only the one-shot and mendb with 1 worker, for bench/curve)
 #   RESULTS_OUT=FILE: also write the raw results (TSV) there
+#   MENDB=PATH: time this binary instead of building the release one
 #
 # For each database it builds `src` (ROWS rows: 400 symbols x one-minute
 # rows, id order interleaved across symbols, (symbol, ts) unique), then
@@ -43,9 +44,11 @@ POSTGRES_URL=${MENDB_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/mend
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-echo "== build: release binary"
-cargo build --release --quiet
-MENDB=target/release/mendb
+if [[ -z ${MENDB:-} ]]; then
+    echo "== build: release binary"
+    cargo build --release --quiet
+    MENDB=target/release/mendb
+fi
 
 plan() { # name target
     cat >"$work/$1.toml" <<TOML

@@ -29,7 +29,7 @@ use serde::Serialize;
 pub use executor::Tuning;
 pub use plan::{Plan, PlanError};
 use preflight::PreflightError;
-pub use progress::{Event, Holder};
+pub use progress::{Event, Holder, OneWriterWhy};
 use state::status;
 pub use throttle::LoadLimits;
 

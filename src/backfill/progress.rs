@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use super::executor::Crew;
 use super::integrity::Finding;
 use super::state;
+use crate::db::load::AutoIncLock;
 use crate::db::{Db, DbError};
 
 /// Progress, for the caller to render.
@@ -29,6 +30,13 @@ pub enum Event<'a> {
         remaining: u64,
         chunk_size: u64,
         elapsed: Duration,
+    },
+    /// The step's writes would wait for each other: it runs with one
+    /// worker in this process instead of `requested`.
+    OneWriter {
+        step: &'a str,
+        requested: usize,
+        why: OneWriterWhy<'a>,
     },
     /// A load limit holds the next chunk back.
     Throttled {
@@ -57,6 +65,18 @@ pub enum Event<'a> {
         chunks: u64,
         elapsed: Duration,
     },
+}
+
+/// Why a step's chunks can only be written one at a time.
+#[derive(Debug, Clone)]
+pub enum OneWriterWhy<'a> {
+    /// The target's AUTO-INC lock (MariaDB/MySQL below interleaved mode).
+    AutoIncLock(&'a AutoIncLock),
+    /// A copy into a target without a unique key on the match columns
+    /// takes mendb's lock on the target for each chunk.
+    NoUniqueKey { table: &'a str },
+    /// SQLite lets one connection write at a time.
+    OneWriterDatabase,
 }
 
 /// A lease another worker (or something else) holds.

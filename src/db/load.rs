@@ -1,6 +1,7 @@
 //! A MariaDB/MySQL server's load, as a backfill throttle reads it: how many
-//! threads are running, and how far a replica is behind its primary. Reads
-//! status only; never changes anything.
+//! threads are running, and how far a replica is behind its primary; and
+//! the lock that makes concurrent inserts into one table wait for each
+//! other. Reads status and settings only; never changes anything.
 
 use std::time::Duration;
 
@@ -8,7 +9,7 @@ use sqlx::Column;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use super::{Db, DbError, Dialect, get_i64, get_string};
+use super::{Db, DbError, Dialect, Param, get_i64, get_string};
 
 /// What a replica says about its lag.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +30,41 @@ fn mysql_only(db: &Db, what: &str) -> Result<(), DbError> {
             other.dir_name()
         ))),
     }
+}
+
+/// InnoDB's table-level AUTO-INC lock: below `innodb_autoinc_lock_mode` 2
+/// (interleaved), an `INSERT ... SELECT` into a table with an
+/// AUTO_INCREMENT column holds it until the statement ends, whether or not
+/// it gives the ids itself, so such inserts into the table run one at a
+/// time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AutoIncLock {
+    pub table: String,
+    pub column: String,
+    pub mode: i64,
+}
+
+/// The AUTO-INC lock concurrent `INSERT ... SELECT`s into `table` (of the
+/// connection's database) would wait on, if any; None on other databases,
+/// on other engines and in interleaved mode.
+pub async fn auto_inc_lock(db: &mut Db, table: &str) -> Result<Option<AutoIncLock>, DbError> {
+    if db.dialect() != Dialect::Mysql {
+        return Ok(None);
+    }
+    let sql = "SELECT c.COLUMN_NAME, @@innodb_autoinc_lock_mode \
+               FROM information_schema.COLUMNS c JOIN information_schema.TABLES t \
+               ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME \
+               WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = ? \
+               AND t.ENGINE = 'InnoDB' AND c.EXTRA LIKE '%auto_increment%'";
+    let rows = db.fetch(sql, &[Param::Text(table)]).await?;
+    Ok(rows.first().and_then(|r| {
+        let mode = get_i64(r, 1)?;
+        (mode < 2).then(|| AutoIncLock {
+            table: table.to_string(),
+            column: get_string(r, 0).unwrap_or_default(),
+            mode,
+        })
+    }))
 }
 
 /// `Threads_running`: statements executing now, this one included.

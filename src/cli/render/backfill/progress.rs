@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::PlanCommand;
 use super::findings::{expire_sql, place, problem, remedy, when};
 use crate::backfill::integrity::{Action, Finding, MAX_LEASE_SECS, Row};
-use crate::backfill::{Event, Holder};
+use crate::backfill::{Event, Holder, OneWriterWhy};
 use crate::cli::opt::LogFormat;
 use crate::cli::render::{Output, VERB};
 
@@ -101,6 +101,11 @@ impl Progress<'_> {
                     waited.as_secs_f64()
                 ));
             }
+            Event::OneWriter {
+                step,
+                requested,
+                why,
+            } => one_writer(step, *requested, why, json),
             Event::Retrying {
                 step,
                 attempt,
@@ -128,6 +133,44 @@ impl Progress<'_> {
             } => self.step_finished(step, *rows, *chunks, *elapsed, json),
         }
     }
+}
+
+/// Why a step runs with one worker, and what would let more write at once.
+fn one_writer(step: &str, requested: usize, why: &OneWriterWhy<'_>, json: bool) {
+    let (cause, remedy) = match why {
+        OneWriterWhy::AutoIncLock(lock) => (
+            format!(
+                "`{}` has the AUTO_INCREMENT column `{}` and innodb_autoinc_lock_mode is {}, so each INSERT ... SELECT into it holds the table's AUTO-INC lock",
+                lock.table, lock.column, lock.mode
+            ),
+            "innodb_autoinc_lock_mode = 2 (with binlog_format ROW or MIXED, or no binary log) lets workers write at once",
+        ),
+        OneWriterWhy::NoUniqueKey { table } => (
+            format!(
+                "`{table}` has no unique key on the match columns, so each chunk holds mendb's lock on it"
+            ),
+            "a unique key on the match columns lets workers write at once",
+        ),
+        OneWriterWhy::OneWriterDatabase => (
+            "SQLite lets one connection write at a time".to_string(),
+            "MariaDB or PostgreSQL let workers write at once",
+        ),
+    };
+    if json {
+        tracing::warn!(
+            step,
+            requested,
+            workers = 1,
+            cause,
+            remedy,
+            "backfill step runs with one worker"
+        );
+        return;
+    }
+    errln!(
+        "{:>VERB$} {step}: 1 instead of {requested}: {cause}, and the others would only wait; {remedy}",
+        "Workers"
+    );
 }
 
 impl Progress<'_> {
