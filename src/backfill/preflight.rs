@@ -9,7 +9,7 @@ use super::plan::{
 };
 use super::sqlgen::{Sql, StepSql};
 use crate::db::introspect::{self, Schema, Table};
-use crate::db::{Db, DbError, ValueKind};
+use crate::db::{Db, DbError, Dialect, ValueKind};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PreflightError {
@@ -203,6 +203,7 @@ async fn check_step<'p>(
         params,
         param_kinds: param_kinds.clone(),
         copy_upsert: copy_upsert(db, s).await?,
+        source_key: source_key(schema, s, batch, db.dialect()),
     };
     // Expressions compile on this database: run each over no rows.
     let mut compiles = Vec::new();
@@ -270,6 +271,42 @@ async fn key_columns(
         key.push((k.get_ref().clone(), kind));
     }
     Ok(key)
+}
+
+/// An update source's columns that its join equates with the batch key,
+/// column by column in key order: `on` maps each to exactly `t.<key>`, and
+/// each has the key column's declared type, an integer, date or time one,
+/// which compares without a collation. The chunk's range then holds for
+/// them too. None when any key column is joined otherwise.
+fn source_key(schema: &Schema, s: &StepDef, batch: &Table, d: Dialect) -> Option<Vec<String>> {
+    let Action::Update(u) = s.action() else {
+        return None;
+    };
+    let from = schema.tables.get(u.from.get_ref())?;
+    let type_of = |t: &Table, name: &str| {
+        t.columns
+            .iter()
+            .find(|c| c.name == name)
+            .map(|c| c.data_type.clone())
+    };
+    s.batch
+        .key
+        .get_ref()
+        .iter()
+        .map(|k| {
+            let k = k.get_ref();
+            let names = [format!("t.{k}"), format!("t.{}", d.quote_ident(k))];
+            let (col, _) =
+                u.on.iter()
+                    .find(|(_, e)| names.iter().any(|n| e.get_ref().for_dialect(d).trim() == n))?;
+            let kind = type_of(batch, k)?;
+            let comparable = matches!(
+                ValueKind::of_column_type(&kind),
+                ValueKind::Int | ValueKind::Date | ValueKind::Timestamp
+            );
+            (comparable && type_of(from, col.get_ref())? == kind).then(|| col.get_ref().clone())
+        })
+        .collect()
 }
 
 /// Whether a copy into another table can upsert: its match columns are

@@ -94,6 +94,13 @@ impl StepSql<'_> {
             }
         }
         self.push_chunk(&mut sql, "t.", cursor, bound);
+        // PostgreSQL does not carry the chunk's range across `s.id = t.id`:
+        // without it, each chunk hash-joined a scan of the whole source,
+        // a cost that grows with the table (545-637 ms for a 60,000-row
+        // chunk of a 1,000,000-row source).
+        if let Some(cols) = &self.source_key {
+            self.push_range_on(&mut sql, "s.", cols, cursor, bound);
+        }
         sql.push(" AND (");
         append(&mut sql, &differs);
         sql.push(")");

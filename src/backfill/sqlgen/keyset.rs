@@ -6,23 +6,26 @@ use super::{Sql, StepSql};
 use crate::backfill::plan::Order;
 use crate::db::ValueKind;
 
+/// Columns the keyset walk compares, with the key's kinds.
+type KeyColumns = [(String, ValueKind)];
+
 impl StepSql<'_> {
-    /// `key` strictly after `cursor` in batch order (`alias.` prefixed).
-    fn push_after(&self, sql: &mut Sql, alias: &str, cursor: &[String]) {
+    /// `cols` strictly after `cursor` in batch order (`alias.` prefixed).
+    fn push_after(&self, sql: &mut Sql, alias: &str, cols: &KeyColumns, cursor: &[String]) {
         let op = match self.def.batch.order {
             Order::Asc => ">",
             Order::Desc => "<",
         };
-        self.push_lexicographic(sql, alias, cursor, op, false);
+        self.push_lexicographic(sql, alias, cols, cursor, op, false);
     }
 
-    /// `key` at or before `bound` in batch order.
-    fn push_upto(&self, sql: &mut Sql, alias: &str, bound: &[String]) {
+    /// `cols` at or before `bound` in batch order.
+    fn push_upto(&self, sql: &mut Sql, alias: &str, cols: &KeyColumns, bound: &[String]) {
         let op = match self.def.batch.order {
             Order::Asc => "<",
             Order::Desc => ">",
         };
-        self.push_lexicographic(sql, alias, bound, op, true);
+        self.push_lexicographic(sql, alias, cols, bound, op, true);
     }
 
     /// (k1 op v1) OR (k1 = v1 AND k2 op v2) ... [OR all equal]; expanded
@@ -32,6 +35,7 @@ impl StepSql<'_> {
         &self,
         sql: &mut Sql,
         alias: &str,
+        cols: &KeyColumns,
         values: &[String],
         op: &str,
         or_equal: bool,
@@ -40,11 +44,11 @@ impl StepSql<'_> {
         // before it builds a chunk) restrict nothing: a wider chunk only
         // redoes work the action skips as done, a narrower one would lose
         // rows without a word.
-        let pairs: Vec<(&(String, ValueKind), &String)> = self.key.iter().zip(values).collect();
+        let pairs: Vec<(&(String, ValueKind), &String)> = cols.iter().zip(values).collect();
         let Some(((first, kind), value)) = pairs
             .first()
             .copied()
-            .filter(|_| values.len() == self.key.len())
+            .filter(|_| values.len() == cols.len())
         else {
             sql.push("(1 = 1)");
             return;
@@ -103,13 +107,40 @@ impl StepSql<'_> {
         self.push_filter(sql);
         if let Some(c) = cursor {
             sql.push(" AND ");
-            self.push_after(sql, alias, c);
+            self.push_after(sql, alias, &self.key, c);
         }
         if let Some(b) = bound {
             sql.push(" AND ");
-            self.push_upto(sql, alias, b);
+            self.push_upto(sql, alias, &self.key, b);
         }
         sql.push(")");
+    }
+
+    /// The chunk's key range once more, over columns of another table
+    /// that equal the key's column by column (`cols`, in key order):
+    /// redundant, but a planner that does not carry a range across an
+    /// equality then reads only the chunk's rows of that table.
+    pub(super) fn push_range_on(
+        &self,
+        sql: &mut Sql,
+        alias: &str,
+        cols: &[String],
+        cursor: Option<&[String]>,
+        bound: Option<&[String]>,
+    ) {
+        let cols: Vec<(String, ValueKind)> = cols
+            .iter()
+            .zip(&self.key)
+            .map(|(c, (_, kind))| (c.clone(), *kind))
+            .collect();
+        if let Some(c) = cursor {
+            sql.push(" AND ");
+            self.push_after(sql, alias, &cols, c);
+        }
+        if let Some(b) = bound {
+            sql.push(" AND ");
+            self.push_upto(sql, alias, &cols, b);
+        }
     }
 
     fn direction(&self) -> &'static str {

@@ -36,6 +36,9 @@ pub struct StepSql<'p> {
     /// A copy step whose target has a unique key on exactly its match
     /// columns: the database skips existing keys itself.
     pub copy_upsert: bool,
+    /// An update's source columns equal to the batch key, column by column
+    /// (see `preflight`): the chunk's range is repeated over them.
+    pub source_key: Option<Vec<String>>,
 }
 
 fn value_kind(kind: ParamKind) -> ValueKind {

@@ -52,6 +52,7 @@ v = "s.v"
         params: &params,
         param_kinds: BTreeMap::new(),
         copy_upsert: false,
+        source_key: None,
     };
     let short = vec!["2025-01-01".to_string()];
     let long = vec!["2025-01-01".to_string(), "1".into(), "2".into()];
