@@ -198,10 +198,11 @@ pub struct Written {
 
 /// One chunk in one transaction: hold the lease, apply the action, end the
 /// lease, log the chunk and, unless the worker is stopping, claim the next
-/// chunk, paced by `next` and the time this one's writes took. Folding the claim in spares a worker a
-/// commit per chunk; the claim is the same one `claim` makes. `expect_new`:
-/// the worker's last chunk met no existing key (see `write_action`). None
-/// when the lease is no longer this worker's.
+/// chunk, paced by `next` and the time this one's writes took. Folding the
+/// claim in spares a worker a commit per chunk; the claim is the same one
+/// `claim` makes. `expect_new`: the worker's last chunk met no existing
+/// key (see `write_action`). None when the lease is no longer this
+/// worker's.
 pub async fn write_chunk(
     db: &mut Db,
     crew: &Crew<'_>,
@@ -291,7 +292,11 @@ async fn write_action(
     expect_new: bool,
 ) -> Result<Wrote, DbError> {
     let (from, to) = (lease.from.as_deref(), lease.to.as_deref());
-    if let Some(plain) = step.plain_copy(from, to).filter(|_| expect_new) {
+    let plain = match expect_new {
+        true => step.plain_copy(from, to),
+        false => None,
+    };
+    if let Some(plain) = plain {
         db.execute_script(&format!("SAVEPOINT {PLAIN_FIRST}"))
             .await?;
         match db.execute(&plain.text, &plain.params()).await {

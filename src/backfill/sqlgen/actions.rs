@@ -175,12 +175,7 @@ impl StepSql<'_> {
         if !skip {
             return sql;
         }
-        let matched: Vec<String> = c
-            .match_on
-            .get_ref()
-            .iter()
-            .map(|m| self.q(m.get_ref()))
-            .collect();
+        let matched = self.match_columns(c);
         // MySQL counts skipped rows, and clashes on another unique key, in
         // the variables `Dialect::reset_skip_counters` zeroes; the executor
         // turns a clash into an error and a rollback.
@@ -207,33 +202,16 @@ impl StepSql<'_> {
     ) -> Sql {
         let into = self.q(c.into.get_ref());
         let cols: Vec<String> = c.columns.keys().map(|k| self.q(k.get_ref())).collect();
-        let listed = |alias: &str| {
-            cols.iter()
-                .map(|c| format!("{alias}.{c}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let keys: Vec<String> = (0..self.key.len())
-            .map(|i| format!("mendb_src.mendb_k{i}"))
-            .collect();
-        let matched: Vec<String> = c
-            .match_on
-            .get_ref()
-            .iter()
-            .map(|m| self.q(m.get_ref()))
-            .collect();
+        let keys: Vec<String> = (0..self.key.len()).map(|i| format!("mendb_k{i}")).collect();
+        let matched = self.match_columns(c);
         let mut sql = Sql::default();
         sql.push(&format!(
             "INSERT INTO {into} ({}) SELECT {} FROM (SELECT {}, {}, ROW_NUMBER() OVER (PARTITION BY {} ORDER BY {}) AS mendb_rn FROM (SELECT ",
             cols.join(", "),
-            listed("mendb_new"),
-            listed("mendb_src"),
-            keys.join(", "),
-            matched
-                .iter()
-                .map(|m| format!("mendb_src.{m}"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            qualified("mendb_new", &cols),
+            qualified("mendb_src", &cols),
+            qualified("mendb_src", &keys),
+            qualified("mendb_src", &matched),
             self.key_order("mendb_src.mendb_k"),
         ));
         // The plan's expressions are evaluated alone over the batch table,
@@ -266,6 +244,15 @@ impl StepSql<'_> {
         sql
     }
 
+    /// The copy's match columns, quoted.
+    fn match_columns(&self, c: &CopyDef) -> Vec<String> {
+        c.match_on
+            .get_ref()
+            .iter()
+            .map(|m| self.q(m.get_ref()))
+            .collect()
+    }
+
     fn push_assignments(&self, sql: &mut Sql, u: &UpdateDef, prefix: &str) {
         for (i, (col, expr)) in u.set.iter().enumerate() {
             if i > 0 {
@@ -283,4 +270,12 @@ impl StepSql<'_> {
             ));
         }
     }
+}
+
+/// `alias.col, ...` for each of `cols`.
+fn qualified(alias: &str, cols: &[String]) -> String {
+    cols.iter()
+        .map(|c| format!("{alias}.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

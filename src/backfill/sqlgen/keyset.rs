@@ -105,15 +105,28 @@ impl StepSql<'_> {
     ) {
         sql.push("(");
         self.push_filter(sql);
+        self.push_range(sql, alias, &self.key, cursor, bound);
+        sql.push(")");
+    }
+
+    /// ` AND` after `cursor` (if any) ` AND` up to `bound` (if any), over
+    /// `cols`.
+    fn push_range(
+        &self,
+        sql: &mut Sql,
+        alias: &str,
+        cols: &KeyColumns,
+        cursor: Option<&[String]>,
+        bound: Option<&[String]>,
+    ) {
         if let Some(c) = cursor {
             sql.push(" AND ");
-            self.push_after(sql, alias, &self.key, c);
+            self.push_after(sql, alias, cols, c);
         }
         if let Some(b) = bound {
             sql.push(" AND ");
-            self.push_upto(sql, alias, &self.key, b);
+            self.push_upto(sql, alias, cols, b);
         }
-        sql.push(")");
     }
 
     /// The chunk's key range once more, over columns of another table
@@ -133,14 +146,7 @@ impl StepSql<'_> {
             .zip(&self.key)
             .map(|(c, (_, kind))| (c.clone(), *kind))
             .collect();
-        if let Some(c) = cursor {
-            sql.push(" AND ");
-            self.push_after(sql, alias, &cols, c);
-        }
-        if let Some(b) = bound {
-            sql.push(" AND ");
-            self.push_upto(sql, alias, &cols, b);
-        }
+        self.push_range(sql, alias, &cols, cursor, bound);
     }
 
     fn direction(&self) -> &'static str {
