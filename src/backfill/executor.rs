@@ -64,6 +64,10 @@ pub struct Crew<'a> {
     pub index: usize,
     pub step: &'a StepSql<'a>,
     pub tuning: &'a Tuning,
+    /// Cap on rows written per second by each of this step's workers (0:
+    /// none): the tuning's, or the whole process's allowance where the
+    /// step runs one worker of the several asked for.
+    pub max_rows_per_sec: u64,
     /// How long a chunk waits for a lock of mendb's (see `apply::write_chunk`).
     pub lock_timeout: Duration,
     pub throttle: tokio::sync::Mutex<&'a mut Throttle>,
@@ -164,7 +168,7 @@ pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbE
             written.rows,
             written.elapsed,
             crew.tuning.sleep_ratio,
-            crew.tuning.max_rows_per_sec,
+            crew.max_rows_per_sec,
         );
         // A stop during the pause is seen at the top of the loop.
         throttle::pause(rest, crew.stop).await;

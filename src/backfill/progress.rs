@@ -71,7 +71,7 @@ pub enum Event<'a> {
 #[derive(Debug, Clone)]
 pub enum OneWriterWhy<'a> {
     /// The target's AUTO-INC lock (MariaDB/MySQL below interleaved mode).
-    AutoIncLock(&'a AutoIncLock),
+    AutoIncLock(AutoIncLock),
     /// A copy into a target without a unique key on the match columns
     /// takes mendb's lock on the target for each chunk.
     NoUniqueKey { table: &'a str },

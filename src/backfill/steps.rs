@@ -132,11 +132,30 @@ async fn run_step(
         estimated: count.is_estimate(),
         resumed: s.cursor.is_some(),
     });
+    // A step whose chunks can only be written one at a time gets one
+    // worker: the others would only wait, and their claims cost commits
+    // (2 and 4 workers copied at 0.87x one worker's rate on MariaDB's
+    // AUTO-INC lock). That worker keeps the rate the workers were allowed
+    // together.
+    let mut helpers = w.helpers.len();
+    let mut max_rows_per_sec = run.opts.tuning.max_rows_per_sec;
+    if helpers > 0
+        && let Some(why) = one_writer(w.db, step).await?
+    {
+        (run.on_event)(Event::OneWriter {
+            step: name,
+            requested: helpers + 1,
+            why,
+        });
+        max_rows_per_sec = max_rows_per_sec.saturating_mul(helpers as u64 + 1);
+        helpers = 0;
+    }
     let crew = Crew {
         run_id: run.run_id,
         index,
         step,
         tuning: &run.opts.tuning,
+        max_rows_per_sec,
         lock_timeout: run.opts.lock_timeout,
         throttle: tokio::sync::Mutex::new(&mut *run.throttle),
         stop: run.stop,
@@ -147,7 +166,7 @@ async fn run_step(
         }),
         on_event: run.on_event,
     };
-    let stopped = work_together(w, &crew, owners).await?;
+    let stopped = work_together(w, &crew, owners, helpers).await?;
     let now = state::steps(w.db, run.run_id).await?;
     let (rows, chunks) = now
         .iter()
@@ -165,37 +184,33 @@ async fn run_step(
     Ok((outcome, stopped))
 }
 
-/// Every worker on the crew's step until each stops; the first to fail
-/// stops the others after their chunk. True when a stop was requested.
-/// A step whose chunks can only be written one at a time gets one worker:
-/// the others would only wait, and their claims cost commits (2 and 4
-/// workers copied at 0.87x one worker's rate on MariaDB's AUTO-INC lock).
+/// Why the step's chunks can only be written one at a time, if they can.
+async fn one_writer<'a>(
+    db: &mut Db,
+    step: &'a StepSql<'_>,
+) -> Result<Option<OneWriterWhy<'a>>, DbError> {
+    if db.dialect().one_writer_at_a_time() {
+        return Ok(Some(OneWriterWhy::OneWriterDatabase));
+    }
+    if let Some(table) = step.copy_target()
+        && let Some(lock) = load::auto_inc_lock(db, table).await?
+    {
+        return Ok(Some(OneWriterWhy::AutoIncLock(lock)));
+    }
+    Ok(step
+        .writes_one_at_a_time()
+        .map(|table| OneWriterWhy::NoUniqueKey { table }))
+}
+
+/// The crew's step with `db` and the first `helpers` helpers, until each
+/// worker stops; the first to fail stops the others after their chunk.
+/// True when a stop was requested.
 async fn work_together(
     w: &mut Workers<'_>,
     crew: &Crew<'_>,
     owners: &[String],
+    helpers: usize,
 ) -> Result<bool, DbError> {
-    let mut helpers = w.helpers.len();
-    if helpers > 0 {
-        let auto_inc = match crew.step.copy_target() {
-            Some(table) => load::auto_inc_lock(w.db, table).await?,
-            None => None,
-        };
-        let why = match (&auto_inc, crew.step.writes_one_at_a_time()) {
-            _ if w.db.dialect().one_writer_at_a_time() => Some(OneWriterWhy::OneWriterDatabase),
-            (Some(lock), _) => Some(OneWriterWhy::AutoIncLock(lock)),
-            (None, Some(table)) => Some(OneWriterWhy::NoUniqueKey { table }),
-            (None, None) => None,
-        };
-        if let Some(why) = why {
-            (crew.on_event)(Event::OneWriter {
-                step: crew.name(),
-                requested: helpers + 1,
-                why,
-            });
-            helpers = 0;
-        }
-    }
     let workers = std::iter::once(&mut *w.db)
         .chain(w.helpers.iter_mut().take(helpers))
         .zip(owners)
