@@ -37,3 +37,71 @@ flush_dirty_pages() {
     done
     "$client" -e "SET GLOBAL innodb_max_dirty_pages_pct = $pct"
 }
+
+# Selects the database of URL $2 for the helpers below; $1: mysql or
+# postgres. Sets DIALECT, URL and DB_*; passwords travel in the
+# environment, never on a command line.
+use_db() {
+    DIALECT=$1
+    URL=$2
+    case $1 in
+    mysql)
+        parse_db_url "$URL" 3306
+        export MYSQL_PWD=$DB_PASS
+        ;;
+    postgres)
+        parse_db_url "$URL" 5432
+        export PGPASSWORD=$DB_PASS PGOPTIONS="-c client_min_messages=warning"
+        ;;
+    *)
+        echo "unknown database kind $1 (expected mysql or postgres)" >&2
+        exit 2
+        ;;
+    esac
+}
+
+# Runs SQL (stdin, or -e SQL) in database $1 ('' for none on MariaDB, the
+# maintenance database on PostgreSQL), printing rows tab- or space-separated
+# without headers.
+sql_in() {
+    local db=$1
+    shift
+    case $DIALECT in
+    mysql) mariadb --host="$DB_HOST" --port="$DB_PORT" --user="$DB_USER" --batch --skip-column-names ${db:+"$db"} "$@" ;;
+    postgres)
+        local args=()
+        [[ ${1:-} == -e ]] && args=(-c "$2")
+        psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "${db:-postgres}" -qtAX -F $'\t' -v ON_ERROR_STOP=1 "${args[@]}"
+        ;;
+    esac
+}
+
+# The same in the selected database, and on the server.
+sql() { sql_in "$DB_NAME" "$@"; }
+server_sql() { sql_in '' "$@"; }
+
+create_database() {
+    case $DIALECT in
+    mysql) sql_in '' -e "CREATE DATABASE IF NOT EXISTS \`$DB_NAME\`" ;;
+    postgres)
+        if [[ -z $(sql_in postgres -e "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'") ]]; then
+            sql_in postgres -e "CREATE DATABASE $DB_NAME"
+        fi
+        ;;
+    esac
+}
+
+drop_database() {
+    case $DIALECT in
+    mysql) sql_in '' -e "DROP DATABASE \`$DB_NAME\`" ;;
+    postgres) sql_in postgres -e "DROP DATABASE $DB_NAME" ;;
+    esac
+}
+
+# Waits until the server has written out what the last contender left.
+settle_server() {
+    case $DIALECT in
+    mysql) flush_dirty_pages server_sql ;;
+    postgres) sql -e "CHECKPOINT" >/dev/null ;;
+    esac
+}

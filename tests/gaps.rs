@@ -14,6 +14,7 @@ use common::{Backend, TestDb};
 per_backend!(
     ranges_match_the_holes,
     zoned_time_columns_give_the_same_ranges,
+    the_same_ranges_without_an_index_on_the_key,
     default_window_and_keys,
     text_output_and_fail_if_missing,
     bad_input_is_refused,
@@ -324,6 +325,38 @@ fn zoned_time_columns_give_the_same_ranges(b: Backend) {
     let Some(db) = synthetic(b, "gaps_zoned", Times::Zoned) else {
         return;
     };
+    check_ranges(&db);
+}
+
+/// Where an index leads with the key, PostgreSQL walks the keys and probes
+/// each key's edges through it; without one it groups the window's rows as
+/// MariaDB and SQLite always do. Both ways must find the same ranges.
+fn the_same_ranges_without_an_index_on_the_key(b: Backend) {
+    let Some(db) = synthetic(b, "gaps_noindex", Times::Plain) else {
+        return;
+    };
+    let walk = |probe: bool| {
+        let args = [
+            "-vv", "gaps", "--table", "prices", "--every", "5m", "--since", SINCE, "--until", UNTIL,
+        ];
+        db.mendb(&args).succeeds().stderr_has(match probe {
+            true => "edges probed through an index",
+            false => "edges grouped from the window",
+        });
+    };
+    walk(b == Backend::Postgres);
+    let index = db.q("prices_key_time");
+    match b {
+        Backend::Mysql => db.exec(&format!("DROP INDEX {index} ON {}", db.q("prices"))),
+        _ => db.exec(&format!("DROP INDEX {index}")),
+    }
+    db.exec(&format!(
+        "CREATE INDEX {} ON {} ({})",
+        db.q("prices_time"),
+        db.q("prices"),
+        db.q("timestamp")
+    ));
+    walk(false);
     check_ranges(&db);
 }
 

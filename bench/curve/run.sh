@@ -5,11 +5,14 @@
 #
 #   bash bench/curve/run.sh                       # 500,000, 2,000,000, 8,000,000 rows
 #   SIZES="100000 400000" DBS=postgres bash bench/curve/run.sh
+#   ROUNDS=3: each size 3 times, medians (default 1); MENDB=PATH as there
 #
 # Prints, per database and size: seconds, microseconds per row, the ratio
 # to the one-shot, peak RSS and the longest chunk transaction; then the
 # spread of time per row across sizes. Writes the curve as an SVG to
-# docs/benchmarks-curve.svg (OUT=FILE to write elsewhere).
+# docs/benchmarks-curve.svg (OUT=FILE to write elsewhere); CURVE_OUT=FILE
+# also writes the points (TSV: database, rows, mendb s, one-shot s, peak
+# RSS kB, longest chunk ms).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -24,22 +27,30 @@ for n in $SIZES; do
     ROWS=$n PARTS=copy1 RESULTS_OUT="$work/$n.tsv" bash bench/parallel/run.sh | sed 's/^/   /'
 done
 
-python3 - "$OUT" "$work" $SIZES <<'PY'
+python3 - "$OUT" "$work" "${CURVE_OUT:-}" $SIZES <<'PY'
 import collections, os, sys
-out, work, sizes = sys.argv[1], sys.argv[2], [int(s) for s in sys.argv[3:]]
+out, work, points_out, sizes = sys.argv[1], sys.argv[2], sys.argv[3], [int(s) for s in sys.argv[4:]]
+import statistics
 data = collections.defaultdict(dict)  # dialect -> size -> {name: (t, rss, longest)}
 for n in sizes:
+    seen = collections.defaultdict(list)
     for line in open(os.path.join(work, f"{n}.tsv")):
-        d, name, t, rss, _n, mx, _avg, _cores = line.rstrip("\n").split("\t")
-        data[d].setdefault(n, {})[name] = (float(t), int(rss or 0), int(mx or 0))
+        d, _round, name, t, rss, _n, mx, _avg, _cores = line.rstrip("\n").split("\t")
+        seen[(d, name)].append((float(t), int(rss or 0), int(mx or 0)))
+    # The median time; the worst RSS and longest chunk.
+    for (d, name), v in seen.items():
+        data[d].setdefault(n, {})[name] = (statistics.median(x[0] for x in v),
+                                           max(x[1] for x in v), max(x[2] for x in v))
 print("== curve: 1-worker copy into a target with a unique key")
 print("   database   rows        mendb s   us/row  one-shot us/row  vs one-shot  RSS MB  longest chunk")
 series = {}
+points = []
 for d, by in data.items():
     pts = []
     for n in sizes:
         t, rss, mx = by[n]["mendb-w1"]
         one = by[n]["one-shot"][0]
+        points.append(f"{d}\t{n}\t{t}\t{one}\t{rss}\t{mx}\n")
         pts.append((n, t / n * 1e6, one / n * 1e6))
         print(f"   {d:9s} {n:>10,d} {t:10.2f} {t / n * 1e6:8.2f} {one / n * 1e6:16.2f} {one / t:11.2f}x {rss / 1024:7.1f} {mx:8d} ms")
     per_row = [p[1] for p in pts]
@@ -47,6 +58,8 @@ for d, by in data.items():
     spread = max(abs(x - mid) / mid for x in per_row) * 100
     print(f"   {d}: time per row within ±{spread:.0f}% of its median across sizes (target ±15%)")
     series[d] = pts
+if points_out:
+    open(points_out, "w").writelines(points)
 
 # A small line chart: x = rows (log scale), y = microseconds per row.
 import math

@@ -6,12 +6,14 @@
 #   DBS=postgres ROWS=500000 bash bench/parallel/run.sh
 #   PARTS="copy update" bash bench/parallel/run.sh   # some of: copy copy1 resume gaps update
 #   (copy1: only the one-shot and mendb with 1 worker, for bench/curve)
+#   ROUNDS=3: run every contender 3 times, in turn and in reverse order on
+#             alternate rounds, and print medians (default 1)
 #   RESULTS_OUT=FILE: also write the raw results (TSV) there
 #   MENDB=PATH: time this binary instead of building the release one
 #
 # For each database it builds `src` (ROWS rows: 400 symbols x one-minute
 # rows, id order interleaved across symbols, (symbol, ts) unique), then
-# times, one after the other and each on a freshly emptied target once the
+# times, one after the other and each on a freshly built target once the
 # server has written out what the previous one left:
 #   copy:   a one-shot INSERT ... SELECT into `dst` (UNIQUE (symbol, ts));
 #           mendb with 1, 2 and 4 workers (the plan below, chunk target
@@ -37,6 +39,7 @@ source bench/lib.sh
 ROWS=${ROWS:-2000000}
 PARTS=${PARTS:-"copy resume gaps update"}
 DBS=${DBS:-"mysql postgres"}
+ROUNDS=${ROUNDS:-1}
 readonly SYMBOLS=400
 MYSQL_URL=${MENDB_BENCH_MYSQL_URL:-mysql://root@127.0.0.1:3306/mendb_bench_par}
 POSTGRES_URL=${MENDB_BENCH_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/mendb_bench_par}
@@ -90,55 +93,11 @@ TOML
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 # ---------------------------------------------------------------- dialects
-use_db() {
-    DIALECT=$1
+pick_db() {
     case $1 in
-    mysql)
-        URL=$MYSQL_URL
-        parse_db_url "$URL" 3306
-        export MYSQL_PWD=$DB_PASS
-        ;;
-    postgres)
-        URL=$POSTGRES_URL
-        parse_db_url "$URL" 5432
-        export PGPASSWORD=$DB_PASS PGOPTIONS="-c client_min_messages=warning"
-        ;;
-    esac
-}
-
-# Runs SQL (stdin, or -e SQL) in database $1 ('' for none, on MariaDB).
-sql_in() {
-    local db=$1
-    shift
-    case $DIALECT in
-    mysql) mariadb --host="$DB_HOST" --port="$DB_PORT" --user="$DB_USER" --batch --skip-column-names ${db:+"$db"} "$@" ;;
-    postgres)
-        local args=()
-        [[ ${1:-} == -e ]] && args=(-c "$2")
-        psql -h "$DB_HOST" -p "$DB_PORT" -U "$DB_USER" -d "${db:-postgres}" -qtAX -F " " -v ON_ERROR_STOP=1 "${args[@]}"
-        ;;
-    esac
-}
-
-# The same in the bench database, and on the server.
-sql() { sql_in "$DB_NAME" "$@"; }
-server_sql() { sql_in '' "$@"; }
-
-create_database() {
-    case $DIALECT in
-    mysql) sql_in '' -e "CREATE DATABASE IF NOT EXISTS \`$DB_NAME\`" ;;
-    postgres)
-        if [[ -z $(sql_in postgres -e "SELECT 1 FROM pg_database WHERE datname = '$DB_NAME'") ]]; then
-            sql_in postgres -e "CREATE DATABASE $DB_NAME"
-        fi
-        ;;
-    esac
-}
-
-drop_database() {
-    case $DIALECT in
-    mysql) sql_in '' -e "DROP DATABASE \`$DB_NAME\`" ;;
-    postgres) sql_in postgres -e "DROP DATABASE $DB_NAME" ;;
+    mysql) use_db mysql "$MYSQL_URL" ;;
+    postgres) use_db postgres "$POSTGRES_URL" ;;
+    *) use_db "$1" "" ;;
     esac
 }
 
@@ -200,10 +159,7 @@ DROP TABLE IF EXISTS mendb_backfill_runs; DROP TABLE IF EXISTS mendb_backfill_le
 # Waits until the server has written out what the last contender left, then
 # reads src once so that it is cached for everyone alike.
 settle() {
-    case $DIALECT in
-    mysql) flush_dirty_pages server_sql ;;
-    postgres) sql -e "CHECKPOINT" >/dev/null ;;
-    esac
+    settle_server
     sql -e "SELECT COUNT(*), SUM(price) FROM src" >/dev/null
 }
 
@@ -229,7 +185,7 @@ RESULTS=$work/results.tsv
 status=0
 
 # record contender seconds rss_kb chunks longest_ms mean_ms cores
-record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$DIALECT" "$@" >>"$RESULTS"; }
+record() { printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$DIALECT" "$ROUND" "$@" >>"$RESULTS"; }
 
 check() { # table contender
     local got
@@ -266,70 +222,73 @@ oneshot() {
     CORES=$(cores "$T")
 }
 
-for dialect in $DBS; do
-    use_db "$dialect"
-    echo "== $dialect: $DB_NAME on $DB_HOST:$DB_PORT"
-    create_database
-    started=$(now)
-    build_src
-    echo "   built src ($(sql -e "SELECT COUNT(*) FROM src") rows) in $(secs $(($(now) - started))) s"
-    WANT=$(fingerprint src)
+say_mendb() { # label contender
+    echo "   $1: $T s, $CORES cores busy, peak RSS $RSS kB, $CHUNKS chunks, longest $LONGEST ms, mean $MEAN ms"
+    record "$2" "$T" "$RSS" "$CHUNKS" "$LONGEST" "$MEAN" "$CORES"
+}
+say_oneshot() { # label contender
+    echo "   $1: $T s, $CORES cores busy"
+    record "$2" "$T" 0 0 0 0 "$CORES"
+}
 
-    if part copy || part copy1 || part resume; then
+# ---------------------------------------------------------------- contenders
+# Each starts from its own freshly built target, once the server has
+# written out what the previous one left, and checks the rows it leaves.
+copy_oneshot() {
     sql -e "$(target dst unique)"
     settle
     oneshot "INSERT INTO dst (id, symbol, ts, price, volume) SELECT id, symbol, ts, price, volume FROM src"
-    echo "   copy one-shot INSERT ... SELECT: $T s, $CORES cores busy"
-    record one-shot "$T" 0 0 0 0 "$CORES"
+    say_oneshot "copy one-shot INSERT ... SELECT" one-shot
     check dst one-shot
+}
 
-    if part copy; then
-    # The same statement with mendb's semantics: keys already there are
-    # skipped, not an error.
-    sql -e "$(target dst unique)"
-    settle
-    case $dialect in
+# The same statement with mendb's semantics: keys already there are
+# skipped, not an error.
+copy_oneshot_skip() {
+    local skip
+    case $DIALECT in
     mysql) skip="ON DUPLICATE KEY UPDATE id = dst.id" ;;
     postgres) skip="ON CONFLICT (symbol, ts) DO NOTHING" ;;
     esac
+    sql -e "$(target dst unique)"
+    settle
     oneshot "INSERT INTO dst (id, symbol, ts, price, volume) SELECT id, symbol, ts, price, volume FROM src $skip"
-    echo "   copy one-shot, skipping existing keys: $T s, $CORES cores busy"
-    record one-shot-skip "$T" 0 0 0 0 "$CORES"
+    say_oneshot "copy one-shot, skipping existing keys" one-shot-skip
     check dst one-shot-skip
-    fi
+}
 
-    workers_list="1 2 4"
-    part copy || workers_list=1
-    for workers in $workers_list; do
-        sql -e "$(target dst unique) $(no_state)"
-        settle
-        run_mendb copy "$workers"
-        echo "   copy mendb --workers $workers: $T s, $CORES cores busy, peak RSS $RSS kB, $CHUNKS chunks, longest $LONGEST ms, mean $MEAN ms"
-        record "mendb-w$workers" "$T" "$RSS" "$CHUNKS" "$LONGEST" "$MEAN" "$CORES"
-        check dst "mendb-w$workers"
-        [[ $workers == 1 ]] && T1=$T
-    done
-
-    if part copy && [[ $dialect == mysql ]] && command -v pt-archiver >/dev/null; then
-        sql -e "$(target dst unique)"
-        settle
-        cpu_start
-        t0=$(now)
-        pt-archiver --no-version-check \
-            --source "h=$DB_HOST,P=$DB_PORT,u=$DB_USER,D=$DB_NAME,t=src,A=utf8mb4,L=1" --dest t=dst \
-            --no-delete --bulk-insert --limit 5000 --commit-each --where "1=1" --no-safe-auto-increment
-        t=$(secs $(($(now) - t0)))
-        echo "   copy pt-archiver: $t s, $(cores "$t") cores busy"
-        record pt-archiver "$t" 0 0 0 0 "$(cores "$t")"
-        check dst pt-archiver
-    fi
-    fi
-
-    if part resume; then
-    # Resume: kill -9 half-way through the 1-worker time, then finish.
+copy_mendb() { # workers
     sql -e "$(target dst unique) $(no_state)"
     settle
-    half=$(python3 -c "print($T1 / 2)")
+    run_mendb copy "$1"
+    say_mendb "copy mendb --workers $1" "mendb-w$1"
+    check dst "mendb-w$1"
+    [[ $1 == 1 ]] && T1=$T
+    return 0
+}
+
+copy_pt_archiver() {
+    local t0 t
+    sql -e "$(target dst unique)"
+    settle
+    cpu_start
+    t0=$(now)
+    pt-archiver --no-version-check \
+        --source "h=$DB_HOST,P=$DB_PORT,u=$DB_USER,D=$DB_NAME,t=src,A=utf8mb4,L=1" --dest t=dst \
+        --no-delete --bulk-insert --limit 5000 --commit-each --where "1=1" --no-safe-auto-increment
+    T=$(secs $(($(now) - t0)))
+    CORES=$(cores "$T")
+    say_oneshot "copy pt-archiver" pt-archiver
+    check dst pt-archiver
+}
+
+# mendb with 1 worker killed with SIGKILL half-way through this round's
+# uninterrupted time, then run again to the end.
+resume() {
+    local half t0 t_killed done_rows total
+    sql -e "$(target dst unique) $(no_state)"
+    settle
+    half=$(python3 -c "print(${T1:-5} / 2)")
     t0=$(now)
     "$MENDB" -q backfill run "$work/copy.toml" --database-url "$URL" &
     sleep "$half"
@@ -342,47 +301,86 @@ for dialect in $DBS; do
     echo "   resume: killed after $t_killed s ($done_rows rows committed), resumed run $T s, total $total s"
     record resume "$total" "$RSS" "$CHUNKS" "$LONGEST" "$MEAN" 0
     check dst resume
-    fi
+}
 
-    if part gaps; then
-    # Gap fill: 90% there, the rest missing; no unique key on the target.
-    sql -e "$(target gap_o plain) $(target gap_m plain) $(no_state)"
-    for g in gap_o gap_m; do
-        sql -e "INSERT INTO $g (id, symbol, ts, price, volume) SELECT id, symbol, ts, price, volume FROM src WHERE id % 10 <> 0"
-    done
+# Gap fill: 90% there, the rest missing; no unique key on the target.
+gap_table() { # name
+    sql -e "$(target "$1" plain) $(no_state)"
+    sql -e "INSERT INTO $1 (id, symbol, ts, price, volume) SELECT id, symbol, ts, price, volume FROM src WHERE id % 10 <> 0"
     settle
+}
+gaps_oneshot() {
+    gap_table gap_o
     oneshot "INSERT INTO gap_o (id, symbol, ts, price, volume) SELECT s.id, s.symbol, s.ts, s.price, s.volume FROM src s WHERE NOT EXISTS (SELECT 1 FROM gap_o d WHERE d.symbol = s.symbol AND d.ts = s.ts)"
-    echo "   gaps one-shot anti-join: $T s, $CORES cores busy"
-    record gaps-one-shot "$T" 0 0 0 0 "$CORES"
+    say_oneshot "gaps one-shot anti-join" gaps-one-shot
     check gap_o gaps-one-shot
-    settle
+}
+gaps_mendb() {
+    gap_table gap_m
     run_mendb gaps 1
-    echo "   gaps mendb: $T s, $CORES cores busy, peak RSS $RSS kB, $CHUNKS chunks, longest $LONGEST ms, mean $MEAN ms"
-    record gaps-mendb "$T" "$RSS" "$CHUNKS" "$LONGEST" "$MEAN" "$CORES"
+    say_mendb "gaps mendb" gaps-mendb
     check gap_m gaps-mendb
-    fi
+}
 
-    if part update; then
-    # Update from a join: 30% of the prices differ (NULL), the rest are
-    # already right and must be left alone.
-    sql -e "$(target upd_o plain) $(target upd_m plain) $(no_state)"
-    for u in upd_o upd_m; do
-        sql -e "INSERT INTO $u (id, symbol, ts, price, volume) SELECT id, symbol, ts, CASE WHEN id % 10 < 3 THEN NULL ELSE price END, volume FROM src"
-    done
+# Update from a join: 30% of the prices differ (NULL), the rest are already
+# right and must be left alone.
+update_table() { # name
+    sql -e "$(target "$1" plain) $(no_state)"
+    sql -e "INSERT INTO $1 (id, symbol, ts, price, volume) SELECT id, symbol, ts, CASE WHEN id % 10 < 3 THEN NULL ELSE price END, volume FROM src"
     settle
-    case $dialect in
+}
+update_oneshot() {
+    update_table upd_o
+    case $DIALECT in
     mysql) oneshot "UPDATE upd_o t JOIN src s ON s.id = t.id SET t.price = s.price WHERE NOT (t.price <=> s.price)" ;;
     postgres) oneshot "UPDATE upd_o AS t SET price = s.price FROM src s WHERE s.id = t.id AND t.price IS DISTINCT FROM s.price" ;;
     esac
-    echo "   update one-shot UPDATE from a join: $T s, $CORES cores busy"
-    record update-one-shot "$T" 0 0 0 0 "$CORES"
+    say_oneshot "update one-shot UPDATE from a join" update-one-shot
     check upd_o update-one-shot
-    settle
+}
+update_mendb() {
+    update_table upd_m
     run_mendb update 1
-    echo "   update mendb: $T s, $CORES cores busy, peak RSS $RSS kB, $CHUNKS chunks, longest $LONGEST ms, mean $MEAN ms"
-    record update-mendb "$T" "$RSS" "$CHUNKS" "$LONGEST" "$MEAN" "$CORES"
+    say_mendb "update mendb" update-mendb
     check upd_m update-mendb
+}
+
+# Runs the contenders in order, or (even rounds) in reverse: over the
+# rounds each meets the server in every state the others leave (ABBA).
+in_turn() {
+    local order=("$@") i
+    if ((ROUND % 2 == 0)); then
+        order=()
+        for ((i = $# ; i >= 1; i--)); do order+=("${!i}"); done
     fi
+    for c in "${order[@]}"; do $c; done
+}
+
+for dialect in $DBS; do
+    pick_db "$dialect"
+    echo "== $dialect: $DB_NAME on $DB_HOST:$DB_PORT"
+    create_database
+    started=$(now)
+    build_src
+    echo "   built src ($(sql -e "SELECT COUNT(*) FROM src") rows) in $(secs $(($(now) - started))) s"
+    WANT=$(fingerprint src)
+
+    for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+        ((ROUNDS > 1)) && echo "   -- round $ROUND of $ROUNDS"
+        T1=
+        copy=()
+        if part copy || part copy1 || part resume; then copy+=(copy_oneshot); fi
+        if part copy; then copy+=(copy_oneshot_skip); fi
+        if part copy || part copy1 || part resume; then copy+=("copy_mendb 1"); fi
+        if part copy; then copy+=("copy_mendb 2" "copy_mendb 4"); fi
+        if part copy && [[ $dialect == mysql ]] && command -v pt-archiver >/dev/null; then
+            copy+=(copy_pt_archiver)
+        fi
+        in_turn "${copy[@]}"
+        if part resume; then resume; fi
+        if part gaps; then in_turn gaps_oneshot gaps_mendb; fi
+        if part update; then in_turn update_oneshot update_mendb; fi
+    done
 
     if [[ ${KEEP:-0} == 1 ]]; then
         echo "   kept $DB_NAME (KEEP=1)"
@@ -392,32 +390,37 @@ for dialect in $DBS; do
 done
 
 python3 - "$ROWS" "$RESULTS" <<'PY'
-import collections, sys
+import collections, statistics, sys
 rows = int(sys.argv[1])
-by = collections.defaultdict(dict)
+runs = collections.defaultdict(lambda: collections.defaultdict(list))
 for line in open(sys.argv[2]):
-    d, name, t, rss, n, mx, avg, cores = line.rstrip("\n").split("\t")
-    by[d][name] = (float(t), int(rss or 0), int(n or 0), int(mx or 0), int(float(avg or 0)), float(cores or 0))
-print(f"== result ({rows:,} rows)")
-for d, r in by.items():
-    one = r["one-shot"][0] if "one-shot" in r else None
-    w1 = r["mendb-w1"][0] if "mendb-w1" in r else None
+    d, _round, name, t, rss, n, mx, avg, cores = line.rstrip("\n").split("\t")
+    runs[d][name].append((float(t), int(rss or 0), int(n or 0), int(mx or 0), int(float(avg or 0)), float(cores or 0)))
+med = statistics.median
+rounds = max(len(v) for r in runs.values() for v in r.values())
+print(f"== result ({rows:,} rows; median of {rounds} round(s); RSS and longest chunk: the worst)")
+for d, r in runs.items():
+    t = {name: med(x[0] for x in v) for name, v in r.items()}
+    one, w1 = t.get("one-shot"), t.get("mendb-w1")
     print(f"   {d}")
     print("     contender       seconds      rows/s  vs one-shot  vs 1 worker  cores  RSS MB  chunks  longest  mean")
-    for name, (t, rss, n, mx, avg, cores) in r.items():
+    for name, v in r.items():
         kind = name.split("-")[0]
-        base = r[f"{kind}-one-shot"][0] if kind in ("gaps", "update") else one
-        extra = f"{rss / 1024:6.1f} {n:7d} {mx:5d} ms {avg:4d} ms" if rss else ""
-        vs1 = f"{w1 / t:10.2f}x" if name.startswith("mendb") and w1 else " " * 11
+        base = t.get(f"{kind}-one-shot") if kind in ("gaps", "update") else one
+        rss, n, mx = max(x[1] for x in v), med(x[2] for x in v), max(x[3] for x in v)
+        avg, cores = med(x[4] for x in v), med(x[5] for x in v)
+        extra = f"{rss / 1024:6.1f} {n:7.0f} {mx:5d} ms {avg:4.0f} ms" if rss else ""
+        vs1 = f"{w1 / t[name]:10.2f}x" if name.startswith("mendb") and w1 else " " * 11
         moved = rows // 10 if kind == "gaps" else rows * 3 // 10 if kind == "update" else rows
-        vs = f"{base / t:10.2f}x" if base else " " * 11
+        vs = f"{base / t[name]:10.2f}x" if base else " " * 11
         busy = f"{cores:5.2f}" if cores else "    -"
-        print(f"     {name:15s} {t:8.2f} {moved / t:11,.0f} {vs} {vs1} {busy}  {extra}")
-    if "pt-archiver" in r and w1:
-        print(f"     mendb (1 worker) / pt-archiver: {r['pt-archiver'][0] / w1:.2f}x the rate")
-    if "resume" in r and w1:
-        print(f"     resume after kill -9: {r['resume'][0] / w1:.2f}x the uninterrupted time")
-    longest = max(v[3] for v in r.values())
+        spread = f"  ({min(x[0] for x in v):.2f}-{max(x[0] for x in v):.2f} s)" if len(v) > 1 else ""
+        print(f"     {name:15s} {t[name]:8.2f} {moved / t[name]:11,.0f} {vs} {vs1} {busy}  {extra}{spread}")
+    if "pt-archiver" in t and w1:
+        print(f"     mendb (1 worker) / pt-archiver: {t['pt-archiver'] / w1:.2f}x the rate")
+    if "resume" in t and w1:
+        print(f"     resume after kill -9: {t['resume'] / w1:.2f}x the uninterrupted time")
+    longest = max(x[3] for v in r.values() for x in v)
     print(f"     longest chunk transaction over all mendb runs: {longest} ms")
 PY
 if ((status == 0)); then

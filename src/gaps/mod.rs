@@ -139,6 +139,8 @@ pub async fn find(db: &mut Db, query: &GapQuery) -> Result<GapReport, GapError> 
     let key_params: Vec<&str> = keys.iter().flatten().map(String::as_str).collect();
     let asked = Asked {
         target: &target,
+        table_name: &query.table,
+        key_name: &query.key,
         keys: keys.as_deref(),
         key_params: &key_params,
         every,
@@ -156,6 +158,9 @@ pub async fn find(db: &mut Db, query: &GapQuery) -> Result<GapReport, GapError> 
 /// What one `find` asks of the table, once its names are quoted.
 struct Asked<'a> {
     target: &'a Target,
+    /// The table and key column as given, for the catalog.
+    table_name: &'a str,
+    key_name: &'a str,
     keys: Option<&'a [String]>,
     key_params: &'a [&'a str],
     every: i64,
@@ -220,13 +225,16 @@ async fn missing_ranges(
     let mut keys_checked = asked.keys.map_or(0, |k| k.len() as u64);
     let mut ranges = Vec::new();
     if !window.is_empty() && n_keys != Some(0) {
-        let sql = sql::ranges(d, asked.target, window, n_keys);
-        tracing::debug!(%sql, "gaps");
-        let params: Vec<&str> = match n_keys {
-            Some(_) => asked.key_params.repeat(3),
-            None => Vec::new(),
+        let probe = sql::probes_edges(d)
+            && introspect::has_index_led_by(db, asked.table_name, asked.key_name).await?;
+        let sql = sql::ranges(d, asked.target, window, n_keys, probe);
+        let edges = match probe {
+            true => "each key's edges probed through an index led by the key",
+            false => "each key's edges grouped from the window",
         };
-        for row in db.fetch(&sql, &Param::texts(&params)).await? {
+        tracing::debug!(sql = %sql.text, "gaps: {edges}");
+        let params = asked.key_params.repeat(sql.key_lists);
+        for row in db.fetch(&sql.text, &Param::texts(&params)).await? {
             match (get_string(&row, 0), get_i64(&row, 1), get_i64(&row, 2)) {
                 (Some(key), Some(from), Some(to)) => ranges.push(GapRange {
                     key,

@@ -109,6 +109,14 @@ impl Dialect {
         self == Dialect::Sqlite
     }
 
+    /// Whether `SELECT DISTINCT k` and `MIN`/`MAX` grouped by `k` read one
+    /// entry per `k` from an index led by `k` (MariaDB's loose index scan).
+    /// Elsewhere they read every entry, and probing the index once per key
+    /// is faster where the keys are few.
+    pub fn skips_through_index_groups(self) -> bool {
+        self == Dialect::Mysql
+    }
+
     /// Whether a write transaction excludes every other writer (SQLite),
     /// so two writes never overlap.
     pub fn one_writer_at_a_time(self) -> bool {

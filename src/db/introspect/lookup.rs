@@ -1,6 +1,7 @@
 //! The small questions the engines ask before they act: whether a table or
 //! column exists, how many rows a table holds, its whole-value unique keys,
-//! which base tables and columns the connection sees. Each dialect's
+//! whether an index leads with a column, which base tables and columns the
+//! connection sees. Each dialect's
 //! catalog query for them lives here; nothing here reads the whole schema.
 
 use std::collections::BTreeMap;
@@ -50,6 +51,35 @@ pub async fn column_exists(db: &mut Db, table: &str, column: &str) -> Result<boo
         ),
     };
     any_counted(db, &sql, &params).await
+}
+
+/// Whether an index of `table` starts with `column` and covers every row
+/// (not partial): then the smallest value after a given one, and a value's
+/// first and last row in another column's order, are one probe each.
+pub async fn has_index_led_by(db: &mut Db, table: &str, column: &str) -> Result<bool, DbError> {
+    let sql = match db.dialect() {
+        Dialect::Mysql => format!(
+            "SELECT COUNT(*) FROM information_schema.STATISTICS \
+             WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {} AND COLUMN_NAME = {} \
+               AND SEQ_IN_INDEX = 1 AND SUB_PART IS NULL AND INDEX_TYPE = 'BTREE'",
+            db.dialect().param(1),
+            db.dialect().param(2)
+        ),
+        Dialect::Postgres => "SELECT COUNT(*) FROM pg_index ix \
+             JOIN pg_class i ON i.oid = ix.indexrelid JOIN pg_am am ON am.oid = i.relam \
+             JOIN pg_class t ON t.oid = ix.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace \
+             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = ix.indkey[0] \
+             WHERE n.nspname = current_schema() AND t.relname = $1 AND a.attname = $2 \
+               AND ix.indpred IS NULL AND am.amname = 'btree'"
+            .to_string(),
+        // The rowid table's own key is no index here: a text key column is
+        // never it.
+        Dialect::Sqlite => "SELECT COUNT(*) FROM pragma_index_list(?1) il \
+             JOIN pragma_index_info(il.name) ii \
+             WHERE il.partial = 0 AND ii.seqno = 0 AND ii.name = ?2 COLLATE NOCASE"
+            .to_string(),
+    };
+    any_counted(db, &sql, &[table, column]).await
 }
 
 /// Whether the `COUNT(*)` of `sql` is above zero.

@@ -20,8 +20,8 @@ mod sqlite;
 mod sqlite_ddl;
 
 pub use lookup::{
-    base_tables, column_exists, count_rows, count_rows_in, full_unique_keys, table_columns,
-    table_exists,
+    base_tables, column_exists, count_rows, count_rows_in, full_unique_keys, has_index_led_by,
+    table_columns, table_exists,
 };
 pub use model::{
     Column, Domain, Event, ForeignKey, Index, MaterializedView, Partition, Routine, Schema,
