@@ -8,6 +8,7 @@ mod opt;
 mod parse;
 #[macro_use]
 mod render;
+mod settings;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -130,6 +131,8 @@ enum CliError {
     Report(#[from] ReportError),
     #[error(transparent)]
     Backfill(#[from] BackfillError),
+    #[error(transparent)]
+    Settings(#[from] settings::SettingsError),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -152,6 +155,7 @@ impl CliError {
             CliError::Gaps(e) => e.exit_code(),
             CliError::Report(e) => e.exit_code(),
             CliError::Backfill(e) => e.exit_code(),
+            CliError::Settings(e) => e.exit_code(),
             CliError::Usage(_) => exit::USAGE,
             CliError::GapsFound(_) => exit::GAPS_FOUND,
             CliError::Interrupted(_) => exit::INTERRUPTED,
@@ -190,6 +194,7 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
         Command::Verify(args) => commands::verify::run(args, out).await,
         Command::Schema(args) => commands::schema::run(args, out).await,
         Command::Demo(args) => commands::demo::run(args, &STOP, out).await,
+        Command::Config(args) => Ok(commands::config::run(args, out)?),
     }
 }
 

@@ -9,8 +9,9 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::commands::{
-    backfill::BackfillArgs, demo::DemoArgs, fixtures::FixturesArgs, gaps::GapsArgs,
-    migrate::MigrateArgs, report::ReportArgs, schema::SchemaArgs, verify::VerifyArgs,
+    backfill::BackfillArgs, config::ConfigArgs, demo::DemoArgs, fixtures::FixturesArgs,
+    gaps::GapsArgs, migrate::MigrateArgs, report::ReportArgs, schema::SchemaArgs,
+    verify::VerifyArgs,
 };
 use super::parse::parse_wait;
 
@@ -55,6 +56,8 @@ pub enum Command {
     Schema(SchemaArgs),
     /// The whole story on a fresh SQLite file: world, report, migrate, recover, report
     Demo(DemoArgs),
+    /// The settings in effect and where each came from (passwords masked)
+    Config(ConfigArgs),
 }
 
 impl Command {
@@ -69,6 +72,7 @@ impl Command {
             Command::Backfill(a) => a.output.format,
             Command::Schema(a) => a.output.format,
             Command::Demo(a) => a.output.format,
+            Command::Config(a) => a.output.format,
             Command::Report(a) => a.format.output(),
             Command::Verify(a) => a.format.output(),
         }
@@ -102,8 +106,8 @@ pub struct TextOrJson {
 /// connects to one.
 #[derive(Debug, Args)]
 pub struct Connection {
-    /// Database URL: mysql://, mariadb://, postgres://, postgresql://, sqlite:FILE or sqlite::memory: [default: sqlite:mendb.db]
-    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    /// Database URL: mysql://, mariadb://, postgres://, postgresql://, sqlite:FILE or sqlite::memory:; without it, DATABASE_URL from the environment, then from ./.env, then database_url in mendb.toml (here or in a parent directory)
+    #[arg(long, global = true)]
     pub database_url: Option<String>,
 
     /// Retry connecting for up to DUR while the database is not up yet (0s to 7d)

@@ -24,7 +24,7 @@ pub use dialect::{Dialect, Piece, TxStyle, UpdateHole, ValueKind};
 pub use error::DbError;
 use row::bind;
 pub use row::{Param, RowCount, get_i64, get_string};
-pub use url::{DEFAULT_URL, DbUrl, redact};
+pub use url::{DbUrl, redact};
 
 /// One dedicated connection and what it is connected to.
 pub struct Db {

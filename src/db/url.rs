@@ -1,13 +1,10 @@
 //! Parsing and redacting database URLs. Owns the mapping from what a user
-//! types (`mariadb://`, `sqlite:file.db`, nothing at all) to a URL sqlx
+//! types (`mariadb://`, `sqlite:file.db`) to a URL sqlx
 //! accepts; knows nothing about connections.
 
 use std::fmt;
 
 use super::{DbError, Dialect};
-
-/// The URL used when neither `--database-url` nor `DATABASE_URL` is given.
-pub const DEFAULT_URL: &str = "sqlite:mendb.db";
 
 /// A validated database URL. `Display` never shows the password.
 #[derive(Clone)]

@@ -4,6 +4,7 @@
 //! process (exit codes, signals, logging belong to `cli`).
 
 pub mod backfill;
+pub mod config;
 pub mod demo;
 pub mod fixtures;
 pub mod gaps;
@@ -12,14 +13,20 @@ pub mod report;
 pub mod schema;
 pub mod verify;
 
+use super::CliError;
 use super::opt::Connection;
-use crate::db::{DEFAULT_URL, Db, DbError, DbUrl};
+use super::settings::{self, Inputs, SettingsError};
+use crate::db::{Db, DbError, DbUrl};
 
 impl Connection {
-    /// The URL to connect to; a read-only command's SQLite file is opened
-    /// read-only, so a missing one is not created.
-    fn url(&self, read_only: bool) -> Result<DbUrl, DbError> {
-        let url = DbUrl::parse(self.database_url.as_deref().unwrap_or(DEFAULT_URL))?;
+    /// The URL to connect to (`cli::settings` says where it comes from); a
+    /// read-only command's SQLite file is opened read-only, so a missing
+    /// one is not created.
+    fn url(&self, read_only: bool) -> Result<DbUrl, SettingsError> {
+        let found = settings::database_url(&Inputs::of_process(self.database_url.as_deref()))?;
+        // A URL the user did not type here: the error says where it was written.
+        let url = DbUrl::parse(&found.url)
+            .map_err(|e| SettingsError::BadUrl(Box::new(e), found.source))?;
         Ok(if read_only { url.read_only() } else { url })
     }
 
@@ -28,8 +35,8 @@ impl Connection {
     }
 
     /// `url` then `connect`, for commands with nothing to check between.
-    async fn open(&self, read_only: bool) -> Result<Db, DbError> {
+    async fn open(&self, read_only: bool) -> Result<Db, CliError> {
         let url = self.url(read_only)?;
-        self.connect(&url).await
+        Ok(self.connect(&url).await?)
     }
 }

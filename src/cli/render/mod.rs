@@ -28,6 +28,7 @@ pub(crate) use errln;
 
 // After the macros, which child modules see by textual scope.
 mod backfill;
+mod config;
 mod demo;
 mod fixtures;
 mod gaps;

@@ -1,0 +1,23 @@
+//! `mendb config`: the settings in effect and where each came from, with
+//! passwords masked. Connects to nothing, and succeeds without a database,
+//! showing where it looked.
+
+use clap::Args;
+
+use crate::cli::opt::{Connection, TextOrJson};
+use crate::cli::render::Output;
+use crate::cli::settings::{self, Effective, Inputs, SettingsError};
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(flatten)]
+    pub output: TextOrJson,
+    #[command(flatten)]
+    pub connection: Connection,
+}
+
+pub fn run(args: &ConfigArgs, out: &Output) -> Result<(), SettingsError> {
+    let lookup = settings::lookup(&Inputs::of_process(args.connection.database_url.as_deref()))?;
+    out.config(&Effective::of(lookup, args.connection.wait));
+    Ok(())
+}
