@@ -32,6 +32,10 @@ pub const BACKFILL_FAILED: i32 = 12;
 /// `verify` (or `migrate up --verify`) found at least one failing check;
 /// its report lists each.
 pub const VERIFY_FAILED: i32 = 13;
+/// `migrate status --exit-code` found migrations not applied yet (and
+/// nothing worse: a dirty mark is `DIRTY`, files that disagree with the
+/// history `FILES_OR_HISTORY`).
+pub const PENDING: i32 = 14;
 /// SIGINT.
 pub const INTERRUPTED: i32 = 130;
 /// SIGTERM.

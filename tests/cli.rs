@@ -299,3 +299,86 @@ fn connection_flags_follow_the_command() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// Runs `mendb -vv migrate status` against a fresh SQLite file, with
+/// stderr on a pseudo-terminal (through util-linux `script`) or not, and
+/// returns what it wrote there.
+fn debug_lines(db: &TestDb, on_terminal: bool, env: &[(&str, &str)]) -> String {
+    let bin = env!("CARGO_BIN_EXE_mendb");
+    let mut cmd = if on_terminal {
+        let mut c = std::process::Command::new("script");
+        c.args([
+            "-qec",
+            &format!("{bin} -vv migrate status 2>&1 >/dev/null"),
+            "/dev/null",
+        ]);
+        c
+    } else {
+        let mut c = std::process::Command::new(bin);
+        c.args(["-vv", "migrate", "status"]);
+        c
+    };
+    cmd.env("DATABASE_URL", &db.url)
+        .env_remove("NO_COLOR")
+        .env_remove("RUST_LOG");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let out = cmd.output().expect("run mendb");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = if on_terminal { out.stdout } else { out.stderr };
+    let text = String::from_utf8_lossy(&text).into_owned();
+    assert!(text.contains("DEBUG"), "no debug line in {text:?}");
+    text
+}
+
+#[test]
+fn log_lines_are_coloured_only_on_a_terminal_and_never_with_no_color() {
+    let db = TestDb::new(Backend::Sqlite, "colour").unwrap();
+    let escape = '\u{1b}';
+    assert!(
+        !debug_lines(&db, false, &[]).contains(escape),
+        "redirected stderr"
+    );
+    assert!(debug_lines(&db, true, &[]).contains(escape), "a terminal");
+    assert!(
+        !debug_lines(&db, true, &[("NO_COLOR", "1")]).contains(escape),
+        "NO_COLOR on a terminal"
+    );
+    assert!(
+        debug_lines(&db, true, &[("NO_COLOR", "")]).contains(escape),
+        "an empty NO_COLOR is unset"
+    );
+}
+
+#[test]
+fn status_exit_code_says_pending_changed_or_up_to_date() {
+    let db = TestDb::new(Backend::Sqlite, "status_code").unwrap();
+    let pending = db.mendb(&["migrate", "status", "--exit-code", "--format", "json"]);
+    pending.fails_with(14);
+    // The report is still the whole result on stdout, one JSON document.
+    assert_eq!(pending.json()["pending"], 4);
+    assert!(
+        pending.stderr.contains("4 migration(s) pending"),
+        "{}",
+        pending.stderr
+    );
+    db.mendb(&["migrate", "status"]).succeeds();
+    db.mendb(&["migrate", "up"]).succeeds();
+    db.mendb(&["migrate", "status", "--exit-code"]).succeeds();
+
+    let own = TestDb::new(Backend::Sqlite, "status_changed").unwrap();
+    let dir = own.migrations(&[
+        ("V1__one.sql", "CREATE TABLE t1 (id INTEGER PRIMARY KEY);\n"),
+        ("V1__one.down.sql", "DROP TABLE t1;\n"),
+    ]);
+    own.mendb_dir(&dir, &["migrate", "up"]).succeeds();
+    own.migrations(&[("V1__one.sql", "CREATE TABLE t1 (id BIGINT PRIMARY KEY);\n")]);
+    own.mendb_dir(&dir, &["migrate", "status", "--exit-code"])
+        .fails_with(5)
+        .stdout_has("V1");
+}

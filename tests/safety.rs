@@ -76,9 +76,14 @@ fn failed_migration_is_dirty_on_mariadb_and_rolled_back_elsewhere(b: Backend) {
         first.stderr_has("rolled back");
         assert!(!db.schema().tables.contains_key("t2"));
         db.mendb_dir(&dir, &["migrate", "status"]).succeeds();
+        db.mendb_dir(&dir, &["migrate", "status", "--exit-code"])
+            .fails_with(14)
+            .stderr_has("1 migration(s) pending");
         db.migrations(&[("V2__two.sql", fixed)]);
         db.mendb_dir(&dir, &["migrate", "up"]).succeeds();
         assert_eq!(db.history_versions(), [1, 2]);
+        db.mendb_dir(&dir, &["migrate", "status", "--exit-code"])
+            .succeeds();
         return;
     }
 
@@ -98,6 +103,10 @@ fn failed_migration_is_dirty_on_mariadb_and_rolled_back_elsewhere(b: Backend) {
     db.mendb_dir(&dir, &["migrate", "status"])
         .succeeds()
         .stdout_has("dirty");
+    db.mendb_dir(&dir, &["migrate", "status", "--exit-code"])
+        .fails_with(6)
+        .stdout_has("dirty")
+        .stderr_has("the database is dirty: V2 two (up) did not finish");
     let status = db
         .mendb_dir(&dir, &["migrate", "status", "--format", "json"])
         .succeeds()
@@ -123,6 +132,8 @@ fn failed_migration_is_dirty_on_mariadb_and_rolled_back_elsewhere(b: Backend) {
     db.mendb_dir(&dir, &["migrate", "repair"])
         .succeeds()
         .stdout_has("Nothing to repair");
+    db.mendb_dir(&dir, &["migrate", "status", "--exit-code"])
+        .succeeds();
 }
 
 fn lock_timeout_names_the_holder(b: Backend) {

@@ -109,11 +109,20 @@ fn init_logging(cli: &Cli) {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour_on_stderr())
         .with_target(false);
     let _ = match cli.log_format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.compact().try_init(),
     };
+}
+
+/// Colour codes only for a person at a terminal: a file, a pipe or a CI
+/// log gets plain text, and a non-empty `NO_COLOR` (no-color.org) turns
+/// them off everywhere.
+fn colour_on_stderr() -> bool {
+    use std::io::IsTerminal;
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Everything that can stop a command, with its exit code.
@@ -141,6 +150,9 @@ enum CliError {
     Interrupted(String),
     #[error("{0}")]
     VerifyFailed(String),
+    /// `migrate status --exit-code`: not up to date, and why.
+    #[error("{0}")]
+    NotClean(String, i32),
     /// An error whose message the render layer composed.
     #[error("{message}")]
     Rendered { message: String, code: i32 },
@@ -160,6 +172,7 @@ impl CliError {
             CliError::GapsFound(_) => exit::GAPS_FOUND,
             CliError::Interrupted(_) => exit::INTERRUPTED,
             CliError::VerifyFailed(_) => exit::VERIFY_FAILED,
+            CliError::NotClean(_, code) => *code,
             CliError::Rendered { code, .. } => *code,
         }
     }
@@ -172,7 +185,10 @@ async fn run(cli: &Cli) -> i32 {
         // The command printed its result already; a second JSON document
         // on stdout would break parsers, so only say why on stderr.
         Err(
-            e @ (CliError::GapsFound(_) | CliError::Interrupted(_) | CliError::VerifyFailed(_)),
+            e @ (CliError::GapsFound(_)
+            | CliError::Interrupted(_)
+            | CliError::VerifyFailed(_)
+            | CliError::NotClean(..)),
         ) => {
             out.notice(&e.to_string(), e.exit_code());
             e.exit_code()

@@ -61,7 +61,7 @@ pub async fn run(args: &MigrateArgs, out: &Output) -> Result<(), CliError> {
     let result = match &args.command {
         MigrateCommand::Up(a) => up::run(a, &set, &mut db, out).await,
         MigrateCommand::Down(a) => down::run(a, &set, &mut db, out).await,
-        MigrateCommand::Status(_) => status::run(&set, &mut db, out).await,
+        MigrateCommand::Status(a) => status::run(a, &set, &mut db, out).await,
         MigrateCommand::Baseline(a) => baseline::run(a, &set, &mut db, out).await,
         MigrateCommand::Repair(a) => repair::run(a, &set, &mut db, out).await,
         MigrateCommand::New(_) => Ok(()),
