@@ -154,76 +154,66 @@ pub fn ranges(d: Dialect, t: &Target, w: &Window, n_keys: Option<usize>, probe: 
     let window = in_window(d, time, &bucket, w);
     let lo = edge_bucket(d, "MIN", time, w.every);
     let hi = edge_bucket(d, "MAX", time, w.every);
-    let count = format!(
-        " UNION ALL SELECT {}, {}, {} FROM gk",
-        d.as_text("NULL"),
-        d.as_int("COUNT(*)"),
-        d.as_int("NULL")
-    );
-    let listed = |n: usize| {
-        (1..=n)
-            .map(|i| format!("SELECT {} AS k", d.param(i)))
-            .collect::<Vec<_>>()
-            .join(" UNION ALL ")
-    };
-    let (with, keys, edges, filter_rows, count, key_lists) = match (n_keys, probe) {
-        (None, false) => (
+    // Asked keys are bound once per use, each use the next list of
+    // placeholders: the list of keys itself first, then the filters.
+    let in_list =
+        |list: usize, n: usize| format!(" AND {key} IN ({})", placeholders(d, list * n + 1, n));
+    let (with, keys) = match n_keys {
+        Some(n) => (
+            "WITH",
+            format!(
+                "gk (k) AS ({})",
+                (1..=n)
+                    .map(|i| format!("SELECT {} AS k", d.param(i)))
+                    .collect::<Vec<_>>()
+                    .join(" UNION ALL ")
+            ),
+        ),
+        // MIN skips NULLs; the walk ends on the NULL after the last key.
+        None if probe => (
+            "WITH RECURSIVE",
+            format!(
+                "gs (k) AS (SELECT MIN({key}) FROM {table} \
+                 UNION ALL SELECT (SELECT MIN({key}) FROM {table} WHERE {key} > gs.k) \
+                 FROM gs WHERE gs.k IS NOT NULL), \
+                 gk (k) AS (SELECT k FROM gs WHERE k IS NOT NULL)"
+            ),
+        ),
+        None => (
             "WITH",
             format!("gk (k) AS (SELECT DISTINCT {key} FROM {table} WHERE {key} IS NOT NULL)"),
-            format!(
-                "ge (k, lo, hi) AS (SELECT {key}, {lo}, {hi} FROM {table} \
-                 WHERE {key} IS NOT NULL AND {window} GROUP BY {key})"
-            ),
+        ),
+    };
+    let edges = if probe {
+        let probe_edge =
+            |edge: &str| format!("(SELECT {edge} FROM {table} WHERE {key} = gk.k AND {window})");
+        format!(
+            "ge (k, lo, hi) AS (SELECT gk.k, {}, {} FROM gk)",
+            probe_edge(&lo),
+            probe_edge(&hi)
+        )
+    } else {
+        let filter = n_keys.map(|n| in_list(1, n)).unwrap_or_default();
+        format!(
+            "ge (k, lo, hi) AS (SELECT {key}, {lo}, {hi} FROM {table} \
+             WHERE {key} IS NOT NULL AND {window}{filter} GROUP BY {key})"
+        )
+    };
+    // The rows' filter is the last list: after the keys', and after the
+    // edges' where they filter too.
+    let rows_list = if probe { 1 } else { 2 };
+    let (filter_rows, count, key_lists) = match n_keys {
+        Some(n) => (in_list(rows_list, n), String::new(), rows_list + 1),
+        None => (
             String::new(),
-            count,
+            format!(
+                " UNION ALL SELECT {}, {}, {} FROM gk",
+                d.as_text("NULL"),
+                d.as_int("COUNT(*)"),
+                d.as_int("NULL")
+            ),
             0,
         ),
-        (Some(n), false) => (
-            "WITH",
-            format!("gk (k) AS ({})", listed(n)),
-            format!(
-                "ge (k, lo, hi) AS (SELECT {key}, {lo}, {hi} FROM {table} \
-                 WHERE {key} IS NOT NULL AND {window} AND {key} IN ({}) GROUP BY {key})",
-                placeholders(d, n + 1, n)
-            ),
-            format!(" AND {key} IN ({})", placeholders(d, 2 * n + 1, n)),
-            String::new(),
-            3,
-        ),
-        (n_keys, true) => {
-            let probe_edge = |edge: &str| {
-                format!("(SELECT {edge} FROM {table} WHERE {key} = gk.k AND {window})")
-            };
-            let edges = format!(
-                "ge (k, lo, hi) AS (SELECT gk.k, {}, {} FROM gk)",
-                probe_edge(&lo),
-                probe_edge(&hi)
-            );
-            match n_keys {
-                // MIN skips NULLs; the walk ends on the NULL after the last.
-                None => (
-                    "WITH RECURSIVE",
-                    format!(
-                        "gs (k) AS (SELECT MIN({key}) FROM {table} \
-                         UNION ALL SELECT (SELECT MIN({key}) FROM {table} WHERE {key} > gs.k) \
-                         FROM gs WHERE gs.k IS NOT NULL), \
-                         gk (k) AS (SELECT k FROM gs WHERE k IS NOT NULL)"
-                    ),
-                    edges,
-                    String::new(),
-                    count,
-                    0,
-                ),
-                Some(n) => (
-                    "WITH",
-                    format!("gk (k) AS ({})", listed(n)),
-                    edges,
-                    format!(" AND {key} IN ({})", placeholders(d, n + 1, n)),
-                    String::new(),
-                    2,
-                ),
-            }
-        }
     };
     let (first, last) = (w.first, w.last);
     let text = format!(
