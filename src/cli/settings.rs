@@ -8,7 +8,6 @@
 
 use std::fmt;
 use std::path::{Path, PathBuf};
-
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -104,39 +103,23 @@ impl SettingsError {
     }
 }
 
-/// What the process sees, passed in so the lookup is a function of it.
-pub struct Inputs<'a> {
-    pub flag: Option<&'a str>,
-    pub env: Option<String>,
-    pub cwd: &'a Path,
-}
-
-impl Inputs<'_> {
-    /// The process's own flag value, environment and working directory.
-    pub fn of_process(flag: Option<&str>) -> Inputs<'_> {
-        Inputs {
-            flag,
-            env: std::env::var(ENV_VAR).ok(),
-            cwd: Path::new("."),
-        }
-    }
-}
-
-/// Finds the database URL; `Lookup::found` is None when no source gives
-/// one. A file that exists but cannot be read is an error naming it.
-pub fn lookup(inputs: &Inputs<'_>) -> Result<Lookup, SettingsError> {
+/// Finds the database URL, given `--database-url`'s value, in this
+/// process's environment and working directory; `Lookup::found` is None
+/// when no source gives one. A file that exists but cannot be read is an
+/// error naming it.
+pub fn lookup(flag: Option<&str>) -> Result<Lookup, SettingsError> {
     let mut looked = vec!["--database-url".to_string()];
     let found = |url: String, source: Source, looked: Vec<String>| Lookup {
         found: Some(Found { url, source }),
         looked,
     };
-    match inputs.flag {
+    match flag {
         Some(flag) if flag.trim().is_empty() => return Err(SettingsError::EmptyFlag),
         Some(flag) => return Ok(found(flag.to_string(), Source::Flag, looked)),
         None => {}
     }
 
-    match inputs.env.as_deref().map(str::trim) {
+    match std::env::var(ENV_VAR).ok().as_deref().map(str::trim) {
         Some("") => looked.push(format!("{ENV_VAR} (set, but empty)")),
         Some(url) => {
             looked.push(ENV_VAR.to_string());
@@ -145,29 +128,26 @@ pub fn lookup(inputs: &Inputs<'_>) -> Result<Lookup, SettingsError> {
         None => looked.push(ENV_VAR.to_string()),
     }
 
-    let cwd = absolute(inputs.cwd);
+    let cwd = absolute(Path::new("."));
     let dotenv = cwd.join(".env");
     looked.push(dotenv.display().to_string());
     if let Some(url) = read_dotenv(&dotenv)? {
         return Ok(found(url, Source::DotEnv(dotenv), looked));
     }
 
-    for dir in cwd.ancestors() {
-        let file = dir.join(CONFIG_FILE);
-        looked.push(file.display().to_string());
-        if !file.is_file() {
-            continue;
-        }
-        // The nearest file decides, as cargo's nearest manifest does: one
-        // without a database does not fall through to a parent's.
-        let (url, var) = read_config(&file)?;
-        return Ok(match url {
-            Some(url) => found(url, Source::ConfigFile(file, var), looked),
-            None => Lookup {
-                found: None,
-                looked,
-            },
+    // The nearest file decides, as cargo's nearest manifest does: one
+    // without a database does not fall through to a parent's.
+    let nearest = cwd
+        .ancestors()
+        .map(|dir| dir.join(CONFIG_FILE))
+        .find(|file| {
+            looked.push(file.display().to_string());
+            file.is_file()
         });
+    if let Some(file) = nearest
+        && let (Some(url), var) = read_config(&file)?
+    {
+        return Ok(found(url, Source::ConfigFile(file, var), looked));
     }
     Ok(Lookup {
         found: None,
@@ -207,8 +187,8 @@ impl Effective {
 }
 
 /// The URL, or the error that says where mendb looked.
-pub fn database_url(inputs: &Inputs<'_>) -> Result<Found, SettingsError> {
-    let lookup = lookup(inputs)?;
+pub fn database_url(flag: Option<&str>) -> Result<Found, SettingsError> {
+    let lookup = lookup(flag)?;
     lookup.found.ok_or(SettingsError::NoDatabase(lookup.looked))
 }
 
@@ -216,15 +196,20 @@ fn absolute(dir: &Path) -> PathBuf {
     std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())
 }
 
+/// The error for `path`, whatever the reason.
+fn bad_file(path: &Path) -> impl Fn(String) -> SettingsError + '_ {
+    move |reason| SettingsError::BadFile {
+        path: path.display().to_string(),
+        reason,
+    }
+}
+
 /// `DATABASE_URL` from a `.env` file, if the file exists and sets it.
 fn read_dotenv(path: &Path) -> Result<Option<String>, SettingsError> {
     if !path.is_file() {
         return Ok(None);
     }
-    let bad = |reason: String| SettingsError::BadFile {
-        path: path.display().to_string(),
-        reason,
-    };
+    let bad = bad_file(path);
     let entries = dotenvy::from_path_iter(path).map_err(|e| bad(e.to_string()))?;
     let mut url = None;
     for entry in entries {
@@ -258,10 +243,7 @@ struct ConfigFile {
 
 /// The URL `mendb.toml` gives, and the variable it named if it named one.
 fn read_config(path: &Path) -> Result<(Option<String>, Option<String>), SettingsError> {
-    let bad = |reason: String| SettingsError::BadFile {
-        path: path.display().to_string(),
-        reason,
-    };
+    let bad = bad_file(path);
     let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
     let file: ConfigFile = toml::from_str(&text).map_err(|e| bad(toml_reason(&text, &e)))?;
     match (file.database_url, file.database_url_env) {

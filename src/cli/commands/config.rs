@@ -6,7 +6,7 @@ use clap::Args;
 
 use crate::cli::opt::{Connection, TextOrJson};
 use crate::cli::render::Output;
-use crate::cli::settings::{self, Effective, Inputs, SettingsError};
+use crate::cli::settings::{self, Effective, SettingsError};
 
 #[derive(Debug, Args)]
 pub struct ConfigArgs {
@@ -17,7 +17,7 @@ pub struct ConfigArgs {
 }
 
 pub fn run(args: &ConfigArgs, out: &Output) -> Result<(), SettingsError> {
-    let lookup = settings::lookup(&Inputs::of_process(args.connection.database_url.as_deref()))?;
+    let lookup = settings::lookup(args.connection.database_url.as_deref())?;
     out.config(&Effective::of(lookup, args.connection.wait));
     Ok(())
 }

@@ -15,7 +15,7 @@ pub mod verify;
 
 use super::CliError;
 use super::opt::Connection;
-use super::settings::{self, Inputs, SettingsError};
+use super::settings::{self, SettingsError};
 use crate::db::{Db, DbError, DbUrl};
 
 impl Connection {
@@ -23,7 +23,7 @@ impl Connection {
     /// read-only command's SQLite file is opened read-only, so a missing
     /// one is not created.
     fn url(&self, read_only: bool) -> Result<DbUrl, SettingsError> {
-        let found = settings::database_url(&Inputs::of_process(self.database_url.as_deref()))?;
+        let found = settings::database_url(self.database_url.as_deref())?;
         // A URL the user did not type here: the error says where it was written.
         let url = DbUrl::parse(&found.url)
             .map_err(|e| SettingsError::BadUrl(Box::new(e), found.source))?;
