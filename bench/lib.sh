@@ -60,9 +60,18 @@ use_db() {
     esac
 }
 
+# Selects $1 (mysql or postgres) at the script's MYSQL_URL or POSTGRES_URL.
+pick_db() {
+    case $1 in
+    mysql) use_db mysql "$MYSQL_URL" ;;
+    postgres) use_db postgres "$POSTGRES_URL" ;;
+    *) use_db "$1" "" ;;
+    esac
+}
+
 # Runs SQL (stdin, or -e SQL) in database $1 ('' for none on MariaDB, the
-# maintenance database on PostgreSQL), printing rows tab- or space-separated
-# without headers.
+# maintenance database on PostgreSQL), printing rows tab-separated without
+# headers.
 sql_in() {
     local db=$1
     shift

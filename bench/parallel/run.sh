@@ -93,14 +93,6 @@ TOML
 part() { [[ " $PARTS " == *" $1 "* ]]; }
 
 # ---------------------------------------------------------------- dialects
-pick_db() {
-    case $1 in
-    mysql) use_db mysql "$MYSQL_URL" ;;
-    postgres) use_db postgres "$POSTGRES_URL" ;;
-    *) use_db "$1" "" ;;
-    esac
-}
-
 build_src() {
     case $DIALECT in
     mysql) sql <<SQL
