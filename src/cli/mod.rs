@@ -142,6 +142,8 @@ enum CliError {
     Backfill(#[from] BackfillError),
     #[error(transparent)]
     Settings(#[from] settings::SettingsError),
+    #[error(transparent)]
+    Init(#[from] commands::init::InitError),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -168,6 +170,7 @@ impl CliError {
             CliError::Report(e) => e.exit_code(),
             CliError::Backfill(e) => e.exit_code(),
             CliError::Settings(e) => e.exit_code(),
+            CliError::Init(e) => e.exit_code(),
             CliError::Usage(_) => exit::USAGE,
             CliError::GapsFound(_) => exit::GAPS_FOUND,
             CliError::Interrupted(_) => exit::INTERRUPTED,
@@ -211,6 +214,7 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
         Command::Schema(args) => commands::schema::run(args, out).await,
         Command::Demo(args) => commands::demo::run(args, &STOP, out).await,
         Command::Config(args) => Ok(commands::config::run(args, out)?),
+        Command::Init(args) => Ok(commands::init::run(args, out)?),
     }
 }
 

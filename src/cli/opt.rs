@@ -10,10 +10,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::commands::{
     backfill::BackfillArgs, config::ConfigArgs, demo::DemoArgs, fixtures::FixturesArgs,
-    gaps::GapsArgs, migrate::MigrateArgs, report::ReportArgs, schema::SchemaArgs,
+    gaps::GapsArgs, init::InitArgs, migrate::MigrateArgs, report::ReportArgs, schema::SchemaArgs,
     verify::VerifyArgs,
 };
 use super::parse::parse_wait;
+use super::settings::{self, Folder, SettingsError};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -58,6 +59,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// The settings in effect and where each came from (passwords masked)
     Config(ConfigArgs),
+    /// Start a project of your own: mendb.toml, migrations, contracts, backfill plans, schema/
+    Init(InitArgs),
 }
 
 impl Command {
@@ -66,24 +69,36 @@ impl Command {
     /// text.
     pub fn format(&self) -> Format {
         match self {
-            Command::Migrate(a) => a.output.format,
-            Command::Fixtures(a) => a.output.format,
-            Command::Gaps(a) => a.output.format,
-            Command::Backfill(a) => a.output.format,
-            Command::Schema(a) => a.output.format,
-            Command::Demo(a) => a.output.format,
-            Command::Config(a) => a.output.format,
-            Command::Report(a) => a.format.output(),
-            Command::Verify(a) => a.format.output(),
+            Command::Migrate(a) => a.output.format(),
+            Command::Fixtures(a) => a.output.format(),
+            Command::Gaps(a) => a.output.format(),
+            Command::Backfill(a) => a.output.format(),
+            Command::Schema(a) => a.output.format(),
+            Command::Demo(a) => a.output.format(),
+            Command::Config(a) => a.output.format(),
+            Command::Init(a) => a.output.format(),
+            Command::Report(a) => a.format().output(),
+            Command::Verify(a) => a.format().output(),
         }
     }
 }
 
 /// Text for people, JSON for programs: what every command renders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     Text,
     Json,
+}
+
+impl Format {
+    /// As written in `--format` and in `mendb.toml`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -97,9 +112,25 @@ pub enum LogFormat {
 /// subcommand.
 #[derive(Debug, Args)]
 pub struct TextOrJson {
-    /// Output format of results
-    #[arg(long, value_enum, default_value_t = Format::Text, global = true)]
-    pub format: Format,
+    /// Output format of results [default: text, or format in mendb.toml]
+    #[arg(long = "format", value_enum, global = true)]
+    format: Option<Format>,
+}
+
+impl TextOrJson {
+    pub fn format(&self) -> Format {
+        self.format.unwrap_or_else(default_format)
+    }
+}
+
+/// The format `mendb.toml` asks for, else text. A file that cannot be
+/// read is reported by the first setting the command reads from it.
+pub fn default_format() -> Format {
+    settings::project()
+        .ok()
+        .flatten()
+        .and_then(|p| p.format())
+        .unwrap_or(Format::Text)
 }
 
 /// Where the database is and how long to wait for it: every command that
@@ -118,25 +149,54 @@ pub struct Connection {
 /// Commands that read the migration files.
 #[derive(Debug, Args)]
 pub struct Migrations {
-    /// Read migrations from DIR (or DIR/<dialect>/) instead of the embedded ones
-    #[arg(long, value_name = "DIR", global = true)]
-    pub migrations: Option<PathBuf>,
+    /// Read migrations from DIR (or DIR/<dialect>/) [default: migrations in mendb.toml, else the embedded ones]
+    #[arg(long = "migrations", value_name = "DIR", global = true)]
+    migrations: Option<PathBuf>,
+}
+
+impl Migrations {
+    /// The folder in use; None for the migrations embedded in mendb.
+    pub fn dir(&self) -> Result<Option<PathBuf>, SettingsError> {
+        settings::folder(self.migrations.as_deref(), Folder::Migrations)
+    }
 }
 
 /// Commands that check the consumer contracts.
 #[derive(Debug, Args)]
 pub struct Contracts {
-    /// Read consumer contracts from DIR (every *.toml) instead of the embedded ones
-    #[arg(long, value_name = "DIR")]
-    pub contracts: Option<PathBuf>,
+    /// Read consumer contracts from DIR (every *.toml) [default: contracts in mendb.toml, else the embedded ones]
+    #[arg(long = "contracts", value_name = "DIR")]
+    contracts: Option<PathBuf>,
 }
+
+impl Contracts {
+    /// The folder in use; None for the contracts embedded in mendb.
+    pub fn dir(&self) -> Result<Option<PathBuf>, SettingsError> {
+        settings::folder(self.contracts.as_deref(), Folder::Contracts)
+    }
+}
+
+/// How long a lock is waited for when neither the flag nor `mendb.toml`
+/// says.
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Commands that take mendb's lock before they write.
 #[derive(Debug, Args)]
 pub struct LockTimeout {
-    /// How long to wait for another runner's lock (0s to 7d)
-    #[arg(long, value_name = "DUR", default_value = "5m", value_parser = parse_wait)]
-    pub lock_timeout: Duration,
+    /// How long to wait for another runner's lock (0s to 7d) [default: 5m, or lock_timeout in mendb.toml]
+    #[arg(long = "lock-timeout", value_name = "DUR", value_parser = parse_wait)]
+    lock_timeout: Option<Duration>,
+}
+
+impl LockTimeout {
+    pub fn get(&self) -> Result<Duration, SettingsError> {
+        if let Some(d) = self.lock_timeout {
+            return Ok(d);
+        }
+        Ok(settings::project()?
+            .and_then(|p| p.lock_timeout())
+            .unwrap_or(LOCK_TIMEOUT))
+    }
 }
 
 #[cfg(test)]

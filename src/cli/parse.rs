@@ -164,7 +164,8 @@ pub(super) fn parse_version(s: &str) -> Result<i64, String> {
 
 /// `7d`, `1h`, `5m`, `1s`, `1ms`, `0s`: how a limit is written on the
 /// command line.
-fn duration_text(d: Duration) -> String {
+/// A duration as a flag would be written: `5m`, `90s`, `500ms`.
+pub(super) fn duration_text(d: Duration) -> String {
     let ms = d.as_millis();
     let secs = d.as_secs();
     if !ms.is_multiple_of(1000) {

@@ -3,8 +3,10 @@
 //! `.env` file in the working directory, then `mendb.toml` in the working
 //! directory or the nearest parent that has one (as cargo finds
 //! Cargo.toml). There is no implicit database: without any of them a
-//! command that needs one stops, saying where it looked. Reads files and
-//! the environment; connects to nothing.
+//! command that needs one stops, saying where it looked. The same file
+//! names the project's folders, the lock timeout and the output format,
+//! each overridden by its flag. Reads files and the environment; connects
+//! to nothing.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -12,7 +14,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::db::{DbError, redact};
+use super::opt::Format;
+use super::parse::{duration_text, parse_wait};
+use crate::db::{DbError, Dialect, redact};
 use crate::exit;
 
 /// The variable, in the environment or in `.env`, that holds the URL.
@@ -137,6 +141,24 @@ pub fn lookup(flag: Option<&str>) -> Result<Lookup, SettingsError> {
 
     // The nearest file decides, as cargo's nearest manifest does: one
     // without a database does not fall through to a parent's.
+    if let Some(project) = nearest_project(&cwd, &mut looked)?
+        && let (Some(url), var) = project.database_url()?
+    {
+        return Ok(found(url, Source::ConfigFile(project.file, var), looked));
+    }
+    Ok(Lookup {
+        found: None,
+        looked,
+    })
+}
+
+/// The nearest `mendb.toml` from the working directory up, parsed; None
+/// when there is none.
+pub fn project() -> Result<Option<Project>, SettingsError> {
+    nearest_project(&absolute(Path::new(".")), &mut Vec::new())
+}
+
+fn nearest_project(cwd: &Path, looked: &mut Vec<String>) -> Result<Option<Project>, SettingsError> {
     let nearest = cwd
         .ancestors()
         .map(|dir| dir.join(CONFIG_FILE))
@@ -144,15 +166,7 @@ pub fn lookup(flag: Option<&str>) -> Result<Lookup, SettingsError> {
             looked.push(file.display().to_string());
             file.is_file()
         });
-    if let Some(file) = nearest
-        && let (Some(url), var) = read_config(&file)?
-    {
-        return Ok(found(url, Source::ConfigFile(file, var), looked));
-    }
-    Ok(Lookup {
-        found: None,
-        looked,
-    })
+    nearest.map(|file| Project::read(&file)).transpose()
 }
 
 /// The settings in effect, as `mendb config` shows them.
@@ -170,11 +184,23 @@ pub struct Effective {
     pub looked_at: Vec<String>,
     /// How long a command waits for the database to accept connections.
     pub wait_secs: u64,
+    /// The `mendb.toml` in effect, if any.
+    pub config_file: Option<String>,
+    pub migrations: Setting,
+    pub contracts: Setting,
+    pub plans: Setting,
+    pub snapshots: Setting,
+    pub lock_timeout: Setting,
+    pub format: Setting,
 }
 
 impl Effective {
-    pub fn of(lookup: Lookup, wait: Duration) -> Effective {
+    pub fn of(lookup: Lookup, wait: Duration, project: Option<&Project>) -> Effective {
         let found = lookup.found.as_ref();
+        let folder = |f: Folder, default: &str| match project.and_then(|p| p.folder(f)) {
+            Some(dir) => Setting::from_file(dir.display().to_string()),
+            None => Setting::default(default),
+        };
         Effective {
             database_url: found.map(|f| redact(&f.url)),
             source: found.map(|f| f.source.kind()),
@@ -182,14 +208,41 @@ impl Effective {
             from: found.map(|f| f.source.to_string()),
             looked_at: lookup.looked,
             wait_secs: wait.as_secs(),
+            config_file: project.map(|p| p.file.display().to_string()),
+            migrations: folder(Folder::Migrations, EMBEDDED),
+            contracts: folder(Folder::Contracts, EMBEDDED),
+            plans: folder(Folder::Plans, EMBEDDED),
+            snapshots: folder(Folder::Snapshots, SNAPSHOTS),
+            lock_timeout: match project.and_then(Project::lock_timeout) {
+                Some(d) => Setting::from_file(duration_text(d)),
+                None => Setting::default(&duration_text(super::opt::LOCK_TIMEOUT)),
+            },
+            format: match project.and_then(Project::format) {
+                Some(f) => Setting::from_file(f.name().to_string()),
+                None => Setting::default(Format::Text.name()),
+            },
         }
     }
 }
+
+/// What `mendb config` says of a folder nobody named: the copy built
+/// into the binary is used.
+const EMBEDDED: &str = "embedded";
 
 /// The URL, or the error that says where mendb looked.
 pub fn database_url(flag: Option<&str>) -> Result<Found, SettingsError> {
     let lookup = lookup(flag)?;
     lookup.found.ok_or(SettingsError::NoDatabase(lookup.looked))
+}
+
+/// The folder snapshots live in when `mendb.toml` names none.
+pub const SNAPSHOTS: &str = "schema";
+
+/// The snapshot `verify` compares with and `schema dump --write` writes:
+/// `<dialect>.json` in the folder `mendb.toml` names, else in `schema/`.
+pub fn snapshot_path(dialect: Dialect) -> Result<PathBuf, SettingsError> {
+    let dir = folder(None, Folder::Snapshots)?.unwrap_or_else(|| PathBuf::from(SNAPSHOTS));
+    Ok(dir.join(format!("{}.json", dialect.dir_name())))
 }
 
 fn absolute(dir: &Path) -> PathBuf {
@@ -230,7 +283,7 @@ fn dotenv_reason(e: &dotenvy::Error) -> String {
     }
 }
 
-/// What `mendb.toml` may say about the database.
+/// Everything `mendb.toml` may say. Paths are relative to the file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ConfigFile {
@@ -239,41 +292,147 @@ struct ConfigFile {
     /// The name of an environment variable holding the URL, for files
     /// checked into a repository without a password in them.
     database_url_env: Option<String>,
+    /// The project's migrations: DIR/<dialect>/ or one dialect's files.
+    migrations: Option<PathBuf>,
+    /// The consumer contracts, every *.toml.
+    contracts: Option<PathBuf>,
+    /// Backfill plans usable by name, every *.toml.
+    plans: Option<PathBuf>,
+    /// Where `verify` finds, and `schema dump --write` writes,
+    /// `<dialect>.json`.
+    snapshots: Option<PathBuf>,
+    lock_timeout: Option<toml::Spanned<String>>,
+    format: Option<Format>,
 }
 
-/// The URL `mendb.toml` gives, and the variable it named if it named one.
-fn read_config(path: &Path) -> Result<(Option<String>, Option<String>), SettingsError> {
-    let bad = bad_file(path);
-    let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
-    let file: ConfigFile = toml::from_str(&text).map_err(|e| bad(toml_reason(&text, &e)))?;
-    match (file.database_url, file.database_url_env) {
-        (Some(_), Some(_)) => Err(bad(
-            "database_url and database_url_env are both set; keep one".to_string(),
-        )),
-        (Some(url), None) if url.trim().is_empty() => Err(bad("database_url is empty".into())),
-        (Some(url), None) => {
-            let dir = path.parent().unwrap_or(Path::new("."));
-            Ok((Some(relative_to(&url, dir)), None))
+/// A parsed `mendb.toml` and where it is.
+#[derive(Debug)]
+pub struct Project {
+    pub file: PathBuf,
+    config: ConfigFile,
+    lock_timeout: Option<Duration>,
+}
+
+/// The folders a project may name, by their key in `mendb.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Folder {
+    Migrations,
+    Contracts,
+    Plans,
+    Snapshots,
+}
+
+impl Project {
+    fn read(path: &Path) -> Result<Project, SettingsError> {
+        let bad = bad_file(path);
+        let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
+        let config: ConfigFile =
+            toml::from_str(&text).map_err(|e| bad(toml_reason(&text, e.message(), e.span())))?;
+        let lock_timeout = match &config.lock_timeout {
+            None => None,
+            Some(value) => Some(
+                parse_wait(value.get_ref())
+                    .map_err(|why| bad(toml_reason(&text, &why, Some(value.span()))))?,
+            ),
+        };
+        Ok(Project {
+            file: path.to_path_buf(),
+            config,
+            lock_timeout,
+        })
+    }
+
+    /// The directory holding the file, against which its paths count.
+    pub fn dir(&self) -> &Path {
+        self.file.parent().unwrap_or(Path::new("."))
+    }
+
+    /// The folder the file names for `folder`, made absolute.
+    pub fn folder(&self, folder: Folder) -> Option<PathBuf> {
+        let path = match folder {
+            Folder::Migrations => &self.config.migrations,
+            Folder::Contracts => &self.config.contracts,
+            Folder::Plans => &self.config.plans,
+            Folder::Snapshots => &self.config.snapshots,
+        };
+        path.as_ref().map(|p| absolute(&self.dir().join(p)))
+    }
+
+    pub fn lock_timeout(&self) -> Option<Duration> {
+        self.lock_timeout
+    }
+
+    pub fn format(&self) -> Option<Format> {
+        self.config.format
+    }
+
+    /// The URL the file gives, and the variable it named if it named one.
+    fn database_url(&self) -> Result<(Option<String>, Option<String>), SettingsError> {
+        let bad = bad_file(&self.file);
+        match (&self.config.database_url, &self.config.database_url_env) {
+            (Some(_), Some(_)) => Err(bad(
+                "database_url and database_url_env are both set; keep one".to_string(),
+            )),
+            (Some(url), None) if url.trim().is_empty() => Err(bad("database_url is empty".into())),
+            (Some(url), None) => Ok((Some(relative_to(url, self.dir())), None)),
+            (None, Some(var)) => match std::env::var(var) {
+                Ok(url) if !url.trim().is_empty() => Ok((Some(url), Some(var.clone()))),
+                _ => Err(bad(format!(
+                    "database_url_env names {var}, which is not set in the environment"
+                ))),
+            },
+            (None, None) => Ok((None, None)),
         }
-        (None, Some(var)) => match std::env::var(&var) {
-            Ok(url) if !url.trim().is_empty() => Ok((Some(url), Some(var))),
-            _ => Err(bad(format!(
-                "database_url_env names {var}, which is not set in the environment"
-            ))),
-        },
-        (None, None) => Ok((None, None)),
     }
 }
 
-/// A TOML error as `line N: message`.
-fn toml_reason(text: &str, e: &toml::de::Error) -> String {
-    let message = e.message();
-    match e.span() {
-        Some(span) => {
-            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-            format!("line {line}: {message}")
+/// A setting's value and where it came from, for `mendb config`.
+#[derive(Debug, Serialize)]
+pub struct Setting {
+    pub value: String,
+    /// config_file or default.
+    pub from: &'static str,
+}
+
+impl Setting {
+    fn from_file(value: String) -> Setting {
+        Setting {
+            value,
+            from: "config_file",
         }
-        None => message.to_string(),
+    }
+
+    fn default(value: &str) -> Setting {
+        Setting {
+            value: value.to_string(),
+            from: "default",
+        }
+    }
+}
+
+/// A folder a flag gives, else the one `mendb.toml` names, else None
+/// (mendb's embedded copy, or the command's own default).
+pub fn folder(flag: Option<&Path>, folder: Folder) -> Result<Option<PathBuf>, SettingsError> {
+    if let Some(dir) = flag {
+        return Ok(Some(dir.to_path_buf()));
+    }
+    Ok(project()?.and_then(|p| p.folder(folder)))
+}
+
+/// A message about the file as `line N: key: message`, the key named
+/// unless the message names it already.
+fn toml_reason(text: &str, message: &str, span: Option<std::ops::Range<usize>>) -> String {
+    let Some(span) = span else {
+        return message.to_string();
+    };
+    let start = span.start.min(text.len());
+    let line = text[..start].matches('\n').count() + 1;
+    let line_text = text.lines().nth(line - 1).unwrap_or_default();
+    match line_text.split_once('=').map(|(k, _)| k.trim()) {
+        Some(key) if !key.is_empty() && !message.contains(&format!("`{key}`")) => {
+            format!("line {line}: {key}: {message}")
+        }
+        _ => format!("line {line}: {message}"),
     }
 }
 

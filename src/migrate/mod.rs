@@ -89,6 +89,13 @@ pub enum MigrateError {
     Adopt(String),
     #[error("migrate new: {0}")]
     BadName(String),
+    #[error(
+        "the migrations in use are the ones built into mendb (V1-V{latest}), which cannot be added to; \
+         run `mendb init` to copy them into a project folder of your own (its mendb.toml points every command there), \
+         then `mendb migrate new {name}` writes V{next}; or name a folder with --migrations DIR",
+        next = latest + 1
+    )]
+    EmbeddedInUse { latest: i32, name: String },
     #[error("cannot write {0}")]
     Write(String),
     #[error("refinery: {0}")]
@@ -233,7 +240,9 @@ impl MigrateError {
     pub fn exit_code(&self) -> i32 {
         match self {
             MigrateError::Db(e) => e.exit_code(),
-            MigrateError::UnknownVersion { .. } | MigrateError::BadName(_) => exit::USAGE,
+            MigrateError::UnknownVersion { .. }
+            | MigrateError::BadName(_)
+            | MigrateError::EmbeddedInUse { .. } => exit::USAGE,
             MigrateError::Source(_)
             | MigrateError::History(_)
             | MigrateError::MissingDown { .. }

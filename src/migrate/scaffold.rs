@@ -16,16 +16,23 @@ pub struct Scaffolded {
     pub files: Vec<PathBuf>,
 }
 
-/// Where new files go: one folder per dialect, or, for a directory that
-/// already holds one dialect's files directly, that directory.
+/// Where new files go: the dialect folders the set has (a project of one
+/// database has one), every dialect's in a new set, or, for a directory
+/// that already holds one dialect's files directly, that directory.
 fn folders(dir: &Path) -> Vec<(PathBuf, Option<Dialect>)> {
-    let per_dialect = Dialect::ALL.iter().any(|d| dir.join(d.dir_name()).is_dir());
-    let flat = !per_dialect
-        && std::fs::read_dir(dir).is_ok_and(|entries| {
-            entries
-                .flatten()
-                .any(|e| e.path().extension().is_some_and(|x| x == "sql"))
-        });
+    let present: Vec<(PathBuf, Option<Dialect>)> = Dialect::ALL
+        .iter()
+        .map(|d| (dir.join(d.dir_name()), Some(*d)))
+        .filter(|(folder, _)| folder.is_dir())
+        .collect();
+    if !present.is_empty() {
+        return present;
+    }
+    let flat = std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.path().extension().is_some_and(|x| x == "sql"))
+    });
     if flat {
         vec![(dir.to_path_buf(), None)]
     } else {
@@ -36,7 +43,9 @@ fn folders(dir: &Path) -> Vec<(PathBuf, Option<Dialect>)> {
     }
 }
 
-pub fn scaffold(dir: &Path, name: &str) -> Result<Scaffolded, MigrateError> {
+/// The next migration's files in `dir`, the folder in use; None means
+/// the embedded set is in use, which files on disk cannot extend.
+pub fn scaffold(dir: Option<&Path>, name: &str) -> Result<Scaffolded, MigrateError> {
     let valid = !name.is_empty()
         && name.len() <= 100
         && name
@@ -47,6 +56,17 @@ pub fn scaffold(dir: &Path, name: &str) -> Result<Scaffolded, MigrateError> {
             "`{name}` is not a valid migration name; use lowercase letters, digits and _"
         )));
     }
+    let Some(dir) = dir else {
+        let latest = Dialect::ALL
+            .iter()
+            .filter_map(|d| MigrationSet::load(*d, None).ok()?.latest_version())
+            .max()
+            .unwrap_or(0);
+        return Err(MigrateError::EmbeddedInUse {
+            latest,
+            name: name.to_string(),
+        });
+    };
     let folders = folders(dir);
     let mut latest = 0;
     for (folder, dialect) in &folders {

@@ -127,17 +127,11 @@ impl VerifyReport {
 pub enum SnapshotFile {
     /// `--snapshot FILE`: it must exist.
     Given(PathBuf),
-    /// `schema/<dialect>.json`: it must exist, unless `--roundtrip`
+    /// `<snapshots>/<dialect>.json`: it must exist, unless `--roundtrip`
     /// compares with the migrations instead.
     Default(PathBuf),
     /// `--no-snapshot`: skipped on purpose, and said so.
     Skipped,
-}
-
-impl SnapshotFile {
-    pub fn default_for(dialect: Dialect) -> SnapshotFile {
-        SnapshotFile::Default(PathBuf::from(format!("schema/{}.json", dialect.dir_name())))
-    }
 }
 
 #[derive(Debug, Clone)]

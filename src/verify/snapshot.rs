@@ -30,7 +30,13 @@ pub(super) fn snapshot_check(
         }
     };
     let subject = path.display().to_string();
-    let text = match read(path, &subject, given, roundtrip) {
+    // `--write` writes where verify looks by default; any other file is named.
+    let dump = if given {
+        format!("mendb schema dump --output {subject}")
+    } else {
+        "mendb schema dump --write".to_string()
+    };
+    let text = match read(path, &subject, &dump, given, roundtrip) {
         Ok(text) => text,
         Err(check) => return check,
     };
@@ -68,7 +74,7 @@ pub(super) fn snapshot_check(
             CheckKind::Drift,
             subject.clone(),
             vec![format!(
-                "{subject}: the snapshot is of {}, older than the database at {}; refresh it with `mendb schema dump --format json > {subject}`",
+                "{subject}: the snapshot is of {}, older than the database at {}; refresh it with `{dump}`",
                 v(snapshot.version),
                 v(current)
             )],
@@ -87,7 +93,13 @@ pub(super) fn snapshot_check(
 /// The snapshot's text, or the check to report when there is none: a
 /// failure where it was asked for (`given`) or nothing else compares, a
 /// skip where `--roundtrip` compares with the migrations instead.
-fn read(path: &Path, subject: &str, given: bool, roundtrip: bool) -> Result<String, Check> {
+fn read(
+    path: &Path,
+    subject: &str,
+    dump: &str,
+    given: bool,
+    roundtrip: bool,
+) -> Result<String, Check> {
     match std::fs::read_to_string(path) {
         Ok(t) => Ok(t),
         Err(e) if given => Err(Check::new(
@@ -102,20 +114,13 @@ fn read(path: &Path, subject: &str, given: bool, roundtrip: bool) -> Result<Stri
                 "no snapshot at {subject}; --roundtrip compares the live schema with the migrations instead"
             ),
         )),
-        Err(_) => {
-            let dir = path
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .map(|d| format!("mkdir -p {} && ", d.display()))
-                .unwrap_or_default();
-            Err(Check::new(
-                CheckKind::Drift,
-                subject,
-                vec![format!(
-                    "{subject}: no snapshot to compare the live schema with; write one with `{dir}mendb schema dump --format json > {subject}`, \
-                     or compare with the migrations (`mendb verify --roundtrip`), or skip the comparison on purpose (`mendb verify --no-snapshot`)"
-                )],
-            ))
-        }
+        Err(_) => Err(Check::new(
+            CheckKind::Drift,
+            subject,
+            vec![format!(
+                "{subject}: no snapshot to compare the live schema with; write one with `{dump}`, \
+                 or compare with the migrations (`mendb verify --roundtrip`), or skip the comparison on purpose (`mendb verify --no-snapshot`)"
+            )],
+        )),
     }
 }

@@ -84,6 +84,17 @@ pub struct RunArgs {
 static PLANS: include_dir::Dir<'_> =
     include_dir::include_dir!("$CARGO_MANIFEST_DIR/backfill-plans");
 
+/// The shipped plans by file name, for `mendb init` to write out.
+pub(super) fn shipped_plans() -> Vec<(String, &'static [u8])> {
+    let mut plans: Vec<_> = PLANS
+        .files()
+        .filter_map(|f| Some((f.path().file_name()?.to_str()?.to_string(), f.contents())))
+        .filter(|(name, _)| name.ends_with(".toml"))
+        .collect();
+    plans.sort();
+    plans
+}
+
 pub(super) fn load_plan(name_or_path: &str) -> Result<Plan, PlanError> {
     let path = Path::new(name_or_path);
     if path.exists() || name_or_path.contains('/') || name_or_path.ends_with(".toml") {
@@ -146,7 +157,7 @@ async fn run_plan(
             max_replica_lag: args.max_replica_lag,
             replicas,
         },
-        lock_timeout: args.lock.lock_timeout,
+        lock_timeout: args.lock.get()?,
     };
     let progress = out.backfill_progress(&command);
     let report = match backfill::run(db, &plan, &opts, stop, &|e| progress.event(&e)).await {

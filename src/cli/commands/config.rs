@@ -18,6 +18,11 @@ pub struct ConfigArgs {
 
 pub fn run(args: &ConfigArgs, out: &Output) -> Result<(), SettingsError> {
     let lookup = settings::lookup(args.connection.database_url.as_deref())?;
-    out.config(&Effective::of(lookup, args.connection.wait));
+    let project = settings::project()?;
+    out.config(&Effective::of(
+        lookup,
+        args.connection.wait,
+        project.as_ref(),
+    ));
     Ok(())
 }

@@ -58,7 +58,7 @@ pub async fn run(args: &DemoArgs, stop: &AtomicBool, out: &Output) -> Result<(),
     }
     let url = DbUrl::parse(&format!("sqlite:{}", file.display()))?;
     let mut db = Db::connect(&url, Duration::ZERO).await?;
-    let result = steps(&mut db, args.scale, args.lock.lock_timeout, stop, out).await;
+    let result = steps(&mut db, args.scale, args.lock.get()?, stop, out).await;
     db.close().await;
     result
 }

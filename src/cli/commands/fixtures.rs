@@ -38,7 +38,7 @@ pub async fn run(args: &FixturesArgs, out: &Output) -> Result<(), CliError> {
     let opts = LoadOptions {
         scale: *scale,
         seed: *seed,
-        lock_timeout: lock.lock_timeout,
+        lock_timeout: lock.get()?,
     };
     let mut db = args.connection.open(false).await?;
     let result = fixtures::load(&mut db, &opts, &|p| out.fixtures_progress(&p))

@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod fixtures;
 pub mod gaps;
+pub mod init;
 pub mod migrate;
 pub mod report;
 pub mod schema;

@@ -7,7 +7,7 @@ use chrono::NaiveDateTime;
 use clap::{Args, ValueEnum};
 
 use crate::cli::CliError;
-use crate::cli::opt::{Connection, Format, Migrations};
+use crate::cli::opt::{Connection, Format, Migrations, default_format};
 use crate::cli::parse::parse_window;
 use crate::cli::render::Output;
 use crate::db::Db;
@@ -23,9 +23,9 @@ pub struct ReportArgs {
     /// How far back to count missing price buckets (5m to 3650d)
     #[arg(long, value_name = "DUR", default_value = "48h", value_parser = parse_window)]
     pub window: Duration,
-    /// Output format of results
-    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
-    pub format: ReportFormat,
+    /// Output format of results [default: text, or format in mendb.toml]
+    #[arg(long = "format", value_enum)]
+    format: Option<ReportFormat>,
     #[command(flatten)]
     pub migrations: Migrations,
     #[command(flatten)]
@@ -40,6 +40,15 @@ pub enum ReportFormat {
     Prom,
 }
 
+impl ReportArgs {
+    pub fn format(&self) -> ReportFormat {
+        self.format.unwrap_or_else(|| match default_format() {
+            Format::Text => ReportFormat::Text,
+            Format::Json => ReportFormat::Json,
+        })
+    }
+}
+
 impl ReportFormat {
     /// Errors are written as text unless JSON was asked for.
     pub fn output(self) -> Format {
@@ -52,7 +61,8 @@ impl ReportFormat {
 
 pub async fn run(args: &ReportArgs, out: &Output) -> Result<(), CliError> {
     let url = args.connection.url(true)?;
-    let dir = args.migrations.migrations.as_deref();
+    let dir = args.migrations.dir()?;
+    let dir = dir.as_deref();
     let set = MigrationSet::load(url.dialect(), dir).map_err(MigrateError::from)?;
     let mut db = args.connection.connect(&url).await?;
     let result = build(args, &set, &mut db, out).await;
@@ -71,7 +81,7 @@ async fn build(
         window: args.window,
     };
     let report = report::build(db, set, &opts).await?;
-    match args.format {
+    match args.format() {
         ReportFormat::Prom => out.report_prom(&report),
         ReportFormat::Text | ReportFormat::Json => out.report(&report),
     }

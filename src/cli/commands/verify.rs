@@ -6,8 +6,9 @@ use std::path::PathBuf;
 use clap::{Args, ValueEnum};
 
 use crate::cli::CliError;
-use crate::cli::opt::{Connection, Contracts, Format, LockTimeout, Migrations};
+use crate::cli::opt::{Connection, Contracts, Format, LockTimeout, Migrations, default_format};
 use crate::cli::render::Output;
+use crate::cli::settings;
 use crate::db::Db;
 use crate::migrate::MigrationSet;
 use crate::verify::{self, SnapshotFile, VerifyOptions, VerifyReport};
@@ -26,9 +27,9 @@ pub struct VerifyArgs {
     /// Pending migrations are not a failure (they are still checked)
     #[arg(long)]
     pub allow_pending: bool,
-    /// Output format of results
-    #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
-    pub format: VerifyFormat,
+    /// Output format of results [default: text, or format in mendb.toml]
+    #[arg(long = "format", value_enum)]
+    format: Option<VerifyFormat>,
     #[command(flatten)]
     pub migrations: Migrations,
     #[command(flatten)]
@@ -47,6 +48,15 @@ pub enum VerifyFormat {
     Junit,
 }
 
+impl VerifyArgs {
+    pub fn format(&self) -> VerifyFormat {
+        self.format.unwrap_or_else(|| match default_format() {
+            Format::Text => VerifyFormat::Text,
+            Format::Json => VerifyFormat::Json,
+        })
+    }
+}
+
 impl VerifyFormat {
     /// Errors are written as text unless JSON was asked for.
     pub fn output(self) -> Format {
@@ -59,11 +69,24 @@ impl VerifyFormat {
 
 pub async fn run(args: &VerifyArgs, out: &Output) -> Result<(), CliError> {
     let url = args.connection.url(true)?;
-    let dir = args.migrations.migrations.as_deref();
-    let loaded = MigrationSet::load(url.dialect(), dir);
+    let migrations = args.migrations.dir()?;
+    let contracts = args.contracts.dir()?;
+    let opts = VerifyOptions {
+        migrations_dir: migrations.as_deref(),
+        contracts_dir: contracts.as_deref(),
+        snapshot: match (&args.snapshot, args.no_snapshot) {
+            (_, true) => SnapshotFile::Skipped,
+            (Some(path), false) => SnapshotFile::Given(path.clone()),
+            (None, false) => SnapshotFile::Default(settings::snapshot_path(url.dialect())?),
+        },
+        roundtrip: args.roundtrip,
+        allow_pending: args.allow_pending,
+        lock_timeout: args.lock.get()?,
+    };
+    let loaded = MigrationSet::load(url.dialect(), opts.migrations_dir);
     let mut db = args.connection.connect(&url).await?;
     let set = loaded.as_ref().map_err(ToString::to_string);
-    let result = check(args, set, &mut db, out).await;
+    let result = check(args, set, &opts, &mut db, out).await;
     db.close().await;
     result
 }
@@ -71,23 +94,12 @@ pub async fn run(args: &VerifyArgs, out: &Output) -> Result<(), CliError> {
 async fn check(
     args: &VerifyArgs,
     set: Result<&MigrationSet, String>,
+    opts: &VerifyOptions<'_>,
     db: &mut Db,
     out: &Output,
 ) -> Result<(), CliError> {
-    let opts = VerifyOptions {
-        migrations_dir: args.migrations.migrations.as_deref(),
-        contracts_dir: args.contracts.contracts.as_deref(),
-        snapshot: match (&args.snapshot, args.no_snapshot) {
-            (_, true) => SnapshotFile::Skipped,
-            (Some(path), false) => SnapshotFile::Given(path.clone()),
-            (None, false) => SnapshotFile::default_for(db.dialect()),
-        },
-        roundtrip: args.roundtrip,
-        allow_pending: args.allow_pending,
-        lock_timeout: args.lock.lock_timeout,
-    };
-    let report = verify::verify(db, set, &opts).await?;
-    match args.format {
+    let report = verify::verify(db, set, opts).await?;
+    match args.format() {
         VerifyFormat::Junit => out.verify_junit(&report),
         VerifyFormat::Text | VerifyFormat::Json => out.verify_report(&report),
     }

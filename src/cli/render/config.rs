@@ -10,6 +10,10 @@ impl Output {
         if self.format == Format::Json {
             return self.json(e);
         }
+        outln!(
+            "config_file   {}",
+            e.config_file.as_deref().unwrap_or("(none)")
+        );
         match (&e.database_url, &e.from) {
             (Some(url), Some(from)) => {
                 outln!("database_url  {url}");
@@ -20,6 +24,20 @@ impl Output {
                 outln!("  looked at   {}", e.looked_at.join(", "));
             }
         }
-        outln!("wait          {} s", e.wait_secs);
+        for (key, setting) in [
+            ("migrations", &e.migrations),
+            ("contracts", &e.contracts),
+            ("plans", &e.plans),
+            ("snapshots", &e.snapshots),
+            ("lock_timeout", &e.lock_timeout),
+            ("format", &e.format),
+        ] {
+            let from = match setting.from {
+                "config_file" => "mendb.toml",
+                other => other,
+            };
+            outln!("{key:<13} {} ({from})", setting.value);
+        }
+        outln!("wait          {}s", e.wait_secs);
     }
 }

@@ -32,6 +32,7 @@ mod config;
 mod demo;
 mod fixtures;
 mod gaps;
+mod init;
 mod migrate;
 mod report;
 mod schema;

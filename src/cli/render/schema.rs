@@ -2,6 +2,7 @@
 //! people, or the JSON snapshot that `verify` compares with.
 
 use std::fmt::Write as _;
+use std::path::Path;
 
 use super::Output;
 use crate::cli::opt::Format;
@@ -14,6 +15,25 @@ impl Output {
             return self.json(snapshot);
         }
         outln!("{}", schema_text(snapshot));
+    }
+
+    /// `schema dump --write/--output`: where the snapshot went.
+    pub fn snapshot_written(&self, file: &Path, snapshot: &Snapshot) {
+        if self.format == Format::Json {
+            return self.json(&serde_json::json!({
+                "written": file.display().to_string(),
+                "dialect": snapshot.dialect.dir_name(),
+                "version": snapshot.version,
+                "tables": snapshot.schema.tables.len(),
+            }));
+        }
+        outln!(
+            "Wrote {} ({} schema at V{}, {})",
+            file.display(),
+            snapshot.dialect.dir_name(),
+            snapshot.version.unwrap_or(0),
+            counted(snapshot.schema.tables.len(), "table", true).unwrap_or_default()
+        );
     }
 }
 

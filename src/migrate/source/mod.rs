@@ -17,6 +17,7 @@ use crate::sql::{Flavor, Statement};
 use read::{Kind, decode, embedded_files, parse_file_name, read_dir_files, sql_file};
 
 pub use audit::{FileProblem, audit};
+pub use read::embedded_sources;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {

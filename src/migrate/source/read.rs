@@ -30,6 +30,19 @@ pub(super) fn embedded_files(dialect: Dialect) -> Vec<(String, Vec<u8>)> {
         .unwrap_or_default()
 }
 
+/// The embedded files of one dialect by file name, for `mendb init` to
+/// write out as a project's own.
+pub fn embedded_sources(dialect: Dialect) -> Vec<(String, &'static [u8])> {
+    EMBEDDED
+        .get_dir(dialect.dir_name())
+        .map(|d| {
+            d.files()
+                .filter_map(|f| Some((f.path().file_name()?.to_str()?.to_string(), f.contents())))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 pub(super) fn read_dir_files(
     dialect: Dialect,
     dir: &Path,

@@ -22,6 +22,15 @@ use crate::sql::parse_name;
 
 static EMBEDDED: Dir<'_> = include_dir!("$CARGO_MANIFEST_DIR/contracts");
 
+/// The embedded contracts by file name, for `mendb init` to write out.
+pub fn embedded_sources() -> Vec<(String, &'static [u8])> {
+    EMBEDDED
+        .files()
+        .filter_map(|f| Some((f.path().file_name()?.to_str()?.to_string(), f.contents())))
+        .filter(|(name, _)| name.ends_with(".toml"))
+        .collect()
+}
+
 #[derive(Debug, Clone)]
 pub struct Contract {
     pub path: String,

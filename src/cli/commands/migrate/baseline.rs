@@ -62,7 +62,7 @@ pub async fn run(
     db: &mut Db,
     out: &Output,
 ) -> Result<(), CliError> {
-    let opts = args.lock.options();
+    let opts = args.lock.options()?;
     let tool = args.from.map(FromTool::tool);
     out.baseline(&baseline(db, set, args.version, tool, args.force.clone(), &opts).await?);
     Ok(())

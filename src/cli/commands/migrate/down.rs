@@ -45,7 +45,7 @@ pub async fn run(
         dry_run: args.dry_run,
         allow_data_loss: args.allow_data_loss,
     };
-    let opts = args.lock.options();
+    let opts = args.lock.options()?;
     let report = migrate::down(db, set, &down, &opts, &|e| out.event(&e)).await?;
     out.run_report(&report, db.url());
     Ok(())

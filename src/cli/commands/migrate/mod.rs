@@ -15,6 +15,7 @@ use clap::{Args, Subcommand};
 use crate::cli::CliError;
 use crate::cli::opt::{Connection, LockTimeout, Migrations, TextOrJson};
 use crate::cli::render::Output;
+use crate::cli::settings::SettingsError;
 use crate::migrate::{self, MigrateError, MigrationSet, Options};
 
 #[derive(Debug, Args)]
@@ -44,7 +45,8 @@ pub enum MigrateCommand {
 }
 
 pub async fn run(args: &MigrateArgs, out: &Output) -> Result<(), CliError> {
-    let dir = args.migrations.migrations.as_deref();
+    let dir = args.migrations.dir()?;
+    let dir = dir.as_deref();
     let (connection, read_only): (&Connection, bool) = match &args.command {
         // It writes files, not the database.
         MigrateCommand::New(a) => return Ok(new::run(a, dir, out)?),
@@ -72,10 +74,10 @@ pub async fn run(args: &MigrateArgs, out: &Output) -> Result<(), CliError> {
 
 impl LockTimeout {
     /// What every migrate command that takes the lock is told.
-    fn options(&self) -> Options {
-        Options {
-            lock_timeout: self.lock_timeout,
-        }
+    fn options(&self) -> Result<Options, SettingsError> {
+        Ok(Options {
+            lock_timeout: self.get()?,
+        })
     }
 }
 

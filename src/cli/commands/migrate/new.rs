@@ -1,5 +1,5 @@
-//! `mendb migrate new`: scaffold the next migration's files. Touches no
-//! database, so it takes no connection flags.
+//! `mendb migrate new`: scaffold the next migration's files in the folder
+//! in use. Touches no database, so it takes no connection flags.
 
 use std::path::Path;
 
@@ -14,8 +14,9 @@ pub struct NewArgs {
     pub name: String,
 }
 
+/// `dir` is the folder in use (`--migrations` or `mendb.toml`), None when
+/// the embedded migrations are.
 pub fn run(args: &NewArgs, dir: Option<&Path>, out: &Output) -> Result<(), MigrateError> {
-    let dir = dir.unwrap_or(Path::new("migrations"));
     let made = migrate::scaffold(dir, &args.name)?;
     out.scaffolded(&made);
     Ok(())

@@ -48,7 +48,7 @@ pub async fn run(
         }),
         recompute_checksums: args.recompute_checksums,
     };
-    let opts = args.lock.options();
+    let opts = args.lock.options()?;
     out.repair(&migrate::repair(db, set, &repair, &opts).await?);
     Ok(())
 }

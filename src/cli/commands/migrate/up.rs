@@ -37,14 +37,15 @@ pub async fn run(
     db: &mut Db,
     out: &Output,
 ) -> Result<(), CliError> {
-    let opts = args.lock.options();
+    let opts = args.lock.options()?;
     let on_event = |e: migrate::Event<'_>| out.event(&e);
     let report = migrate::up(db, set, args.to, args.dry_run, &opts, &on_event).await?;
     if !args.verify {
         out.run_report(&report, db.url());
         return Ok(());
     }
-    let checked = verify::contracts_only(db, args.contracts.contracts.as_deref()).await?;
+    let contracts = args.contracts.dir()?;
+    let checked = verify::contracts_only(db, contracts.as_deref()).await?;
     out.verified_run(&report, &checked, db.url());
     match failed_summary(&checked) {
         Some(why) => Err(CliError::VerifyFailed(why)),
