@@ -650,23 +650,23 @@ const CASES: &[Case] = &[
         ],
     },
     Case {
-        name: "migrate baseline --version beyond 64 bits",
+        name: "migrate baseline --to beyond 64 bits",
         files: &[],
-        args: &["migrate", "baseline", "--version", "99999999999999999999"],
+        args: &["migrate", "baseline", "--to", "99999999999999999999"],
         code: 2,
         fragments: &[
-            "--version",
+            "--to",
             "`99999999999999999999` is out of range (versions are 0 to 2147483647)",
         ],
     },
     // Times outside the years 1 to 9999: exit 2.
     Case {
-        name: "report --at the first year chrono knows",
+        name: "report --until the first year chrono knows",
         files: &[],
-        args: &["report", "--at=-262143-01-01"],
+        args: &["report", "--until=-262143-01-01"],
         code: 2,
         fragments: &[
-            "--at",
+            "--until",
             "`-262143-01-01` is out of range (times are 0001-01-01 to 9999-12-31)",
         ],
     },
@@ -971,7 +971,7 @@ const CASES: &[Case] = &[
     Case {
         name: "baseline of a database that has a history",
         files: &[],
-        args: &["migrate", "baseline", "--version", "1"],
+        args: &["migrate", "baseline", "--to", "1"],
         code: 5,
         fragments: &["already has migration history"],
     },

@@ -392,11 +392,11 @@ fn baseline_adopts_an_existing_database(b: Backend) {
     db.exec("DROP TABLE refinery_schema_history");
     db.exec("DROP TABLE mendb_migration_log");
     fill(&db, "price_data_real", 2);
-    db.mendb(&["migrate", "baseline", "--version", "1"])
+    db.mendb(&["migrate", "baseline", "--to", "1"])
         .succeeds()
         .stdout_has("Baselined at V1");
     assert_eq!(db.history_versions(), [1]);
-    db.mendb(&["migrate", "baseline", "--version", "1"])
+    db.mendb(&["migrate", "baseline", "--to", "1"])
         .fails_with(5)
         .stderr_has("already has migration history (latest V1)");
     db.mendb(&["migrate", "up"])
@@ -469,14 +469,14 @@ fn baseline_checks_the_schema_before_it_trusts_it(b: Backend) {
         Backend::Mysql => format!("DROP INDEX {index} ON price_data_real"),
         _ => format!("DROP INDEX {index}"),
     });
-    let refused = db.mendb(&["migrate", "baseline", "--version", "1"]);
+    let refused = db.mendb(&["migrate", "baseline", "--to", "1"]);
     refused
         .fails_with(9)
         .stderr_has(
             "refusing to baseline at V1: the live schema is not what the migrations up to V1 build",
         )
         .stderr_has(index)
-        .stderr_has("mendb migrate baseline --version 1 --force");
+        .stderr_has("mendb migrate baseline --to 1 --force");
     common::assert_no_history(&db, "a refused baseline");
     let internal = db.query(&match b {
         Backend::Mysql => format!("SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = '{}' AND TABLE_NAME LIKE 'mendb%'", db.name()),
@@ -491,7 +491,7 @@ fn baseline_checks_the_schema_before_it_trusts_it(b: Backend) {
     db.mendb(&[
         "migrate",
         "baseline",
-        "--version",
+        "--to",
         "1",
         "--force",
         "index dropped on purpose",
@@ -515,7 +515,7 @@ fn baseline_of_an_identical_native_database_passes(b: Backend) {
     if !common::native_v1(&db) {
         return;
     }
-    db.mendb(&["migrate", "baseline", "--version", "1"])
+    db.mendb(&["migrate", "baseline", "--to", "1"])
         .succeeds()
         .stdout_has("The live schema is what the migrations up to V1 build");
     db.mendb(&["migrate", "up"]).succeeds();
@@ -524,6 +524,7 @@ fn baseline_of_an_identical_native_database_passes(b: Backend) {
     let Some(empty) = TestDb::new(b, "baseline_empty") else {
         return;
     };
+    // `--version`, the older spelling of `--to`, still works.
     empty
         .mendb(&["migrate", "baseline", "--version", "1"])
         .fails_with(9)

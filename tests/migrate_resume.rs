@@ -105,7 +105,7 @@ fn edited_committed_statements_are_refused_by_repair_naming_rerun() {
     refused
         .fails_with(6)
         .stderr_has("they have been edited in")
-        .stderr_has("`mendb migrate repair --rerun`");
+        .stderr_has("`mendb migrate repair --restart`");
     // Nothing was cleared: up still refuses, and says the same.
     db.mendb_dir(&dir, &["migrate", "up"]).fails_with(6);
     // First suggested path: restore the committed statements.
@@ -138,7 +138,7 @@ fn rerun_after_undoing_by_hand_starts_over() {
     let commands = suggested(&dirty.stderr);
     assert_eq!(
         commands,
-        ["mendb migrate repair", "mendb migrate repair --rerun"],
+        ["mendb migrate repair", "mendb migrate repair --restart"],
         "{}",
         dirty.stderr
     );
@@ -261,7 +261,7 @@ fn a_kill_during_a_statement_leaves_it_in_doubt_and_applied_resumes_after_it() {
         [
             "mendb migrate repair --in-doubt applied",
             "mendb migrate repair --in-doubt not-applied",
-            "mendb migrate repair --rerun"
+            "mendb migrate repair --restart"
         ],
         "{}",
         refused.stderr

@@ -48,12 +48,38 @@ fn report_figures_match_a_known_world(b: Backend) {
         return;
     };
     build_world(&db);
-    let at = ["--at", "2025-09-30T12:00:00Z", "--window", "2h"];
+    let at = ["--until", "2025-09-30T12:00:00Z", "--window", "2h"];
 
     let json = db
         .mendb(&[&["report", "--format", "json"][..], &at[..]].concat())
         .succeeds()
         .json();
+    // One window, three spellings: --since/--until as in gaps and the
+    // plans, --window before --until, and the older --at.
+    for other in [
+        &[
+            "--since",
+            "2025-09-30T10:00:00Z",
+            "--until",
+            "2025-09-30T12:00:00Z",
+        ][..],
+        &["--at", "2025-09-30T12:00:00Z", "--window", "2h"][..],
+    ] {
+        let same = db
+            .mendb(&[&["report", "--format", "json"][..], other].concat())
+            .succeeds()
+            .json();
+        assert_eq!(same, json, "{other:?}");
+    }
+    db.mendb(&[
+        "report",
+        "--since",
+        "2025-09-30T12:00:00Z",
+        "--until",
+        "2025-09-30T11:00:00Z",
+    ])
+    .fails_with(2)
+    .stderr_has("--since 2025-09-30 12:00:00 --until 2025-09-30 11:00:00");
     assert_eq!(json["assets"], 3);
     assert_eq!(
         json["fresh_symbols"], 1,

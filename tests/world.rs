@@ -70,7 +70,7 @@ fn report_shows_the_incident(b: Backend) {
         return;
     };
     let json = db
-        .mendb(&["report", "--at", T0, "--format", "json"])
+        .mendb(&["report", "--until", T0, "--format", "json"])
         .succeeds()
         .json();
     assert_eq!(json["assets"], SYMBOLS);
@@ -93,7 +93,7 @@ fn report_shows_the_incident(b: Backend) {
     assert_eq!(json["migrations"]["current_version"], 1);
 
     let prom = db
-        .mendb(&["report", "--at", T0, "--format", "prom"])
+        .mendb(&["report", "--until", T0, "--format", "prom"])
         .succeeds()
         .stdout
         .clone();

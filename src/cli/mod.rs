@@ -215,6 +215,14 @@ async fn dispatch(cli: &Cli, out: &render::Output) -> Result<(), CliError> {
         Command::Demo(args) => commands::demo::run(args, &STOP, out).await,
         Command::Config(args) => Ok(commands::config::run(args, out)?),
         Command::Init(args) => Ok(commands::init::run(args, out)?),
+        Command::Completions(args) => {
+            commands::completions::run(args);
+            Ok(())
+        }
+        Command::Man(args) => commands::man::run(args, out).map_err(|e| CliError::Rendered {
+            message: format!("cannot write the manual pages: {e}"),
+            code: exit::INTERNAL,
+        }),
     }
 }
 

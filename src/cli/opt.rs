@@ -9,9 +9,9 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::commands::{
-    backfill::BackfillArgs, config::ConfigArgs, demo::DemoArgs, fixtures::FixturesArgs,
-    gaps::GapsArgs, init::InitArgs, migrate::MigrateArgs, report::ReportArgs, schema::SchemaArgs,
-    verify::VerifyArgs,
+    backfill::BackfillArgs, completions::CompletionsArgs, config::ConfigArgs, demo::DemoArgs,
+    fixtures::FixturesArgs, gaps::GapsArgs, init::InitArgs, man::ManArgs, migrate::MigrateArgs,
+    report::ReportArgs, schema::SchemaArgs, verify::VerifyArgs,
 };
 use super::parse::parse_wait;
 use super::settings::{self, Folder, SettingsError};
@@ -61,6 +61,10 @@ pub enum Command {
     Config(ConfigArgs),
     /// Start a project of your own: mendb.toml, migrations, contracts, backfill plans, schema/
     Init(InitArgs),
+    /// Print the completion script for a shell (bash, zsh, fish, powershell)
+    Completions(CompletionsArgs),
+    /// Print the manual page, or write one per command with --output DIR
+    Man(ManArgs),
 }
 
 impl Command {
@@ -77,6 +81,7 @@ impl Command {
             Command::Demo(a) => a.output.format(),
             Command::Config(a) => a.output.format(),
             Command::Init(a) => a.output.format(),
+            Command::Completions(_) | Command::Man(_) => Format::Text,
             Command::Report(a) => a.format().output(),
             Command::Verify(a) => a.format().output(),
         }

@@ -78,7 +78,7 @@ pub enum MigrateError {
     )]
     AlreadyBaselined { latest: i32 },
     #[error(
-        "refusing to baseline at V{version}: the live schema is not what the migrations up to V{version} build:{}\n  make the database match (or the migrations), or record V{version} anyway with `mendb migrate baseline --version {version} --force \"<why>\"`",
+        "refusing to baseline at V{version}: the live schema is not what the migrations up to V{version} build:{}\n  make the database match (or the migrations), or record V{version} anyway with `mendb migrate baseline --to {version} --force \"<why>\"`",
         differences.iter().map(|d| format!("\n  - {d}")).collect::<String>()
     )]
     BaselineDiffers {
@@ -147,7 +147,7 @@ impl std::fmt::Display for DirtyMark {
                 f,
                 "database is dirty: {} of {label} stopped at statement {k} ({at}) with {done} of {total} statements committed: {}\n  statement: {}\n  \
                  fix that statement in the file (leave the {done} committed ones as they are), then run `mendb migrate repair` to resume at statement {k}; \
-                 or undo the committed statements by hand and run `mendb migrate repair --rerun` to start the migration over",
+                 or undo the committed statements by hand and run `mendb migrate repair --restart` to start the migration over",
                 self.direction, self.error, self.statement
             ),
             DirtyKind::InDoubt { first, last } => {
@@ -170,13 +170,13 @@ impl std::fmt::Display for DirtyMark {
                 write!(
                     f,
                     "check the database to see whether it took effect, then run `mendb migrate repair --in-doubt applied` (it did) or `mendb migrate repair --in-doubt not-applied` (it did not); \
-                     or undo the migration's effects by hand and run `mendb migrate repair --rerun`"
+                     or undo the migration's effects by hand and run `mendb migrate repair --restart`"
                 )
             }
             DirtyKind::Edited => write!(
                 f,
                 "cannot resume {} of {label}: statements 1 to {done} committed, but they have been edited in {} since, so mendb cannot tell where to resume\n  \
-                 restore those statements as they were, or undo their effects by hand and run `mendb migrate repair --rerun` to start the migration over",
+                 restore those statements as they were, or undo their effects by hand and run `mendb migrate repair --restart` to start the migration over",
                 self.direction, self.path
             ),
         }

@@ -40,7 +40,7 @@ pub struct RepairReport {
 
 /// Clears the dirty marks, after checking that resuming is unambiguous:
 /// statements in doubt need the user's word, and committed statements that
-/// were edited since rule out resuming (only `--rerun` is left).
+/// were edited since rule out resuming (only `--restart` is left).
 async fn repair_dirty(
     db: &mut Db,
     set: &MigrationSet,

@@ -29,6 +29,8 @@ const FRESH_WITHIN: Duration = Duration::from_secs(3600);
 /// The shortest window holds one price bucket; the longest ten years of
 /// them, enough for any audit and far from the ends of the time range.
 pub const MIN_WINDOW: Duration = PRICE_EVERY;
+/// Two days: the length of the incident's outage, and then some.
+pub const DEFAULT_WINDOW: Duration = Duration::from_secs(48 * 3600);
 pub const MAX_WINDOW: Duration = Duration::from_secs(3650 * 86_400);
 const ONCHAIN_BASE: &str = "crypto_onchain_data";
 const ONCHAIN_ENHANCED: &str = "crypto_onchain_data_enhanced";
@@ -228,7 +230,7 @@ fn before(at: NaiveDateTime, back: Duration, what: &str) -> Result<NaiveDateTime
         .and_then(|d| at.checked_sub_signed(d))
         .ok_or_else(|| {
             ReportError::Usage(format!(
-                "--at {at} minus {what} is before the earliest time there is"
+                "--until {at} minus {what} is before the earliest time there is"
             ))
         })
 }

@@ -4,11 +4,13 @@
 //! process (exit codes, signals, logging belong to `cli`).
 
 pub mod backfill;
+pub mod completions;
 pub mod config;
 pub mod demo;
 pub mod fixtures;
 pub mod gaps;
 pub mod init;
+pub mod man;
 pub mod migrate;
 pub mod report;
 pub mod schema;

@@ -12,17 +12,20 @@ use crate::cli::parse::parse_window;
 use crate::cli::render::Output;
 use crate::db::Db;
 use crate::migrate::{MigrateError, MigrationSet};
-use crate::report::{self, ReportOptions};
+use crate::report::{self, ReportError, ReportOptions};
 use crate::time::parse_time;
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The moment the figures describe [default: now]
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
-    pub at: Option<NaiveDateTime>,
-    /// How far back to count missing price buckets (5m to 3650d)
-    #[arg(long, value_name = "DUR", default_value = "48h", value_parser = parse_window)]
-    pub window: Duration,
+    /// Count missing price buckets from TIME on [default: 48h before --until]
+    #[arg(long, value_name = "TIME", value_parser = parse_time, conflicts_with = "window")]
+    pub since: Option<NaiveDateTime>,
+    /// The moment the figures describe, the end of the window [default: now]
+    #[arg(long = "until", alias = "at", value_name = "TIME", value_parser = parse_time)]
+    pub until: Option<NaiveDateTime>,
+    /// The window's length instead of --since (5m to 3650d)
+    #[arg(long, value_name = "DUR", value_parser = parse_window)]
+    pub window: Option<Duration>,
     /// Output format of results [default: text, or format in mendb.toml]
     #[arg(long = "format", value_enum)]
     format: Option<ReportFormat>,
@@ -59,28 +62,45 @@ impl ReportFormat {
     }
 }
 
+/// The window ends at `--until` and starts at `--since`, or `--window`
+/// before its end; a window the flags allow in no other spelling is
+/// refused the same way.
+fn options(args: &ReportArgs) -> Result<ReportOptions, ReportError> {
+    let at = args.until.unwrap_or_else(|| chrono::Utc::now().naive_utc());
+    let window = match (args.since, args.window) {
+        (Some(since), _) => {
+            let secs = (at - since).num_seconds();
+            let text = format!("{}s", secs.max(0));
+            parse_window(&text).map_err(|why| {
+                ReportError::Usage(format!("--since {since} --until {at}: the window {why}"))
+            })?
+        }
+        (None, Some(window)) => window,
+        (None, None) => report::DEFAULT_WINDOW,
+    };
+    Ok(ReportOptions { at, window })
+}
+
 pub async fn run(args: &ReportArgs, out: &Output) -> Result<(), CliError> {
     let url = args.connection.url(true)?;
+    let opts = options(args)?;
     let dir = args.migrations.dir()?;
     let dir = dir.as_deref();
     let set = MigrationSet::load(url.dialect(), dir).map_err(MigrateError::from)?;
     let mut db = args.connection.connect(&url).await?;
-    let result = build(args, &set, &mut db, out).await;
+    let result = build(args, &opts, &set, &mut db, out).await;
     db.close().await;
     result
 }
 
 async fn build(
     args: &ReportArgs,
+    opts: &ReportOptions,
     set: &MigrationSet,
     db: &mut Db,
     out: &Output,
 ) -> Result<(), CliError> {
-    let opts = ReportOptions {
-        at: args.at.unwrap_or_else(|| chrono::Utc::now().naive_utc()),
-        window: args.window,
-    };
-    let report = report::build(db, set, &opts).await?;
+    let report = report::build(db, set, opts).await?;
     match args.format() {
         ReportFormat::Prom => out.report_prom(&report),
         ReportFormat::Text | ReportFormat::Json => out.report(&report),

@@ -62,7 +62,25 @@ pub(crate) fn thousands(n: u64) -> String {
     out
 }
 
+/// Bytes generated elsewhere (a completion script, a manual page), as
+/// they are; a closed pipe drops them like `outln!`.
+pub fn raw(bytes: &[u8]) {
+    use std::io::Write as _;
+    let _ = std::io::stdout().lock().write_all(bytes);
+}
+
 impl Output {
+    /// `man --output DIR`: the pages written.
+    pub fn man_pages(&self, written: &[std::path::PathBuf]) {
+        if self.format == Format::Json {
+            return self.json(&written);
+        }
+        outln!("Wrote {} manual pages:", written.len());
+        for page in written {
+            outln!("  {}", page.display());
+        }
+    }
+
     pub fn new(format: Format, log_format: LogFormat, quiet: bool) -> Output {
         Output {
             format,

@@ -145,7 +145,7 @@ fn prometheus(r: &Report) -> String {
     let one = |v: f64| vec![(String::new(), v)];
     p.gauge(
         "mendb_report_timestamp_seconds",
-        "The moment the report describes (--at), as Unix time.",
+        "The moment the report describes (--until), as Unix time.",
         &one(r.at.and_utc().timestamp() as f64),
     );
     let tables: Vec<(String, f64)> = r

@@ -52,7 +52,7 @@ pub mod status {
     /// A dirty attempt cleared by `repair`; the next run resumes after the
     /// statements that had completed.
     pub const REPAIRED: &str = "repaired";
-    /// A dirty attempt cleared by `repair --rerun`; the next run starts over.
+    /// A dirty attempt cleared by `repair --restart`; the next run starts over.
     pub const RERUN: &str = "rerun";
     /// Not an attempt: a `baseline --force` recorded a version whose
     /// schema differed (the row's note says why).

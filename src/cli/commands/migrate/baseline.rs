@@ -15,8 +15,8 @@ use crate::verify;
 #[derive(Debug, Args)]
 pub struct BaselineArgs {
     /// The version the database already matches
-    #[arg(long, value_name = "V", value_parser = parse_version, allow_negative_numbers = true, required_unless_present = "from", conflicts_with = "from")]
-    pub version: Option<i64>,
+    #[arg(long = "to", alias = "version", value_name = "V", value_parser = parse_version, allow_negative_numbers = true, required_unless_present = "from", conflicts_with = "from")]
+    pub to: Option<i64>,
     /// Adopt the history another tool keeps in this database (its table is left as it is)
     #[arg(long, value_enum, value_name = "TOOL")]
     pub from: Option<FromTool>,
@@ -64,7 +64,7 @@ pub async fn run(
 ) -> Result<(), CliError> {
     let opts = args.lock.options()?;
     let tool = args.from.map(FromTool::tool);
-    out.baseline(&baseline(db, set, args.version, tool, args.force.clone(), &opts).await?);
+    out.baseline(&baseline(db, set, args.to, tool, args.force.clone(), &opts).await?);
     Ok(())
 }
 

@@ -90,9 +90,9 @@ fn check_version(command: &MigrateCommand, set: &MigrationSet) -> Result<(), Mig
         MigrateCommand::Down(down::DownArgs { to: Some(v), .. }) => {
             migrate::check_version(set, *v, true)
         }
-        MigrateCommand::Baseline(baseline::BaselineArgs {
-            version: Some(v), ..
-        }) => migrate::check_version(set, *v, false),
+        MigrateCommand::Baseline(baseline::BaselineArgs { to: Some(v), .. }) => {
+            migrate::check_version(set, *v, false)
+        }
         _ => Ok(()),
     }
 }

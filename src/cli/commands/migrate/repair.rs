@@ -11,8 +11,8 @@ use crate::migrate::{self, MigrationSet, RepairOptions};
 #[derive(Debug, Args)]
 pub struct RepairArgs {
     /// Start the failed migration over instead of resuming after its completed statements
-    #[arg(long, conflicts_with = "in_doubt")]
-    pub rerun: bool,
+    #[arg(long = "restart", alias = "rerun", conflicts_with = "in_doubt")]
+    pub restart: bool,
     /// Settle statements in doubt (sent, commit never recorded): `applied` resumes after them, `not-applied` runs them again
     #[arg(long, value_enum, value_name = "OUTCOME")]
     pub in_doubt: Option<InDoubtArg>,
@@ -41,7 +41,7 @@ pub async fn run(
     out: &Output,
 ) -> Result<(), CliError> {
     let repair = RepairOptions {
-        rerun: args.rerun,
+        rerun: args.restart,
         in_doubt: args.in_doubt.map(|d| match d {
             InDoubtArg::Applied => migrate::InDoubt::Applied,
             InDoubtArg::NotApplied => migrate::InDoubt::NotApplied,
