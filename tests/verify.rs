@@ -314,7 +314,8 @@ fn the_incident_as_contracts(b: Backend) {
     let stale = db.mendb_dir(&dir, &["verify", "--contracts", c]);
     stale
         .fails_with(VERIFY_FAILED)
-        .stdout_has("the snapshot is of V4, older than the database at V5");
+        .stdout_has("the snapshot is of V4, older than the database at V5")
+        .stdout_has("refresh it with `mendb schema dump --write`");
     let dump = db.mendb_dir(&dir, &["schema", "dump", "--format", "json"]);
     let snapshot = db.dir.join("v5.json");
     std::fs::write(&snapshot, &dump.succeeds().stdout).unwrap();
