@@ -32,6 +32,7 @@ mod config;
 mod demo;
 mod fixtures;
 mod gaps;
+mod human;
 mod migrate;
 mod report;
 mod schema;
@@ -47,19 +48,6 @@ pub struct Output {
 
 /// Width of cargo-style status verbs.
 const VERB: usize = 12;
-
-/// `456480` as `456,480`: counts people read at a glance.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 impl Output {
     pub fn new(format: Format, log_format: LogFormat, quiet: bool) -> Output {
