@@ -21,7 +21,7 @@ use std::path::Path;
 
 pub use model::{
     Action, BatchDef, CopyDef, Expr, MAX_CHUNK_SIZE, Order, PerDialect, PlanDef, SqlDef, StepDef,
-    UpdateDef, WholeNumber,
+    StepKind, UpdateDef, WholeNumber,
 };
 pub use names::{is_identifier, param_refs};
 pub use params::{ParamDef, ParamKind, ParamValue, Written};

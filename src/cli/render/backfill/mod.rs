@@ -6,9 +6,12 @@
 mod findings;
 mod progress;
 
+use std::time::Duration;
+
 use super::Output;
+use super::human::{count, duration, millis, percent_of, signed_count, stored_time};
 use crate::backfill::integrity::Finding;
-use crate::backfill::{RunReport, RunStatus, Status};
+use crate::backfill::{RunReport, RunState, RunStatus, Status, StepStatus};
 use crate::cli::opt::Format;
 use findings::{lease_line, place, problem, remedy};
 
@@ -35,6 +38,38 @@ impl PlanCommand {
         }
         words.join(" ")
     }
+}
+
+/// Where a step of `backfill status` stands: done, or its cursor with the
+/// share of its walk behind it, its rate and ETA as far as they are known.
+fn step_progress(s: &StepStatus) -> String {
+    let elapsed = Duration::from_millis(s.elapsed_ms);
+    if s.step.done {
+        return format!("done in {}", duration(elapsed));
+    }
+    let mut text = format!(
+        "at {}",
+        s.step
+            .cursor
+            .as_ref()
+            .map_or("start".into(), |c| c.join(", "))
+    );
+    if let (Some(scanned), Some(total)) = (s.scanned, s.total) {
+        let about = if s.estimated { "about " } else { "" };
+        text.push_str(&format!(
+            "; {}/{about}{} scanned {}",
+            count(scanned),
+            count(total),
+            percent_of(scanned, total)
+        ));
+    }
+    if let Some(r) = s.rows_per_sec {
+        text.push_str(&format!("; {} rows/s", count(r.round() as u64)));
+    }
+    if let Some(eta) = s.eta_secs {
+        text.push_str(&format!("; ETA {}", duration(Duration::from_secs(eta))));
+    }
+    text
 }
 
 /// A word as a POSIX shell reads it back.
@@ -77,12 +112,12 @@ impl Output {
             "Finished"
         };
         outln!(
-            "{state} plan {} (run {}{}): {} rows written in {:.1} s",
+            "{state} plan {} (run {}{}): {} rows written in {}",
             report.plan,
             report.run_id.unwrap_or_default(),
             if report.resumed { ", resumed" } else { "" },
-            report.rows,
-            report.elapsed_ms as f64 / 1000.0
+            count(report.rows),
+            millis(report.elapsed_ms)
         );
         let width = report.steps.iter().map(|s| s.name.len()).max().unwrap_or(4);
         for s in &report.steps {
@@ -94,8 +129,8 @@ impl Output {
             outln!(
                 "  {:<width$} {:>10} rows {:>6} chunks{note}",
                 s.name,
-                s.rows,
-                s.chunks
+                count(s.rows),
+                count(s.chunks)
             );
         }
     }
@@ -171,14 +206,19 @@ impl Output {
 /// One run of `backfill status`: the run, its steps, leases and findings.
 fn run_status(r: &RunStatus, now: i64, command: &PlanCommand) {
     let run = &r.run;
+    // The end's word is the state's: an interrupted run did not finish.
+    let ended = match (r.state, run.finished_at.as_deref()) {
+        (RunState::Running, _) | (_, None) => String::new(),
+        (RunState::Interrupted, Some(t)) => format!(" stopped {}", stored_time(t)),
+        (state, Some(t)) => format!(" {} {}", state.as_str(), stored_time(t)),
+    };
     outln!(
-        "run {} {} {} started {} finished {} rows {}{}",
+        "run {} {} {} started {}{ended} rows {}{}",
         run.id,
         run.plan,
-        run.status,
-        run.started_at,
-        run.finished_at.as_deref().unwrap_or("-"),
-        run.rows_written,
+        r.state.as_str(),
+        stored_time(&run.started_at),
+        signed_count(run.rows_written),
         run.last_error
             .as_ref()
             .map(|e| format!(" error: {e}"))
@@ -187,18 +227,11 @@ fn run_status(r: &RunStatus, now: i64, command: &PlanCommand) {
     for s in &r.steps {
         outln!(
             "  step {} {}: {} rows, {} chunks, {}",
-            s.step_index,
-            s.step_name,
-            s.rows_written,
-            s.chunks,
-            if s.done {
-                "done".to_string()
-            } else {
-                format!(
-                    "at {}",
-                    s.cursor.as_ref().map_or("start".into(), |c| c.join(", "))
-                )
-            }
+            s.step.step_index,
+            s.step.step_name,
+            signed_count(s.step.rows_written),
+            signed_count(s.step.chunks),
+            step_progress(s)
         );
     }
     for l in &r.leases {
