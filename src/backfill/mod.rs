@@ -18,7 +18,7 @@ pub mod plan;
 mod preflight;
 mod progress;
 mod run_choice;
-mod sqlgen;
+pub mod sqlgen;
 pub mod state;
 mod steps;
 mod throttle;
@@ -57,8 +57,14 @@ pub struct DryStep {
     pub rows: u64,
     pub estimated: bool,
     pub chunks: u64,
-    /// The statements of the first chunk, placeholders unbound.
+    /// The statements of the first chunk, as sent: with placeholders.
     pub sql: Vec<String>,
+    /// Each statement's bound values, in placeholder order: the first
+    /// chunk's real key range and the plan's parameters.
+    pub values: Vec<Vec<sqlgen::BoundValue>>,
+    /// The database the statements are for.
+    #[serde(skip)]
+    pub dialect: crate::db::Dialect,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -215,8 +215,13 @@ async fn walk_counts(
             Ok::<_, crate::db::DbError>((total, remaining))
         };
         if let Ok((total, remaining)) = counted.await {
-            let scanned = total.get().saturating_sub(remaining);
-            out.insert(s.step_index, (scanned, total.get(), total.is_estimate()));
+            // As a run counts it: every row written was scanned first.
+            let scanned = total
+                .get()
+                .saturating_sub(remaining)
+                .max(s.rows_written.max(0) as u64);
+            let all = total.get().max(scanned + remaining);
+            out.insert(s.step_index, (scanned, all, total.is_estimate()));
         }
     }
     out

@@ -128,11 +128,14 @@ async fn run_step(
     // A resumed step's totals are the run's, as the rows it has written
     // are: what earlier attempts scanned is the whole walk less what is
     // left, by the same count.
+    // Estimates of the two need not agree, but every row written was
+    // scanned first.
+    let written_before = s.rows_written.max(0) as u64;
     let scanned_before = match s.cursor {
         Some(_) => {
             let all = step.remaining_query(None);
             let total = w.db.rows_in(&all.text, &all.params()).await?;
-            total.get().saturating_sub(count.get())
+            total.get().saturating_sub(count.get()).max(written_before)
         }
         None => 0,
     };
@@ -144,7 +147,7 @@ async fn run_step(
         estimated: count.is_estimate(),
         resumed: s.cursor.is_some(),
         scanned_before,
-        written_before: s.rows_written.max(0) as u64,
+        written_before,
     });
     // A step whose chunks can only be written one at a time gets one
     // worker: the others would only wait, and their claims cost commits

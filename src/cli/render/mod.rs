@@ -38,7 +38,7 @@ mod report;
 mod schema;
 mod verify;
 
-pub use backfill::PlanCommand;
+pub use backfill::{PlanCommand, PlanEntry, PlanSource, dry_run_text};
 
 pub struct Output {
     pub(super) format: Format,

@@ -1,9 +1,10 @@
 //! Rendering of `backfill run` and `backfill status`: cargo-style step
 //! lines and a summary of a run, the runs and their state for `status`.
 //! Progress while a run goes is `progress`; the words for state findings
-//! are `findings`.
+//! are `findings`; `backfill list` is `list`.
 
 mod findings;
+mod list;
 mod progress;
 
 use std::time::Duration;
@@ -11,9 +12,12 @@ use std::time::Duration;
 use super::Output;
 use super::human::{count, duration, millis, percent_of, signed_count, stored_time};
 use crate::backfill::integrity::Finding;
+use crate::backfill::sqlgen::Shown;
 use crate::backfill::{RunReport, RunState, RunStatus, Status, StepStatus};
 use crate::cli::opt::Format;
+use crate::sql::layout;
 use findings::{lease_line, place, problem, remedy};
+pub use list::{PlanEntry, PlanSource};
 
 /// How the user ran the plan, so the commands mendb suggests can be typed
 /// as shown.
@@ -85,25 +89,57 @@ fn shell_word(word: &str) -> String {
     }
 }
 
+/// A dry run for review: per step the rows it would scan, then each
+/// statement of its first chunk laid out a clause a line, with the values
+/// bound to its placeholders listed under it.
+pub fn dry_run_text(report: &RunReport) -> String {
+    let mut text = format!("Dry run of plan {}: nothing written\n", report.plan);
+    for s in &report.dry_steps {
+        text.push_str(&format!(
+            "\n-- step {}: {}{} rows to scan in about {} chunk(s); first chunk:\n",
+            s.name,
+            if s.estimated { "about " } else { "" },
+            count(s.rows),
+            count(s.chunks)
+        ));
+        for (i, sql) in s.sql.iter().enumerate() {
+            text.push_str(&layout(sql, s.dialect.sql_flavor()));
+            text.push_str(";\n");
+            for v in s.values.get(i).into_iter().flatten() {
+                let value = match &v.value {
+                    Shown::Int(n) => n.to_string(),
+                    Shown::Text(t) => format!("'{}'", t.replace('\'', "''")),
+                };
+                text.push_str(&format!("-- {} = {value}\n", v.placeholder));
+            }
+        }
+    }
+    text
+}
+
 impl Output {
+    /// Where `--output` put a dry run's review.
+    pub fn backfill_dry_run_written(&self, report: &RunReport, path: &std::path::Path) {
+        if self.format == Format::Json {
+            return self.json(&serde_json::json!({
+                "plan": report.plan,
+                "dry_run": true,
+                "output": path.display().to_string(),
+            }));
+        }
+        outln!(
+            "Dry run of plan {}: nothing written; the review is in {}",
+            report.plan,
+            path.display()
+        );
+    }
+
     pub fn backfill_report(&self, report: &RunReport) {
         if self.format == Format::Json {
             return self.json(report);
         }
         if report.dry_run {
-            outln!("Dry run of plan {}: nothing written", report.plan);
-            for s in &report.dry_steps {
-                outln!(
-                    "\n-- step {}: {}{} rows to scan in about {} chunk(s); first chunk:",
-                    s.name,
-                    if s.estimated { "about " } else { "" },
-                    s.rows,
-                    s.chunks
-                );
-                for sql in &s.sql {
-                    outln!("{sql};");
-                }
-            }
+            outln!("{}", dry_run_text(report).trim_end());
             return;
         }
         let state = if report.interrupted {
