@@ -382,3 +382,108 @@ fn status_exit_code_says_pending_changed_or_up_to_date() {
         .fails_with(5)
         .stdout_has("V1");
 }
+
+/// mendb in `dir`, with no database anywhere: `backfill list` needs none.
+fn mendb_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_mendb"))
+        .current_dir(dir)
+        .env_remove("DATABASE_URL")
+        .env_remove("RUST_LOG")
+        .args(args)
+        .output()
+        .expect("run mendb")
+}
+
+#[test]
+fn backfill_list_shows_shipped_and_local_plans_without_a_database() {
+    let db = TestDb::new(Backend::Sqlite, "list").unwrap();
+    let local = db.dir.join("backfill-plans");
+    let other = db.dir.join("elsewhere");
+    std::fs::create_dir_all(&local).unwrap();
+    std::fs::create_dir_all(&other).unwrap();
+    let plan = |name: &str| {
+        format!(
+            "name = \"{name}\"\ndescription = \"Touch {name}\"\n\n[params.since]\ntype = \"date\"\ndefault = \"2025-09-01\"\n\n[params.symbol]\ntype = \"text\"\n\n[[steps]]\nname = \"touch\"\nbatch = {{ table = \"t\", key = [\"id\"] }}\nupdate = {{ from = \"s\", on = {{ id = \"t.id\" }}, set = {{ v = \"s.v\" }} }}\n"
+        )
+    };
+    std::fs::write(local.join("mine.toml"), plan("mine")).unwrap();
+    std::fs::write(local.join("broken.toml"), "name = ").unwrap();
+    std::fs::write(other.join("theirs.toml"), plan("theirs")).unwrap();
+
+    let out = mendb_in(
+        &db.dir,
+        &[
+            "backfill",
+            "list",
+            "--plans",
+            "elsewhere",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let plans = json["plans"].as_array().unwrap();
+    let find = |name: &str| {
+        plans
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not listed: {json}"))
+    };
+    let shipped = find("fill-price-gaps");
+    assert_eq!(shipped["source"], "shipped");
+    assert_eq!(shipped["params"][0]["name"], "since");
+    assert_eq!(shipped["params"][0]["default"], "2025-09-28 12:00:00");
+    assert_eq!(
+        find("refresh-ml-onchain-features")["steps"][0]["kind"],
+        "update"
+    );
+    let mine = find("mine");
+    assert_eq!(mine["source"], "file");
+    assert_eq!(mine["path"], "backfill-plans/mine.toml");
+    assert_eq!(mine["description"], "Touch mine");
+    assert_eq!(mine["params"][1]["name"], "symbol");
+    assert!(mine["params"][1]["default"].is_null());
+    assert_eq!(find("theirs")["path"], "elsewhere/theirs.toml");
+    assert!(
+        plans
+            .iter()
+            .any(|p| p["path"] == "backfill-plans/broken.toml" && p["error"].is_string()),
+        "{json}"
+    );
+
+    let text = mendb_in(&db.dir, &["backfill", "list"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("fill-price-gaps (shipped with mendb)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("param:  since (timestamp, default 2025-09-28 12:00:00)"),
+        "{text}"
+    );
+    assert!(text.contains("mine (backfill-plans/mine.toml)"), "{text}");
+    assert!(text.contains("step:   touch (update over t)"), "{text}");
+    assert!(!text.contains("theirs"), "--plans not given: {text}");
+}
+
+#[test]
+fn a_mistyped_plan_name_is_answered_with_the_known_names() {
+    let db = TestDb::new(Backend::Sqlite, "typo").unwrap();
+    for command in ["run", "status"] {
+        let run = db.mendb(&["backfill", command, "fill-price-gap"]);
+        run.fails_with(2)
+            .stderr_has("no backfill plan is named `fill-price-gap`")
+            .stderr_has("did you mean `fill-price-gaps`?")
+            .stderr_has("known plans: fill-price-gaps, refresh-ml-onchain-features, restore-onchain-enhanced")
+            .stderr_has("mendb backfill list");
+        assert!(!run.stderr.contains("No such file"), "{}", run.stderr);
+    }
+    db.mendb(&["backfill", "run", "vacuum-everything"])
+        .fails_with(2)
+        .stderr_has("no backfill plan is named `vacuum-everything`");
+    assert!(
+        !db.dir.join("test.db").exists(),
+        "a refused name must not create the database file"
+    );
+}

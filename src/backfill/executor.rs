@@ -142,17 +142,17 @@ pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbE
             continue;
         };
         expect_new = !written.met_existing;
-        let (scanned, remaining) = crew
+        let progress = crew
             .progress
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .advance(&lease, cut);
         (crew.on_event)(Event::Chunk {
             step: crew.name(),
+            kind: crew.step.def.kind(),
             rows: written.rows,
             step_rows: written.step_rows,
-            scanned,
-            remaining,
+            progress,
             chunk_size: cut.unwrap_or(pacing.size),
             elapsed: written.elapsed,
         });

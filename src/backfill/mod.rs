@@ -4,19 +4,21 @@
 //! to go on with (`run_choice`), the steps in order (`steps`), the worker
 //! loop (`executor`) with its claims and writes (`apply`), its pace
 //! (`pace`, `throttle`) and its progress (`progress`), the state tables
-//! (`state`) and the check of their rows before they are trusted
-//! (`integrity`). Owns mendb's backfill state; never changes the schema.
+//! (`state`), the check of their rows before they are trusted
+//! (`integrity`) and what `backfill status` shows of them (`overview`).
+//! Owns mendb's backfill state; never changes the schema.
 
 mod apply;
 mod dry_run;
 mod executor;
 pub mod integrity;
+mod overview;
 mod pace;
 pub mod plan;
 mod preflight;
 mod progress;
 mod run_choice;
-mod sqlgen;
+pub mod sqlgen;
 pub mod state;
 mod steps;
 mod throttle;
@@ -27,9 +29,11 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 pub use executor::Tuning;
+pub use overview::{RunState, RunStatus, Status, StepStatus, status};
+pub use plan::StepKind;
 pub use plan::{Plan, PlanError};
 use preflight::PreflightError;
-pub use progress::{Event, Holder, OneWriterWhy};
+pub use progress::{Event, Holder, OneWriterWhy, Snapshot};
 use state::status;
 pub use throttle::LoadLimits;
 
@@ -53,8 +57,14 @@ pub struct DryStep {
     pub rows: u64,
     pub estimated: bool,
     pub chunks: u64,
-    /// The statements of the first chunk, placeholders unbound.
+    /// The statements of the first chunk, as sent: with placeholders.
     pub sql: Vec<String>,
+    /// Each statement's bound values, in placeholder order: the first
+    /// chunk's real key range and the plan's parameters.
+    pub values: Vec<Vec<sqlgen::BoundValue>>,
+    /// The database the statements are for.
+    #[serde(skip)]
+    pub dialect: crate::db::Dialect,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -241,68 +251,4 @@ async fn finish(
         .map(|s| s.rows)
         .sum();
     Ok(())
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct RunStatus {
-    pub run: state::Run,
-    pub steps: Vec<state::StepState>,
-    pub leases: Vec<state::LeaseRow>,
-    /// What the state check found in this run's rows.
-    pub findings: Vec<integrity::Finding>,
-}
-
-/// Runs and what the state check found.
-#[derive(Debug, Clone, Default)]
-pub struct Status {
-    pub runs: Vec<RunStatus>,
-    /// Leases of runs that are not recorded.
-    pub stray_leases: Vec<state::LeaseRow>,
-    pub stray_findings: Vec<integrity::Finding>,
-    /// The database's clock, in the seconds leases expire in.
-    pub now: i64,
-}
-
-/// Runs with their steps and leases, newest first, each checked; `plan`
-/// narrows to one plan and lets the runs started from this very file be
-/// checked against its steps and keys too.
-pub async fn status(db: &mut Db, plan: Option<&Plan>) -> Result<Status, BackfillError> {
-    let runs = state::runs(db, plan.map(Plan::name)).await?;
-    let mut out = Status::default();
-    // State tables left half made by an interrupted first run hold
-    // nothing to check.
-    let complete = crate::db::introspect::table_exists(db, "mendb_backfill_runs").await?
-        && crate::db::introspect::table_exists(db, "mendb_backfill_leases").await?
-        && crate::db::introspect::table_exists(db, "mendb_backfill_chunks").await?;
-    let shapes = match plan {
-        Some(p) if complete => Some(integrity::shapes(db, p).await?),
-        _ => None,
-    };
-    if complete {
-        out.now = state::epoch_now(db).await?;
-        out.stray_leases = state::leases_without_run(db).await?;
-        out.stray_findings = integrity::judge_strays(&out.stray_leases);
-    }
-    for run in runs {
-        let steps = state::steps(db, run.id).await?;
-        let (leases, findings) = if complete {
-            let stored = integrity::read_run(db, &run).await?;
-            let same_file = plan.is_some_and(|p| p.checksum == run.checksum);
-            let cx = integrity::Context {
-                shapes: shapes.as_deref().filter(|_| same_file),
-                dialect: db.dialect(),
-                now: out.now,
-            };
-            (stored.leases.clone(), integrity::judge(&stored, &cx))
-        } else {
-            (Vec::new(), Vec::new())
-        };
-        out.runs.push(RunStatus {
-            run,
-            steps,
-            leases,
-            findings,
-        });
-    }
-    Ok(out)
 }

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::executor::Crew;
 use super::integrity::Finding;
+use super::plan::StepKind;
 use super::state;
 use crate::db::load::AutoIncLock;
 use crate::db::{Db, DbError};
@@ -17,17 +18,25 @@ pub enum Event<'a> {
     StepStarted {
         step: &'a str,
         index: usize,
+        kind: StepKind,
         /// Rows to scan, counted or (`estimated`) the planner's guess.
         remaining: u64,
         estimated: bool,
         resumed: bool,
+        /// Rows earlier attempts of this run scanned (from the same count
+        /// as `remaining`) and wrote: a resumed step's totals include them.
+        scanned_before: u64,
+        written_before: u64,
     },
     Chunk {
         step: &'a str,
+        kind: StepKind,
         rows: u64,
+        /// Rows the step has written in this run, earlier attempts
+        /// included.
         step_rows: u64,
-        scanned: u64,
-        remaining: u64,
+        /// The step's progress in this run, earlier attempts included.
+        progress: Snapshot,
         chunk_size: u64,
         elapsed: Duration,
     },
@@ -89,18 +98,47 @@ pub struct Holder {
     pub now: i64,
 }
 
-/// This process's view of a step's progress, for the progress line.
-#[derive(Debug, Clone, Copy, Default)]
+/// A step's progress in its run, for the progress line.
+#[derive(Debug, Clone, Copy)]
 pub struct Progress {
+    /// Rows scanned by the run, earlier attempts included.
+    scanned: u64,
+    remaining: u64,
+    /// Of `scanned`, what earlier attempts did: the rate is this
+    /// process's own.
+    before: u64,
+    started: Instant,
+    /// The estimate of the rows to scan ran out before the walk did.
+    exhausted: bool,
+}
+
+/// Where a step stands after a chunk.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Snapshot {
     pub scanned: u64,
     pub remaining: u64,
+    /// Whether `scanned + remaining` is still a count or an estimate that
+    /// holds; false once the walk went past the estimate.
+    pub total_known: bool,
+    /// Rows this process scanned, and in how long: the rate an ETA rests on.
+    pub session_scanned: u64,
+    pub session_elapsed: Duration,
 }
 
 impl Progress {
+    pub fn new(before: u64, remaining: u64) -> Progress {
+        Progress {
+            scanned: before,
+            remaining,
+            before,
+            started: Instant::now(),
+            exhausted: false,
+        }
+    }
+
     /// Counts a written chunk cut to `cut` rows (None for a taken-over
-    /// lease, whose rows were counted by the worker that cut it). Returns
-    /// the rows scanned and remaining after it.
-    pub fn advance(&mut self, lease: &state::Lease, cut: Option<u64>) -> (u64, u64) {
+    /// lease, whose rows were counted by the worker that cut it).
+    pub fn advance(&mut self, lease: &state::Lease, cut: Option<u64>) -> Snapshot {
         let chunk = match (&lease.to, cut) {
             (None, _) => self.remaining,
             (Some(_), Some(cut)) => cut,
@@ -112,9 +150,17 @@ impl Progress {
         self.remaining = if lease.to.is_none() {
             0
         } else {
-            self.remaining.saturating_sub(chunk).max(1)
+            let left = self.remaining.saturating_sub(chunk);
+            self.exhausted |= left == 0;
+            left.max(1)
         };
-        (self.scanned, self.remaining)
+        Snapshot {
+            scanned: self.scanned,
+            remaining: self.remaining,
+            total_known: !self.exhausted || self.remaining == 0,
+            session_scanned: self.scanned - self.before,
+            session_elapsed: self.started.elapsed(),
+        }
     }
 }
 

@@ -125,12 +125,29 @@ async fn run_step(
     let count =
         w.db.rows_in(&remaining_sql.text, &remaining_sql.params())
             .await?;
+    // A resumed step's totals are the run's, as the rows it has written
+    // are: what earlier attempts scanned is the whole walk less what is
+    // left, by the same count.
+    // Estimates of the two need not agree, but every row written was
+    // scanned first.
+    let written_before = s.rows_written.max(0) as u64;
+    let scanned_before = match s.cursor {
+        Some(_) => {
+            let all = step.remaining_query(None);
+            let total = w.db.rows_in(&all.text, &all.params()).await?;
+            total.get().saturating_sub(count.get()).max(written_before)
+        }
+        None => 0,
+    };
     (run.on_event)(Event::StepStarted {
         step: name,
         index,
+        kind: step.def.kind(),
         remaining: count.get(),
         estimated: count.is_estimate(),
         resumed: s.cursor.is_some(),
+        scanned_before,
+        written_before,
     });
     // A step whose chunks can only be written one at a time gets one
     // worker: the others would only wait, and their claims cost commits
@@ -160,10 +177,7 @@ async fn run_step(
         throttle: tokio::sync::Mutex::new(&mut *run.throttle),
         stop: run.stop,
         abort: AtomicBool::new(false),
-        progress: std::sync::Mutex::new(Progress {
-            scanned: 0,
-            remaining: count.get(),
-        }),
+        progress: std::sync::Mutex::new(Progress::new(scanned_before, count.get())),
         on_event: run.on_event,
     };
     let stopped = work_together(w, &crew, owners, helpers).await?;

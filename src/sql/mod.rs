@@ -2,7 +2,8 @@
 //!
 //! This module owns everything mendb needs to understand about SQL as text:
 //! splitting a migration file into the statements to execute one by one
-//! ([`split_statements`]), and recognising statements that destroy or move
+//! ([`split_statements`]), laying a statement out one clause a line for
+//! review ([`layout`]), and recognising statements that destroy or move
 //! data — dropped, truncated or renamed tables and columns — so they can be
 //! flagged before they run, and statements whose effects cannot be read
 //! from their text at all ([`statement_effects`]). Names come back as
@@ -14,11 +15,13 @@
 //! comments and backslashes ([`Flavor`]).
 
 mod effects;
+mod layout;
 mod lexer;
 mod split;
 mod txn;
 
 pub use effects::{Effect, Ident, ObjectName, Opaque, parse_name, statement_effects};
+pub use layout::layout;
 pub use lexer::Flavor;
 pub use split::{Statement, split_statements};
 pub use txn::{Framing, framing};

@@ -7,11 +7,12 @@
 //!
 //! The plan and its errors are here; the TOML model is `model`, parameters
 //! and their values `params`, names in plan text `names`, the checks
-//! `validate`.
+//! `validate`, what `backfill list` shows of a plan `summary`.
 
 mod model;
 mod names;
 mod params;
+mod summary;
 #[cfg(test)]
 mod tests;
 mod validate;
@@ -21,10 +22,11 @@ use std::path::Path;
 
 pub use model::{
     Action, BatchDef, CopyDef, Expr, MAX_CHUNK_SIZE, Order, PerDialect, PlanDef, SqlDef, StepDef,
-    UpdateDef, WholeNumber,
+    StepKind, UpdateDef, WholeNumber,
 };
 pub use names::{is_identifier, param_refs};
 pub use params::{ParamDef, ParamKind, ParamValue, Written};
+pub use summary::{ParamSummary, PlanSummary, StepSummary};
 
 use crate::position::{line_of, toml_error};
 

@@ -198,7 +198,34 @@ pub enum Action<'a> {
     Sql(&'a SqlDef),
 }
 
+/// What a step does to rows, as progress and `backfill list` name it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepKind {
+    Copy,
+    Update,
+    Sql,
+}
+
+impl StepKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepKind::Copy => "copy",
+            StepKind::Update => "update",
+            StepKind::Sql => "sql",
+        }
+    }
+}
+
 impl StepDef {
+    pub fn kind(&self) -> StepKind {
+        match self.action() {
+            Action::Copy(_) => StepKind::Copy,
+            Action::Update(_) => StepKind::Update,
+            Action::Sql(_) => StepKind::Sql,
+        }
+    }
+
     pub fn action(&self) -> Action<'_> {
         match (&self.copy, &self.update, &self.sql) {
             (Some(c), _, _) => Action::Copy(c.get_ref()),

@@ -18,7 +18,7 @@ mod tests;
 
 use std::collections::BTreeMap;
 
-pub use statement::Sql;
+pub use statement::{BoundValue, Shown, Sql};
 
 use super::plan::{ParamKind, ParamValue, StepDef, param_refs};
 use crate::db::{Dialect, ValueKind};

@@ -11,6 +11,20 @@ pub struct Sql {
     values: Vec<Value>,
 }
 
+/// A bound value as a dry run shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct BoundValue {
+    pub placeholder: String,
+    pub value: Shown,
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[serde(untagged)]
+pub enum Shown {
+    Text(String),
+    Int(i64),
+}
+
 #[derive(Debug, Clone)]
 enum Value {
     Text(String),
@@ -34,6 +48,25 @@ impl Sql {
                 self.text.push_str(&dialect.cast_param(&placeholder, kind));
             }
         }
+    }
+
+    /// The bound values with their placeholders' names, in order, for a
+    /// reviewer: `?` placeholders are numbered as they come.
+    pub fn shown_values(&self, dialect: Dialect) -> Vec<BoundValue> {
+        self.values
+            .iter()
+            .enumerate()
+            .map(|(i, v)| BoundValue {
+                placeholder: match dialect.param(i + 1).as_str() {
+                    "?" => format!("?{}", i + 1),
+                    p => p.to_string(),
+                },
+                value: match v {
+                    Value::Text(s) => Shown::Text(s.clone()),
+                    Value::Int(n) => Shown::Int(*n),
+                },
+            })
+            .collect()
     }
 
     pub fn params(&self) -> Vec<Param<'_>> {

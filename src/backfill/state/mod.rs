@@ -17,8 +17,9 @@ pub use chunks::{
     open_lease, session_alive, take_over,
 };
 pub use rows::{
-    Counter, LeaseRow, Logged, StepRow, chunk_log, delete_lease, epoch_now, insert_step_at_start,
-    lease_rows, leases_without_run, recount_run_rows, set_negative_counter, step_rows,
+    Counter, LeaseRow, Logged, StepRow, chunk_log, chunk_time, delete_lease, epoch_now,
+    insert_step_at_start, lease_rows, leases_without_run, recount_run_rows, set_negative_counter,
+    step_rows,
 };
 
 use crate::db::lock::{LockName, with_lock};
@@ -39,12 +40,24 @@ pub struct Run {
     pub id: i64,
     pub plan: String,
     pub checksum: String,
+    /// As stored: a JSON object of names and values as text, which JSON
+    /// output shows as that object.
+    #[serde(serialize_with = "params_object")]
     pub params: String,
     pub status: String,
     pub started_at: String,
     pub finished_at: Option<String>,
     pub rows_written: i64,
     pub last_error: Option<String>,
+}
+
+/// Stored params as the JSON they are; text that is not JSON (a damaged
+/// row) as a string.
+fn params_object<S: serde::Serializer>(params: &str, s: S) -> Result<S::Ok, S::Error> {
+    match serde_json::from_str::<serde_json::Value>(params) {
+        Ok(v) => v.serialize(s),
+        Err(_) => s.serialize_str(params),
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]

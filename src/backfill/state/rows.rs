@@ -202,3 +202,24 @@ pub async fn recount_run_rows(db: &mut Db, run_id: i64) -> Result<(), DbError> {
     .await?;
     Ok(())
 }
+
+/// The time a step's logged chunks took, in milliseconds, per step.
+pub async fn chunk_time(db: &mut Db, run_id: i64) -> Result<Vec<(i64, u64)>, DbError> {
+    // As text, for the reason `chunk_log` gives.
+    let sum = db.dialect().as_text("SUM(elapsed_ms)");
+    let sql = format!(
+        "SELECT step_index, {sum} FROM mendb_backfill_chunks \
+         WHERE run_id = {run_id} GROUP BY step_index ORDER BY step_index"
+    );
+    Ok(db
+        .fetch(&sql, &[])
+        .await?
+        .iter()
+        .map(|r| {
+            let ms = get_string(r, 1)
+                .and_then(|t| t.parse::<i64>().ok())
+                .unwrap_or_default();
+            (get_i64(r, 0).unwrap_or_default(), ms.max(0) as u64)
+        })
+        .collect())
+}

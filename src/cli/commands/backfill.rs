@@ -2,7 +2,7 @@
 //! the name of a plan shipped with mendb. The engine is `crate::backfill`;
 //! this file turns flags into its options and its refusals into messages.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
@@ -14,7 +14,8 @@ use crate::cli::opt::{Connection, LockTimeout, TextOrJson};
 use crate::cli::parse::{
     parse_chunk_target, parse_lease, parse_positive, parse_sleep_ratio, parse_wait,
 };
-use crate::cli::render::{Output, PlanCommand};
+use crate::cli::render::{Output, PlanCommand, PlanEntry, PlanSource, dry_run_text};
+use crate::cli::settings::{self, Folder, SettingsError};
 use crate::db::{Db, DbUrl};
 
 #[derive(Debug, Args)]
@@ -36,6 +37,12 @@ pub enum BackfillCommand {
         /// Only this plan (file or shipped name)
         plan: Option<String>,
     },
+    /// List the plans shipped with mendb and those in the project's plans folder (plans in mendb.toml, else ./backfill-plans/)
+    List {
+        /// Also list the plans (*.toml) in this directory
+        #[arg(long, value_name = "DIR")]
+        plans: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -48,6 +55,9 @@ pub struct RunArgs {
     /// Print per step the rows, chunks and SQL it would run; write nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// With --dry-run: write the review (statements and their values) to FILE
+    #[arg(long, value_name = "FILE", requires = "dry_run")]
+    output: Option<PathBuf>,
     /// Abandon an unfinished run (even of a changed plan) and start over
     #[arg(long)]
     restart: bool,
@@ -95,16 +105,159 @@ pub(super) fn shipped_plans() -> Vec<(String, &'static [u8])> {
     plans
 }
 
-pub(super) fn load_plan(name_or_path: &str) -> Result<Plan, PlanError> {
+/// A plan shipped with mendb, by name; None when there is none of that
+/// name. The demo runs these whatever folder it is started in.
+pub(super) fn shipped_plan(name: &str) -> Option<Result<Plan, PlanError>> {
+    let file = format!("{name}.toml");
+    let source = PLANS.get_file(&file)?.contents_utf8()?;
+    Some(Plan::parse(&format!("backfill-plans/{file}"), source))
+}
+
+/// The project's plans folder: `plans` in mendb.toml, else
+/// ./backfill-plans when there is one.
+fn plans_dir() -> Result<Option<PathBuf>, SettingsError> {
+    let named = settings::folder(None, Folder::Plans)?;
+    Ok(named.or_else(|| Some(PathBuf::from(LOCAL_PLANS)).filter(|d| d.is_dir())))
+}
+
+const LOCAL_PLANS: &str = "backfill-plans";
+
+/// A plan the user named: a path, else `NAME.toml` in the project's plans
+/// folder (so an edited copy of a shipped plan is the one that runs),
+/// else a shipped plan. A name that is none of these is a typo more often
+/// than a missing file, so it is answered with the names there are.
+fn find_plan(name_or_path: &str) -> Result<Plan, PlanRefused> {
     let path = Path::new(name_or_path);
-    if path.exists() || name_or_path.contains('/') || name_or_path.ends_with(".toml") {
-        return Plan::load(path);
+    let looks_like_file = name_or_path.contains('/') || name_or_path.ends_with(".toml");
+    if path.exists() || looks_like_file {
+        return Plan::load(path).map_err(PlanRefused::Invalid);
     }
-    let file = format!("{name_or_path}.toml");
-    match PLANS.get_file(&file).and_then(|f| f.contents_utf8()) {
-        Some(source) => Plan::parse(&format!("backfill-plans/{file}"), source),
-        None => Plan::load(path),
+    let dir = plans_dir().map_err(PlanRefused::Settings)?;
+    if let Some(file) = dir
+        .map(|d| d.join(format!("{name_or_path}.toml")))
+        .filter(|f| f.is_file())
+    {
+        return Plan::load(&file).map_err(PlanRefused::Invalid);
     }
+    if let Some(shipped) = shipped_plan(name_or_path) {
+        return shipped.map_err(PlanRefused::Invalid);
+    }
+    let known: Vec<String> = catalog(None)
+        .map_err(PlanRefused::Settings)?
+        .into_iter()
+        .filter_map(|e| e.summary.map(|s| s.name))
+        .collect();
+    let mut message = format!("no backfill plan is named `{name_or_path}`");
+    if let Some(close) = closest(name_or_path, &known) {
+        message.push_str(&format!("; did you mean `{close}`?"));
+    }
+    message.push_str(&format!(
+        "\nknown plans: {}\n`mendb backfill list` shows each with its description and parameters; a plan file is given by its path",
+        known.join(", ")
+    ));
+    Err(PlanRefused::Unknown(message))
+}
+
+/// Why a named plan was not loaded; small, unlike `CliError`.
+#[derive(Debug)]
+enum PlanRefused {
+    Invalid(PlanError),
+    Settings(SettingsError),
+    /// No file and no shipped plan of that name: a usage error.
+    Unknown(String),
+}
+
+impl From<PlanRefused> for CliError {
+    fn from(e: PlanRefused) -> CliError {
+        match e {
+            PlanRefused::Invalid(e) => CliError::Backfill(BackfillError::from(e)),
+            PlanRefused::Settings(e) => CliError::Settings(e),
+            PlanRefused::Unknown(message) => CliError::Usage(message),
+        }
+    }
+}
+
+/// The shipped plans, then those in the project's plans folder and `dir`,
+/// sorted by file name within each place. A file that is not a valid plan
+/// is listed with its error. A shipped plan that a file of the project's
+/// folder replaces by name is left out: the list shows what runs.
+fn catalog(dir: Option<&Path>) -> Result<Vec<PlanEntry>, SettingsError> {
+    let mut out: Vec<PlanEntry> = Vec::new();
+    let mut shipped: Vec<_> = PLANS
+        .files()
+        .filter(|f| f.path().extension().is_some_and(|e| e == "toml"))
+        .collect();
+    shipped.sort_by_key(|f| f.path().to_path_buf());
+    for f in shipped {
+        let path = format!("backfill-plans/{}", f.path().display());
+        let parsed = f
+            .contents_utf8()
+            .map(|source| Plan::parse(&path, source))
+            .unwrap_or_else(|| Plan::load(Path::new(&path)));
+        out.push(PlanEntry::new(PlanSource::Shipped, parsed));
+    }
+    let project = plans_dir()?;
+    let mut dirs: Vec<PathBuf> = project.iter().cloned().collect();
+    dirs.extend(dir.map(Path::to_path_buf));
+    for d in dirs {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
+            .collect();
+        files.sort();
+        for file in files {
+            // The same directory named twice is listed once.
+            let shown = file.display().to_string();
+            if out
+                .iter()
+                .any(|e| e.source == PlanSource::File(shown.clone()))
+            {
+                continue;
+            }
+            let entry = PlanEntry::new(PlanSource::File(shown), Plan::load(&file));
+            let replaces = |e: &PlanEntry| {
+                e.source == PlanSource::Shipped
+                    && project.as_deref() == Some(d.as_path())
+                    && e.summary.as_ref().map(|s| &s.name) == entry.summary.as_ref().map(|s| &s.name)
+            };
+            out.retain(|e| !replaces(e));
+            out.push(entry);
+        }
+    }
+    Ok(out)
+}
+
+/// The known name nearest to `typed`, when it is near enough to be what
+/// was meant: at most a third of its letters (and at least two) differ.
+fn closest<'a>(typed: &str, known: &'a [String]) -> Option<&'a str> {
+    let limit = (typed.chars().count() / 3).max(2);
+    known
+        .iter()
+        .map(|k| (edit_distance(typed, k), k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k.as_str())
+}
+
+/// Levenshtein distance over characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (above + 1)
+                .min(row[j] + 1)
+                .min(diagonal + usize::from(ca != *cb));
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// `stop` is set by the first SIGINT/SIGTERM: a run stops after the
@@ -113,11 +266,33 @@ pub async fn run(args: &BackfillArgs, stop: &AtomicBool, out: &Output) -> Result
     let read_only = match &args.command {
         BackfillCommand::Run(run) => run.dry_run,
         BackfillCommand::Status { .. } => true,
+        // Plans are files: no database to open.
+        BackfillCommand::List { plans } => {
+            if let Some(dir) = plans
+                && !dir.is_dir()
+            {
+                return Err(CliError::Usage(format!(
+                    "--plans {}: not a directory",
+                    dir.display()
+                )));
+            }
+            out.backfill_list(&catalog(plans.as_deref())?);
+            return Ok(());
+        }
+    };
+    // Before connecting: a mistyped name must not create a SQLite file.
+    let plan = match &args.command {
+        BackfillCommand::Run(run) => Some(find_plan(&run.plan)?),
+        BackfillCommand::Status { plan: Some(p) } => Some(find_plan(p)?),
+        _ => None,
     };
     let mut db = args.connection.open(read_only).await?;
-    let result = match &args.command {
-        BackfillCommand::Run(run) => run_plan(run, stop, &mut db, out).await,
-        BackfillCommand::Status { plan } => status(plan.as_deref(), &mut db, out).await,
+    let result = match (&args.command, plan) {
+        (BackfillCommand::Run(run), Some(plan)) => run_plan(run, &plan, stop, &mut db, out).await,
+        (BackfillCommand::Status { plan: name }, plan) => {
+            status(name.as_deref(), plan.as_ref(), &mut db, out).await
+        }
+        _ => Ok(()),
     };
     db.close().await;
     result
@@ -125,6 +300,7 @@ pub async fn run(args: &BackfillArgs, stop: &AtomicBool, out: &Output) -> Result
 
 async fn run_plan(
     args: &RunArgs,
+    plan: &Plan,
     stop: &AtomicBool,
     db: &mut Db,
     out: &Output,
@@ -133,7 +309,6 @@ async fn run_plan(
         plan: args.plan.clone(),
         sets: args.sets.clone(),
     };
-    let plan = load_plan(&args.plan).map_err(BackfillError::from)?;
     let replicas = args
         .replica_urls
         .iter()
@@ -160,7 +335,7 @@ async fn run_plan(
         lock_timeout: args.lock.get()?,
     };
     let progress = out.backfill_progress(&command);
-    let report = match backfill::run(db, &plan, &opts, stop, &|e| progress.event(&e)).await {
+    let report = match backfill::run(db, plan, &opts, stop, &|e| progress.event(&e)).await {
         Err(e @ BackfillError::Damaged { .. }) => {
             let code = e.exit_code();
             let BackfillError::Damaged {
@@ -179,6 +354,13 @@ async fn run_plan(
         }
         other => other?,
     };
+    if let (true, Some(path)) = (report.dry_run, &args.output) {
+        std::fs::write(path, dry_run_text(&report)).map_err(|e| {
+            CliError::Usage(format!("--output {}: cannot write: {e}", path.display()))
+        })?;
+        out.backfill_dry_run_written(&report, path);
+        return Ok(());
+    }
     out.backfill_report(&report);
     if report.interrupted {
         return Err(CliError::Interrupted(format!(
@@ -189,11 +371,30 @@ async fn run_plan(
     Ok(())
 }
 
-async fn status(plan: Option<&str>, db: &mut Db, out: &Output) -> Result<(), CliError> {
-    let loaded = match plan {
-        Some(p) => Some(load_plan(p).map_err(BackfillError::from)?),
-        None => None,
-    };
-    out.backfill_status(&backfill::status(db, loaded.as_ref()).await?, plan);
+async fn status(
+    name: Option<&str>,
+    plan: Option<&Plan>,
+    db: &mut Db,
+    out: &Output,
+) -> Result<(), CliError> {
+    out.backfill_status(&backfill::status(db, plan).await?, name);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_near_name_is_suggested_and_a_far_one_is_not() {
+        let known = vec![
+            "fill-price-gaps".to_string(),
+            "restore-onchain-enhanced".to_string(),
+        ];
+        assert_eq!(closest("fill-price-gap", &known), Some("fill-price-gaps"));
+        assert_eq!(closest("fil-prce-gaps", &known), Some("fill-price-gaps"));
+        assert_eq!(closest("vacuum", &known), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("", "abc"), 3);
+    }
 }

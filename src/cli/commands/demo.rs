@@ -10,7 +10,7 @@ use std::time::Duration;
 use chrono::NaiveDateTime;
 use clap::Args;
 
-use super::backfill::load_plan;
+use super::backfill::shipped_plan;
 use crate::backfill::{self, BackfillError, LoadLimits, RunOptions, Tuning};
 use crate::cli::CliError;
 use crate::cli::opt::{LockTimeout, TextOrJson};
@@ -105,7 +105,9 @@ async fn steps(
             plan: name.to_string(),
             sets: Vec::new(),
         });
-        let plan = load_plan(name).map_err(BackfillError::from)?;
+        let plan = shipped_plan(name)
+            .expect("the demo's plans are shipped")
+            .map_err(BackfillError::from)?;
         let opts = RunOptions {
             sets: Vec::new(),
             dry_run: false,

@@ -2,6 +2,7 @@
 //! before/after table.
 
 use super::Output;
+use super::human::{count, percent};
 use crate::cli::opt::Format;
 use crate::report::Report;
 
@@ -31,8 +32,8 @@ impl Output {
 }
 
 fn figures(r: &Report) -> Vec<(&'static str, String)> {
-    let n = |v: Option<u64>| v.map_or("n/a".to_string(), |v| v.to_string());
-    let pct = |v: Option<f64>| v.map_or("n/a".to_string(), |v| format!("{v:.1}%"));
+    let n = |v: Option<u64>| v.map_or("n/a".to_string(), count);
+    let pct = |v: Option<f64>| v.map_or("n/a".to_string(), percent);
     let gaps = r.price_gaps.as_ref();
     vec![
         ("symbols with prices in the last hour", n(r.fresh_symbols)),

@@ -4,7 +4,8 @@
 
 use std::io::Write;
 
-use super::{Output, VERB, thousands};
+use super::human::{count, duration, millis, percent};
+use super::{Output, VERB};
 use crate::cli::opt::{Format, LogFormat};
 use crate::fixtures::{LoadReport, Progress};
 
@@ -33,9 +34,9 @@ impl Output {
         let _ = match progress {
             Progress::Migrated { database, elapsed } => writeln!(
                 err,
-                "{:>VERB$} {database} to V1 ({:.1} s)",
+                "{:>VERB$} {database} to V1 ({})",
                 "Migrated",
-                elapsed.as_secs_f64()
+                duration(*elapsed)
             ),
             Progress::Table {
                 table,
@@ -43,10 +44,10 @@ impl Output {
                 elapsed,
             } => writeln!(
                 err,
-                "{:>VERB$} {table} {} rows ({:.1} s)",
+                "{:>VERB$} {table} {} rows ({})",
                 "Loaded",
-                thousands(*rows),
-                elapsed.as_secs_f64()
+                count(*rows),
+                duration(*elapsed)
             ),
         };
         let _ = err.flush();
@@ -66,10 +67,10 @@ impl Output {
 /// number of empty ones, the two health figures and the checksum line.
 fn loaded_lines(report: &LoadReport) -> Vec<String> {
     let mut lines = vec![format!(
-        "Loaded the incident world into {} ({} rows in {:.1} s{})",
+        "Loaded the incident world into {} ({} rows in {}{})",
         report.database,
-        thousands(report.total_rows),
-        report.elapsed_ms as f64 / 1000.0,
+        count(report.total_rows),
+        millis(report.elapsed_ms),
         if report.migrated_to_v1 {
             ", migrated to V1 first"
         } else {
@@ -83,20 +84,16 @@ fn loaded_lines(report: &LoadReport) -> Vec<String> {
         .max()
         .unwrap_or(5)
         .max(5);
-    let rows_w = thousands(report.total_rows).len().max(4);
+    let rows_w = count(report.total_rows).len().max(4);
     lines.push(String::new());
     lines.push(format!("{:<name_w$}  {:>rows_w$}", "TABLE", "ROWS"));
     for t in &filled {
-        lines.push(format!(
-            "{:<name_w$}  {:>rows_w$}",
-            t.table,
-            thousands(t.rows)
-        ));
+        lines.push(format!("{:<name_w$}  {:>rows_w$}", t.table, count(t.rows)));
     }
     lines.push(format!(
         "{:<name_w$}  {:>rows_w$}",
         "total",
-        thousands(report.total_rows)
+        count(report.total_rows)
     ));
     lines.push(String::new());
     let empty = report.tables.len() - filled.len();
@@ -105,8 +102,9 @@ fn loaded_lines(report: &LoadReport) -> Vec<String> {
         if empty == 1 { "" } else { "s" }
     ));
     lines.push(format!(
-        "ML feature population {:.1} %, on-chain enhanced {:.1} % of base",
-        report.ml_feature_population_pct, report.onchain_enhanced_pct
+        "ML feature population {}, on-chain enhanced {} of base",
+        percent(report.ml_feature_population_pct),
+        percent(report.onchain_enhanced_pct)
     ));
     lines.push(format!(
         "checksum {} (seed {}, scale {})",
@@ -119,14 +117,6 @@ fn loaded_lines(report: &LoadReport) -> Vec<String> {
 mod tests {
     use super::*;
     use crate::fixtures::TableCount;
-
-    #[test]
-    fn thousands_groups_digits() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(999), "999");
-        assert_eq!(thousands(456_480), "456,480");
-        assert_eq!(thousands(1_000_000), "1,000,000");
-    }
 
     #[test]
     fn text_lists_non_empty_tables_and_ends_with_the_checksum() {

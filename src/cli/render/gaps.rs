@@ -1,7 +1,8 @@
 //! Rendering of `gaps`: one aligned line per missing range and a summary
 //! line on stdout, or the whole report as JSON.
 
-use super::{Output, thousands};
+use super::Output;
+use super::human::count;
 use crate::cli::opt::Format;
 use crate::gaps::GapReport;
 use crate::gaps::window::format_time;
@@ -30,7 +31,7 @@ fn gap_lines(report: &GapReport) -> Vec<String> {
                     r.key.clone(),
                     format_time(r.from),
                     format_time(r.to),
-                    thousands(r.missing),
+                    count(r.missing),
                 ]
             })
             .collect();
@@ -55,16 +56,16 @@ fn gap_lines(report: &GapReport) -> Vec<String> {
         }
     }
     let fully = if report.keys_fully_missing > 0 {
-        format!(" ({} fully missing)", thousands(report.keys_fully_missing))
+        format!(" ({} fully missing)", count(report.keys_fully_missing))
     } else {
         String::new()
     };
     lines.push(format!(
         "{} of {} keys have gaps{fully}: {} of {} buckets missing in [{}, {}) every {}",
-        thousands(report.keys_with_gaps),
-        thousands(report.keys_checked),
-        thousands(report.buckets_missing),
-        thousands(report.buckets_expected),
+        count(report.keys_with_gaps),
+        count(report.keys_checked),
+        count(report.buckets_missing),
+        count(report.buckets_expected),
         format_time(report.since),
         format_time(report.until),
         report.every_text(),
@@ -80,15 +81,6 @@ mod tests {
 
     fn t(s: &str) -> NaiveDateTime {
         NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
-    }
-
-    #[test]
-    fn numbers_get_separators() {
-        assert_eq!(thousands(0), "0");
-        assert_eq!(thousands(576), "576");
-        assert_eq!(thousands(1000), "1,000");
-        assert_eq!(thousands(182_592), "182,592");
-        assert_eq!(thousands(1_825_920), "1,825,920");
     }
 
     #[test]

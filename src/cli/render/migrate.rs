@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use super::human::{duration, millis};
 use super::{Output, VERB};
 use crate::cli::opt::{Format, LogFormat};
 use crate::db::DbUrl;
@@ -69,8 +70,8 @@ impl Output {
                     migration.version, migration.name
                 )
             }
-            Event::Finished { elapsed, .. } => writeln!(err, "ok ({} ms)", elapsed.as_millis()),
-            Event::Failed { elapsed, .. } => writeln!(err, "FAILED ({} ms)", elapsed.as_millis()),
+            Event::Finished { elapsed, .. } => writeln!(err, "ok ({})", duration(*elapsed)),
+            Event::Failed { elapsed, .. } => writeln!(err, "FAILED ({})", duration(*elapsed)),
         };
         let _ = err.flush();
     }
@@ -99,10 +100,11 @@ impl Output {
             Direction::Down => "Reverted",
         };
         outln!(
-            "{past} {url} from {} to {} ({} step(s), {total} ms)",
+            "{past} {url} from {} to {} ({} step(s), {})",
             version_text(report.from_version),
             version_text(report.to_version),
-            report.steps.len()
+            report.steps.len(),
+            millis(total)
         );
         if let Some(loss) = &report.data_loss {
             if !loss.items.is_empty() {

@@ -33,12 +33,13 @@ mod demo;
 mod fixtures;
 mod gaps;
 mod init;
+mod human;
 mod migrate;
 mod report;
 mod schema;
 mod verify;
 
-pub use backfill::PlanCommand;
+pub use backfill::{PlanCommand, PlanEntry, PlanSource, dry_run_text};
 
 pub struct Output {
     pub(super) format: Format,
@@ -48,19 +49,6 @@ pub struct Output {
 
 /// Width of cargo-style status verbs.
 const VERB: usize = 12;
-
-/// `456480` as `456,480`: counts people read at a glance.
-pub(crate) fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
 
 /// Bytes generated elsewhere (a completion script, a manual page), as
 /// they are; a closed pipe drops them like `outln!`.

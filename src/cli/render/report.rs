@@ -4,7 +4,8 @@
 
 use std::fmt::Write as _;
 
-use super::{Output, thousands};
+use super::Output;
+use super::human::{count, percent, time};
 use crate::cli::opt::Format;
 use crate::report::Report;
 
@@ -34,12 +35,19 @@ fn hours(secs: u64) -> String {
 fn text(r: &Report) -> String {
     let mut s = String::new();
     let absent = "n/a (table missing)";
-    let _ = writeln!(s, "Health of {} at {} UTC\n", r.database, r.at);
+    let _ = writeln!(s, "Health of {} at {}\n", r.database, time(r.at));
     let fresh = match (r.fresh_symbols, r.assets) {
         (Some(f), Some(a)) => {
-            format!("{f} of {a} symbols have price_data_real rows in the hour before")
+            format!(
+                "{} of {} symbols have price_data_real rows in the hour before",
+                count(f),
+                count(a)
+            )
         }
-        (Some(f), None) => format!("{f} symbols have price_data_real rows in the hour before"),
+        (Some(f), None) => format!(
+            "{} symbols have price_data_real rows in the hour before",
+            count(f)
+        ),
         _ => absent.to_string(),
     };
     let _ = writeln!(s, "{:<19} {fresh}", "Price freshness");
@@ -49,8 +57,8 @@ fn text(r: &Report) -> String {
                 s,
                 "{:<19} {} of {} {}-minute buckets missing in [{}, {})",
                 "Missing buckets",
-                thousands(g.buckets_missing),
-                thousands(g.buckets_expected),
+                count(g.buckets_missing),
+                count(g.buckets_expected),
                 g.every_secs / 60,
                 g.since,
                 g.until
@@ -58,7 +66,10 @@ fn text(r: &Report) -> String {
             let _ = writeln!(
                 s,
                 "{:<19} {} symbols fully missing, {} partly missing, {} complete",
-                "", g.symbols_fully_missing, g.symbols_partly_missing, g.symbols_complete
+                "",
+                count(g.symbols_fully_missing),
+                count(g.symbols_partly_missing),
+                count(g.symbols_complete)
             );
         }
         None => {
@@ -67,21 +78,21 @@ fn text(r: &Report) -> String {
     }
     let onchain = match &r.onchain {
         Some(o) => format!(
-            "{:.1}% ({} of {} base rows have an enhanced row)",
-            o.coverage_pct,
-            thousands(o.covered_rows),
-            thousands(o.base_rows)
+            "{} ({} of {} base rows have an enhanced row)",
+            percent(o.coverage_pct),
+            count(o.covered_rows),
+            count(o.base_rows)
         ),
         None => absent.to_string(),
     };
     let _ = writeln!(s, "{:<19} {onchain}", "On-chain coverage");
     let ml = match &r.ml_features {
         Some(m) => format!(
-            "{:.1}% of cells populated ({} rows x {} columns); onchain_* columns {:.1}%",
-            m.overall_pct,
-            thousands(m.rows),
+            "{} of cells populated ({} rows x {} columns); onchain_* columns {}",
+            percent(m.overall_pct),
+            count(m.rows),
             m.columns.len(),
-            m.onchain_pct
+            percent(m.onchain_pct)
         ),
         None => absent.to_string(),
     };
@@ -94,7 +105,7 @@ fn text(r: &Report) -> String {
         "Migrations",
         version(m.current_version),
         version(m.latest_version),
-        m.pending,
+        count(m.pending as u64),
         if m.dirty { "DIRTY" } else { "clean" },
         if m.problems.is_empty() {
             String::new()
@@ -108,14 +119,14 @@ fn text(r: &Report) -> String {
     if let Some(ml) = &r.ml_features {
         let _ = writeln!(s, "\nML feature population");
         for c in &ml.columns {
-            let _ = writeln!(s, "  {:<28} {:>6.1}%", c.column, c.pct);
+            let _ = writeln!(s, "  {:<28} {:>6}", c.column, percent(c.pct));
         }
     }
     let empty = r.tables.iter().filter(|t| t.rows == 0).count();
     let _ = writeln!(s, "\nTables ({}, {} empty)", r.tables.len(), empty);
     let width = r.tables.iter().map(|t| t.table.len()).max().unwrap_or(0);
     for t in &r.tables {
-        let _ = writeln!(s, "  {:<width$} {:>12}", t.table, thousands(t.rows));
+        let _ = writeln!(s, "  {:<width$} {:>12}", t.table, count(t.rows));
     }
     s.trim_end().to_string()
 }

@@ -6,33 +6,20 @@
 use super::PlanCommand;
 use crate::backfill::integrity::{Action, Finding, MAX_LEASE_SECS, Problem, Repair, Row};
 use crate::backfill::state::LeaseRow;
+use crate::cli::render::human::{duration, epoch};
 
-/// A time on the database's clock (seconds since 1970), in UTC.
-fn epoch_text(secs: i64) -> String {
-    chrono::DateTime::from_timestamp(secs, 0).map_or_else(
-        || format!("{secs} s after 1970"),
-        |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-    )
-}
-
-/// A span of seconds the way people say it.
+/// A span of seconds on the database's clock.
 fn span(secs: i64) -> String {
-    let s = secs.unsigned_abs();
-    match s {
-        0..120 => format!("{s} s"),
-        120..7200 => format!("{} min", s / 60),
-        7200..172_800 => format!("{} h", s / 3600),
-        _ => format!("{} days", s / 86_400),
-    }
+    duration(std::time::Duration::from_secs(secs.unsigned_abs()))
 }
 
 /// When a time is, from `now`.
 pub(super) fn when(at: i64, now: i64) -> String {
     let left = at.saturating_sub(now);
     if left >= 0 {
-        format!("{} (in {})", epoch_text(at), span(left))
+        format!("{} (in {})", epoch(at), span(left))
     } else {
-        format!("{} ({} ago)", epoch_text(at), span(left))
+        format!("{} ({} ago)", epoch(at), span(left))
     }
 }
 

@@ -1,16 +1,23 @@
 //! Rendering of `backfill run` and `backfill status`: cargo-style step
 //! lines and a summary of a run, the runs and their state for `status`.
 //! Progress while a run goes is `progress`; the words for state findings
-//! are `findings`.
+//! are `findings`; `backfill list` is `list`.
 
 mod findings;
+mod list;
 mod progress;
 
+use std::time::Duration;
+
 use super::Output;
+use super::human::{count, duration, millis, percent_of, signed_count, stored_time};
 use crate::backfill::integrity::Finding;
-use crate::backfill::{RunReport, RunStatus, Status};
+use crate::backfill::sqlgen::Shown;
+use crate::backfill::{RunReport, RunState, RunStatus, Status, StepStatus};
 use crate::cli::opt::Format;
+use crate::sql::layout;
 use findings::{lease_line, place, problem, remedy};
+pub use list::{PlanEntry, PlanSource};
 
 /// How the user ran the plan, so the commands mendb suggests can be typed
 /// as shown.
@@ -37,6 +44,38 @@ impl PlanCommand {
     }
 }
 
+/// Where a step of `backfill status` stands: done, or its cursor with the
+/// share of its walk behind it, its rate and ETA as far as they are known.
+fn step_progress(s: &StepStatus) -> String {
+    let elapsed = Duration::from_millis(s.elapsed_ms);
+    if s.step.done {
+        return format!("done in {}", duration(elapsed));
+    }
+    let mut text = format!(
+        "at {}",
+        s.step
+            .cursor
+            .as_ref()
+            .map_or("start".into(), |c| c.join(", "))
+    );
+    if let (Some(scanned), Some(total)) = (s.scanned, s.total) {
+        let about = if s.estimated { "about " } else { "" };
+        text.push_str(&format!(
+            "; {}/{about}{} scanned {}",
+            count(scanned),
+            count(total),
+            percent_of(scanned, total)
+        ));
+    }
+    if let Some(r) = s.rows_per_sec {
+        text.push_str(&format!("; {} rows/s", count(r.round() as u64)));
+    }
+    if let Some(eta) = s.eta_secs {
+        text.push_str(&format!("; ETA {}", duration(Duration::from_secs(eta))));
+    }
+    text
+}
+
 /// A word as a POSIX shell reads it back.
 fn shell_word(word: &str) -> String {
     let plain = !word.is_empty()
@@ -50,25 +89,57 @@ fn shell_word(word: &str) -> String {
     }
 }
 
+/// A dry run for review: per step the rows it would scan, then each
+/// statement of its first chunk laid out a clause a line, with the values
+/// bound to its placeholders listed under it.
+pub fn dry_run_text(report: &RunReport) -> String {
+    let mut text = format!("Dry run of plan {}: nothing written\n", report.plan);
+    for s in &report.dry_steps {
+        text.push_str(&format!(
+            "\n-- step {}: {}{} rows to scan in about {} chunk(s); first chunk:\n",
+            s.name,
+            if s.estimated { "about " } else { "" },
+            count(s.rows),
+            count(s.chunks)
+        ));
+        for (i, sql) in s.sql.iter().enumerate() {
+            text.push_str(&layout(sql, s.dialect.sql_flavor()));
+            text.push_str(";\n");
+            for v in s.values.get(i).into_iter().flatten() {
+                let value = match &v.value {
+                    Shown::Int(n) => n.to_string(),
+                    Shown::Text(t) => format!("'{}'", t.replace('\'', "''")),
+                };
+                text.push_str(&format!("-- {} = {value}\n", v.placeholder));
+            }
+        }
+    }
+    text
+}
+
 impl Output {
+    /// Where `--output` put a dry run's review.
+    pub fn backfill_dry_run_written(&self, report: &RunReport, path: &std::path::Path) {
+        if self.format == Format::Json {
+            return self.json(&serde_json::json!({
+                "plan": report.plan,
+                "dry_run": true,
+                "output": path.display().to_string(),
+            }));
+        }
+        outln!(
+            "Dry run of plan {}: nothing written; the review is in {}",
+            report.plan,
+            path.display()
+        );
+    }
+
     pub fn backfill_report(&self, report: &RunReport) {
         if self.format == Format::Json {
             return self.json(report);
         }
         if report.dry_run {
-            outln!("Dry run of plan {}: nothing written", report.plan);
-            for s in &report.dry_steps {
-                outln!(
-                    "\n-- step {}: {}{} rows to scan in about {} chunk(s); first chunk:",
-                    s.name,
-                    if s.estimated { "about " } else { "" },
-                    s.rows,
-                    s.chunks
-                );
-                for sql in &s.sql {
-                    outln!("{sql};");
-                }
-            }
+            outln!("{}", dry_run_text(report).trim_end());
             return;
         }
         let state = if report.interrupted {
@@ -77,12 +148,12 @@ impl Output {
             "Finished"
         };
         outln!(
-            "{state} plan {} (run {}{}): {} rows written in {:.1} s",
+            "{state} plan {} (run {}{}): {} rows written in {}",
             report.plan,
             report.run_id.unwrap_or_default(),
             if report.resumed { ", resumed" } else { "" },
-            report.rows,
-            report.elapsed_ms as f64 / 1000.0
+            count(report.rows),
+            millis(report.elapsed_ms)
         );
         let width = report.steps.iter().map(|s| s.name.len()).max().unwrap_or(4);
         for s in &report.steps {
@@ -94,8 +165,8 @@ impl Output {
             outln!(
                 "  {:<width$} {:>10} rows {:>6} chunks{note}",
                 s.name,
-                s.rows,
-                s.chunks
+                count(s.rows),
+                count(s.chunks)
             );
         }
     }
@@ -171,14 +242,19 @@ impl Output {
 /// One run of `backfill status`: the run, its steps, leases and findings.
 fn run_status(r: &RunStatus, now: i64, command: &PlanCommand) {
     let run = &r.run;
+    // The end's word is the state's: an interrupted run did not finish.
+    let ended = match (r.state, run.finished_at.as_deref()) {
+        (RunState::Running, _) | (_, None) => String::new(),
+        (RunState::Interrupted, Some(t)) => format!(" stopped {}", stored_time(t)),
+        (state, Some(t)) => format!(" {} {}", state.as_str(), stored_time(t)),
+    };
     outln!(
-        "run {} {} {} started {} finished {} rows {}{}",
+        "run {} {} {} started {}{ended} rows {}{}",
         run.id,
         run.plan,
-        run.status,
-        run.started_at,
-        run.finished_at.as_deref().unwrap_or("-"),
-        run.rows_written,
+        r.state.as_str(),
+        stored_time(&run.started_at),
+        signed_count(run.rows_written),
         run.last_error
             .as_ref()
             .map(|e| format!(" error: {e}"))
@@ -187,18 +263,11 @@ fn run_status(r: &RunStatus, now: i64, command: &PlanCommand) {
     for s in &r.steps {
         outln!(
             "  step {} {}: {} rows, {} chunks, {}",
-            s.step_index,
-            s.step_name,
-            s.rows_written,
-            s.chunks,
-            if s.done {
-                "done".to_string()
-            } else {
-                format!(
-                    "at {}",
-                    s.cursor.as_ref().map_or("start".into(), |c| c.join(", "))
-                )
-            }
+            s.step.step_index,
+            s.step.step_name,
+            signed_count(s.step.rows_written),
+            signed_count(s.step.chunks),
+            step_progress(s)
         );
     }
     for l in &r.leases {

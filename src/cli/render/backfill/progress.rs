@@ -11,8 +11,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::PlanCommand;
 use super::findings::{expire_sql, place, problem, remedy, when};
 use crate::backfill::integrity::{Action, Finding, MAX_LEASE_SECS, Row};
-use crate::backfill::{Event, Holder, OneWriterWhy};
+use crate::backfill::{Event, Holder, OneWriterWhy, Snapshot, StepKind};
 use crate::cli::opt::LogFormat;
+use crate::cli::render::human::{count, duration, eta, per_second, percent_of, rate, time};
 use crate::cli::render::{Output, VERB};
 
 /// Progress lines are rate-limited: a chunk every half second would flood
@@ -29,11 +30,70 @@ pub struct Progress<'a> {
     hinted: Mutex<Vec<Row>>,
     /// The current step's bar, when stderr is a terminal.
     bar: Mutex<Option<ProgressBar>>,
+    current: Mutex<Current>,
     use_bars: bool,
 }
 
-fn rate(rows: u64, elapsed: Duration) -> u64 {
-    (rows as f64 / elapsed.as_secs_f64().max(0.001)) as u64
+/// What the step being run said when it started, for the lines after.
+#[derive(Debug, Clone, Copy, Default)]
+struct Current {
+    estimated: bool,
+    written_before: u64,
+}
+
+/// The verb of a step's progress line: what its kind does to rows.
+fn verb(kind: StepKind) -> &'static str {
+    match kind {
+        StepKind::Copy => "Copy",
+        StepKind::Update => "Update",
+        StepKind::Sql => "SQL",
+    }
+}
+
+/// `5,000/57,510 8.7%; written 4,210; chunk 500 rows in 8 ms; 9,800 rows/s;
+/// ETA 5.4 s`: the run's totals, this process's rate, and an ETA only when
+/// the rate and the rows left are known.
+fn chunk_text(
+    p: &Snapshot,
+    estimated: bool,
+    step_rows: u64,
+    chunk_size: u64,
+    elapsed: Duration,
+) -> String {
+    let total = p.scanned + p.remaining;
+    let mut text = if p.total_known {
+        let about = if estimated && p.remaining > 0 {
+            "about "
+        } else {
+            ""
+        };
+        format!(
+            "{}/{about}{} {}",
+            count(p.scanned),
+            count(total),
+            percent_of(p.scanned, total)
+        )
+    } else {
+        format!("{} scanned, more than estimated", count(p.scanned))
+    };
+    text.push_str(&format!(
+        "; written {}; chunk {} rows in {}",
+        count(step_rows),
+        count(chunk_size),
+        duration(elapsed)
+    ));
+    let per_sec =
+        per_second(p.session_scanned, p.session_elapsed).filter(|_| p.session_scanned > 0);
+    if let Some(r) = per_sec {
+        text.push_str(&format!("; {} rows/s", count(r.round() as u64)));
+    }
+    if p.total_known
+        && p.remaining > 0
+        && let Some(eta) = eta(p.remaining, per_sec)
+    {
+        text.push_str(&format!("; ETA {eta}"));
+    }
+    text
 }
 
 impl Output {
@@ -45,6 +105,7 @@ impl Output {
             last_wait: Mutex::new(None),
             hinted: Mutex::new(Vec::new()),
             bar: Mutex::new(None),
+            current: Mutex::new(Current::default()),
             use_bars: !self.quiet
                 && self.log_format == LogFormat::Text
                 && std::io::stderr().is_terminal(),
@@ -62,26 +123,49 @@ impl Progress<'_> {
             Event::StepStarted {
                 step,
                 index,
+                kind,
                 remaining,
                 estimated,
                 resumed,
+                scanned_before,
+                written_before,
             } => {
+                *self.current.lock().unwrap_or_else(|p| p.into_inner()) = Current {
+                    estimated: *estimated,
+                    written_before: *written_before,
+                };
                 if json {
                     tracing::info!(
                         step,
                         index,
+                        kind = kind.as_str(),
                         remaining,
                         estimated,
                         resumed,
+                        scanned_before,
+                        written_before,
                         "backfill step started"
                     );
                 } else {
                     let verb = if *resumed { "Resuming" } else { "Running" };
                     let about = if *estimated { "about " } else { "" };
-                    errln!("{verb:>VERB$} step {step}: {about}{remaining} rows to scan");
+                    let earlier = if *resumed {
+                        format!(
+                            " ({} scanned and {} written earlier in this run)",
+                            count(*scanned_before),
+                            count(*written_before)
+                        )
+                    } else {
+                        String::new()
+                    };
+                    errln!(
+                        "{verb:>VERB$} step {step} ({}): {about}{} rows to scan{earlier}",
+                        kind.as_str(),
+                        count(*remaining)
+                    );
                 }
                 if self.use_bars {
-                    self.start_bar(step, *remaining);
+                    self.start_bar(*kind, step, *scanned_before, *remaining);
                 }
             }
             Event::Chunk { .. } => self.chunk(event, json),
@@ -96,9 +180,9 @@ impl Progress<'_> {
                     return;
                 }
                 self.say(&format!(
-                    "{:>VERB$} {step}: {reason}; waiting ({:.0} s so far)",
+                    "{:>VERB$} {step}: {reason}; waiting ({} so far)",
                     "Throttled",
-                    waited.as_secs_f64()
+                    duration(*waited)
                 ));
             }
             Event::OneWriter {
@@ -174,25 +258,24 @@ fn one_writer(step: &str, requested: usize, why: &OneWriterWhy<'_>, json: bool) 
 }
 
 impl Progress<'_> {
-    fn start_bar(&self, step: &str, remaining: u64) {
-        let bar = ProgressBar::new(remaining);
+    fn start_bar(&self, kind: StepKind, step: &str, before: u64, remaining: u64) {
+        let bar = ProgressBar::new(before + remaining);
         bar.set_style(
-            ProgressStyle::with_template(
-                "{prefix:>12} [{bar:30}] {pos}/{len} {percent}%; {msg}; ETA {eta}",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
+            ProgressStyle::with_template("{prefix:>12} [{bar:30}] {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
         );
-        bar.set_prefix(step.to_string());
+        bar.set_position(before);
+        bar.set_prefix(format!("{} {step}", verb(kind)));
         *self.bar.lock().unwrap_or_else(|p| p.into_inner()) = Some(bar);
     }
 
     fn chunk(&self, event: &Event<'_>, json: bool) {
         let &Event::Chunk {
             step,
+            kind,
             step_rows,
-            scanned,
-            remaining,
+            progress: p,
             chunk_size,
             elapsed,
             ..
@@ -200,10 +283,15 @@ impl Progress<'_> {
         else {
             return;
         };
+        let estimated = self
+            .current
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .estimated;
         if let Some(bar) = self.bar.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-            bar.set_length(scanned + remaining);
-            bar.set_position(scanned);
-            bar.set_message(format!("written {step_rows}"));
+            bar.set_length(p.scanned + p.remaining);
+            bar.set_position(p.scanned);
+            bar.set_message(chunk_text(&p, estimated, step_rows, chunk_size, elapsed));
             return;
         }
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
@@ -211,33 +299,27 @@ impl Progress<'_> {
             return;
         }
         *last = Some(Instant::now());
-        let total = scanned + remaining;
-        let pct = if total == 0 {
-            100.0
-        } else {
-            scanned as f64 * 100.0 / total as f64
-        };
-        let per_sec = rate(chunk_size, elapsed);
-        let eta = if per_sec == 0 {
-            0
-        } else {
-            remaining / per_sec.max(1)
-        };
         if json {
+            let per_sec = per_second(p.session_scanned, p.session_elapsed);
+            let eta_secs = (p.total_known && p.remaining > 0 && p.session_scanned > 0)
+                .then_some(per_sec)
+                .flatten()
+                .map(|r| (p.remaining as f64 / r).ceil().max(1.0) as u64);
             tracing::info!(
                 step,
-                scanned,
-                total,
+                kind = kind.as_str(),
+                scanned = p.scanned,
+                total = p.scanned + p.remaining,
                 written = step_rows,
                 chunk_size,
-                eta_secs = eta,
+                eta_secs,
                 "backfill progress"
             );
         } else {
             errln!(
-                "{:>VERB$} {step}: {scanned}/{total} {pct:.1}%; written {step_rows}; chunk {chunk_size} rows in {} ms; ETA {eta}s",
-                "Copy",
-                elapsed.as_millis()
+                "{:>VERB$} {step}: {}",
+                verb(kind),
+                chunk_text(&p, estimated, step_rows, chunk_size, elapsed)
             );
         }
     }
@@ -255,11 +337,20 @@ impl Progress<'_> {
                 "backfill step finished"
             );
         } else {
+            let before = self
+                .current
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .written_before;
+            let speed = rate(rows.saturating_sub(before), elapsed)
+                .map(|r| format!(", {r}"))
+                .unwrap_or_default();
             errln!(
-                "{:>VERB$} step {step}: {rows} rows in {chunks} chunks ({:.1} s, {} rows/s)",
+                "{:>VERB$} step {step}: {} rows written in {} chunks ({}{speed})",
                 "Finished",
-                elapsed.as_secs_f64(),
-                rate(rows, elapsed)
+                count(rows),
+                count(chunks),
+                duration(elapsed)
             );
         }
     }
@@ -334,13 +425,13 @@ impl Progress<'_> {
                 (None, _) => "no session recorded".to_string(),
             };
             self.say(&format!(
-                "{:>VERB$} {step}: chunk {} is held by {} ({session}) until {}; waiting since {} ({:.0} s)",
+                "{:>VERB$} {step}: chunk {} is held by {} ({session}) until {}; waiting since {} ({})",
                 "Waiting",
                 l.chunk_no,
                 l.owner,
                 when(l.expires_at, h.now),
-                since.format("%H:%M:%SZ"),
-                waited.as_secs_f64()
+                time(since.naive_utc()),
+                duration(waited)
             ));
             // A holder that is still there and will let go in time needs
             // no help; one without a session, or with an expiry mendb
