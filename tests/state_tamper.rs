@@ -668,7 +668,20 @@ fn negative_counters_are_recounted_from_the_chunk_log(b: Backend) {
         "SELECT COUNT(*) FROM price_data_real WHERE data_source IN ('price_data_old', 'ohlc_data')",
     );
     assert_eq!(total, written, "rows written in all");
-    run.stdout_has(&format!("{written} rows written"));
+    run.stdout_has(&format!("{} rows written", grouped(written)));
+}
+
+/// `77722` as the text output writes it, `77,722`.
+fn grouped(n: i64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn a_finished_run_with_an_open_step_is_shown_and_rerun(b: Backend) {
