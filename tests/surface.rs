@@ -245,3 +245,56 @@ fn man_pages_render_for_every_command() {
         );
     }
 }
+
+#[test]
+fn a_plans_window_is_spelled_as_in_gaps_and_report() {
+    let db = common::incident_world(Backend::Sqlite, "plan_window").unwrap();
+    let dry = |window: &[&str]| {
+        let mut json = db
+            .mendb(
+                &[
+                    &[
+                        "backfill",
+                        "run",
+                        "fill-price-gaps",
+                        "--dry-run",
+                        "--format",
+                        "json",
+                    ][..],
+                    window,
+                ]
+                .concat(),
+            )
+            .succeeds()
+            .json();
+        // Only the timing differs between two dry runs of one plan.
+        json.as_object_mut().unwrap().remove("elapsed_ms");
+        json
+    };
+    let flags = dry(&[
+        "--since",
+        "2025-09-29 00:00:00",
+        "--until",
+        "2025-09-29 06:00:00",
+    ]);
+    let sets = dry(&[
+        "--set",
+        "since=2025-09-29 00:00:00",
+        "--set",
+        "until=2025-09-29 06:00:00",
+    ]);
+    assert_eq!(flags, sets);
+    assert_ne!(flags, dry(&[]), "the window changes what would run");
+    db.mendb(&[
+        "backfill",
+        "run",
+        "fill-price-gaps",
+        "--dry-run",
+        "--since",
+        "2025-09-29",
+        "--set",
+        "since=2025-09-28",
+    ])
+    .fails_with(2)
+    .stderr_has("--since and --set since=... both give the plan's since");
+}

@@ -211,7 +211,10 @@ impl Effective {
             config_file: project.map(|p| p.file.display().to_string()),
             migrations: folder(Folder::Migrations, EMBEDDED),
             contracts: folder(Folder::Contracts, EMBEDDED),
-            plans: folder(Folder::Plans, "./backfill-plans when present, then the shipped plans"),
+            plans: folder(
+                Folder::Plans,
+                "./backfill-plans when present, then the shipped plans",
+            ),
             snapshots: folder(Folder::Snapshots, SNAPSHOTS),
             lock_timeout: match project.and_then(Project::lock_timeout) {
                 Some(d) => Setting::from_file(duration_text(d)),

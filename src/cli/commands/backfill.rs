@@ -31,7 +31,7 @@ pub struct BackfillArgs {
 #[derive(Debug, Subcommand)]
 pub enum BackfillCommand {
     /// Run a plan, or resume its unfinished run
-    Run(RunArgs),
+    Run(Box<RunArgs>),
     /// Show runs and their progress
     Status {
         /// Only this plan (file or shipped name)
@@ -52,6 +52,12 @@ pub struct RunArgs {
     /// Override a parameter: NAME=VALUE (repeatable)
     #[arg(long = "set", value_name = "NAME=VALUE")]
     sets: Vec<String>,
+    /// The plan's `since` parameter, as in gaps and report: the same as --set since=TIME
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// The plan's `until` parameter, as in gaps and report: the same as --set until=TIME
+    #[arg(long, value_name = "TIME")]
+    until: Option<String>,
     /// Print per step the rows, chunks and SQL it would run; write nothing
     #[arg(long)]
     pub dry_run: bool,
@@ -221,7 +227,8 @@ fn catalog(dir: Option<&Path>) -> Result<Vec<PlanEntry>, SettingsError> {
             let replaces = |e: &PlanEntry| {
                 e.source == PlanSource::Shipped
                     && project.as_deref() == Some(d.as_path())
-                    && e.summary.as_ref().map(|s| &s.name) == entry.summary.as_ref().map(|s| &s.name)
+                    && e.summary.as_ref().map(|s| &s.name)
+                        == entry.summary.as_ref().map(|s| &s.name)
             };
             out.retain(|e| !replaces(e));
             out.push(entry);
@@ -298,6 +305,28 @@ pub async fn run(args: &BackfillArgs, stop: &AtomicBool, out: &Output) -> Result
     result
 }
 
+impl RunArgs {
+    /// `--set` with `--since`/`--until` spelled as the sets they stand for;
+    /// naming a parameter both ways is refused rather than one winning.
+    fn all_sets(&self) -> Result<Vec<String>, String> {
+        let mut sets = self.sets.clone();
+        for (name, value) in [("since", &self.since), ("until", &self.until)] {
+            let Some(value) = value else { continue };
+            if self
+                .sets
+                .iter()
+                .any(|s| s.split_once('=').is_some_and(|(n, _)| n.trim() == name))
+            {
+                return Err(format!(
+                    "--{name} and --set {name}=... both give the plan's {name}; keep one"
+                ));
+            }
+            sets.push(format!("{name}={value}"));
+        }
+        Ok(sets)
+    }
+}
+
 async fn run_plan(
     args: &RunArgs,
     plan: &Plan,
@@ -305,9 +334,10 @@ async fn run_plan(
     db: &mut Db,
     out: &Output,
 ) -> Result<(), CliError> {
+    let sets = args.all_sets().map_err(CliError::Usage)?;
     let command = PlanCommand {
         plan: args.plan.clone(),
-        sets: args.sets.clone(),
+        sets: sets.clone(),
     };
     let replicas = args
         .replica_urls
@@ -316,7 +346,7 @@ async fn run_plan(
         .collect::<Result<Vec<_>, _>>()
         .map_err(BackfillError::from)?;
     let opts = RunOptions {
-        sets: args.sets.clone(),
+        sets,
         dry_run: args.dry_run,
         restart: args.restart,
         tuning: Tuning {
@@ -355,8 +385,9 @@ async fn run_plan(
         other => other?,
     };
     if let (true, Some(path)) = (report.dry_run, &args.output) {
-        std::fs::write(path, dry_run_text(&report)).map_err(|e| {
-            CliError::Usage(format!("--output {}: cannot write: {e}", path.display()))
+        std::fs::write(path, dry_run_text(&report)).map_err(|e| CliError::Rendered {
+            message: format!("--output {}: cannot write: {e}", path.display()),
+            code: crate::exit::INTERNAL,
         })?;
         out.backfill_dry_run_written(&report, path);
         return Ok(());
