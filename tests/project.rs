@@ -305,3 +305,64 @@ fn init_refuses_a_folder_that_holds_a_project_and_writes_nothing() {
         );
     }
 }
+
+#[test]
+fn a_plan_in_the_project_folder_replaces_the_shipped_one_of_its_name() {
+    let db = common::incident_world(Backend::Sqlite, "own_plan").unwrap();
+    let project = db.dir.join("p");
+    mendb_at(&db.dir, Some(&db.url), &["init", "p"]).succeeds();
+    let plan = project.join("backfill-plans").join("fill-price-gaps.toml");
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let edited = text.replace(
+        "default = \"2025-09-28 12:00:00\"",
+        "default = \"2025-09-29 00:00:00\"",
+    );
+    assert_ne!(text, edited);
+    std::fs::write(&plan, edited).unwrap();
+
+    let listed = mendb_at(
+        &project,
+        Some(&db.url),
+        &["backfill", "list", "--format", "json"],
+    )
+    .succeeds()
+    .json();
+    let named: Vec<&serde_json::Value> = listed["plans"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"] == "fill-price-gaps")
+        .collect();
+    assert_eq!(named.len(), 1, "listed once: {listed}");
+    assert_eq!(named[0]["source"], "project");
+    assert_eq!(named[0]["run_as"], "fill-price-gaps");
+    assert_eq!(named[0]["params"][0]["default"], "2025-09-29 00:00:00");
+
+    let since = |dir: &Path| {
+        let dry = mendb_at(
+            dir,
+            Some(&db.url),
+            &[
+                "backfill",
+                "run",
+                "fill-price-gaps",
+                "--dry-run",
+                "--format",
+                "json",
+            ],
+        )
+        .succeeds()
+        .json();
+        dry["dry_steps"][0]["values"][0][0]["value"].clone()
+    };
+    assert_eq!(
+        since(&project),
+        "2025-09-29 00:00:00",
+        "the project's copy runs"
+    );
+    assert_eq!(
+        since(&db.dir),
+        "2025-09-28 12:00:00",
+        "outside it, the shipped plan"
+    );
+}

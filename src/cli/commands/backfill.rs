@@ -217,21 +217,31 @@ fn catalog(dir: Option<&Path>) -> Result<Vec<PlanEntry>, SettingsError> {
         for file in files {
             // The same directory named twice is listed once.
             let shown = file.display().to_string();
-            if out
-                .iter()
-                .any(|e| e.source == PlanSource::File(shown.clone()))
-            {
+            let listed = |e: &PlanEntry| match &e.source {
+                PlanSource::File(p) | PlanSource::Project { path: p, .. } => *p == shown,
+                PlanSource::Shipped => false,
+            };
+            if out.iter().any(listed) {
                 continue;
             }
-            let entry = PlanEntry::new(PlanSource::File(shown), Plan::load(&file));
-            let replaces = |e: &PlanEntry| {
-                e.source == PlanSource::Shipped
-                    && project.as_deref() == Some(d.as_path())
-                    && e.summary.as_ref().map(|s| &s.name)
-                        == entry.summary.as_ref().map(|s| &s.name)
+            let stem = file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let source = if project.as_deref() == Some(d.as_path()) {
+                // It replaces the shipped plan of its name, as find_plan does.
+                out.retain(|e| {
+                    e.source != PlanSource::Shipped
+                        || e.summary.as_ref().is_none_or(|s| s.name != stem)
+                });
+                PlanSource::Project {
+                    path: shown,
+                    name: stem,
+                }
+            } else {
+                PlanSource::File(shown)
             };
-            out.retain(|e| !replaces(e));
-            out.push(entry);
+            out.push(PlanEntry::new(source, Plan::load(&file)));
         }
     }
     Ok(out)

@@ -17,6 +17,9 @@ pub enum PlanSource {
     Shipped,
     /// A file, as its path was found.
     File(String),
+    /// A file of the project's plans folder, which `backfill run` finds
+    /// by its file name without the `.toml`.
+    Project { path: String, name: String },
 }
 
 #[derive(Debug, Clone)]
@@ -47,6 +50,7 @@ impl PlanEntry {
         match (&self.source, &self.summary) {
             (PlanSource::Shipped, Some(s)) => s.name.clone(),
             (PlanSource::File(path), _) => path.clone(),
+            (PlanSource::Project { name, .. }, _) => name.clone(),
             (PlanSource::Shipped, None) => String::new(),
         }
     }
@@ -74,10 +78,11 @@ impl Output {
                     source: match p.source {
                         PlanSource::Shipped => "shipped",
                         PlanSource::File(_) => "file",
+                        PlanSource::Project { .. } => "project",
                     },
                     path: match &p.source {
                         PlanSource::Shipped => None,
-                        PlanSource::File(path) => Some(path),
+                        PlanSource::File(path) | PlanSource::Project { path, .. } => Some(path),
                     },
                     run_as: p.run_as(),
                     summary: p.summary.as_ref(),
@@ -96,7 +101,7 @@ impl Output {
             }
             let from = match &p.source {
                 PlanSource::Shipped => "shipped with mendb".to_string(),
-                PlanSource::File(path) => path.clone(),
+                PlanSource::File(path) | PlanSource::Project { path, .. } => path.clone(),
             };
             let Some(s) = &p.summary else {
                 outln!("{from}: not a valid plan");
