@@ -31,6 +31,7 @@ mod backfill;
 mod config;
 mod demo;
 mod fixtures;
+mod gapmap;
 mod gaps;
 mod init;
 mod migrate;
@@ -39,6 +40,7 @@ mod schema;
 mod verify;
 
 pub use backfill::PlanCommand;
+pub use gapmap::gap_map;
 
 pub struct Output {
     pub(super) format: Format,
