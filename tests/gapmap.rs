@@ -2,13 +2,17 @@
 //! svg` on a small table whose holes the test placed, rendered with resvg,
 //! must show the missing colour exactly where the holes are and the
 //! present colour everywhere else, on SQLite, MariaDB and PostgreSQL; 317
-//! keys over a week stay within a bounded picture with folded cells.
+//! keys over a week stay within a bounded picture with folded cells;
+//! `report --format html` carries the figures and the map inline.
 
 mod common;
 
 use common::{Backend, TestDb};
 
-per_backend!(pixels_show_the_known_gaps);
+per_backend!(
+    pixels_show_the_known_gaps,
+    html_report_holds_figures_and_map
+);
 
 /// The colours docs/gaps.md gives for a bucket with a row and without.
 const PRESENT: [u8; 3] = [0x9e, 0xca, 0xe1];
@@ -412,4 +416,102 @@ fn a_week_of_317_keys_is_folded_into_a_bounded_picture() {
     assert!(ys.len() > 20 && ys.len() < 317, "{} labels", ys.len());
     assert!(ys.windows(2).all(|p| p[1] - p[0] >= 12.0), "{ys:?}");
     assert!(keys.contains(">S000</text>"));
+}
+
+/// The small world of tests/report.rs: AAA reports every 5 minutes in the
+/// two hours before 12:00, BBB stopped at 11:00, CCC never reported.
+fn report_world(db: &TestDb) {
+    db.mendb(&["migrate", "up", "--to", "1"]).succeeds();
+    db.exec(
+        "INSERT INTO crypto_assets (symbol, name, market_cap_rank) VALUES \
+         ('AAA', 'Aaa', 1), ('BBB', 'Bbb', 2), ('CCC', 'Ccc', 3)",
+    );
+    let mut values = Vec::new();
+    for i in 0..24 {
+        let minute = i * 5;
+        let ts = format!("2025-09-30 {:02}:{:02}:00", 10 + minute / 60, minute % 60);
+        values.push(format!("('AAA', '{ts}', 1.5)"));
+        if minute < 60 {
+            values.push(format!("('BBB', '{ts}', 2.5)"));
+        }
+    }
+    db.exec(&format!(
+        "INSERT INTO price_data_real (symbol, timestamp, current_price) VALUES {}",
+        values.join(", ")
+    ));
+    db.exec(
+        "INSERT INTO crypto_onchain_data (symbol, date, active_addresses) VALUES \
+         ('AAA', '2025-09-28', 10), ('AAA', '2025-09-29', 11), ('BBB', '2025-09-28', 12), ('BBB', '2025-09-29', 13)",
+    );
+    db.exec(
+        "INSERT INTO crypto_onchain_data_enhanced (symbol, date, active_addresses) VALUES ('AAA', '2025-09-29', 11)",
+    );
+}
+
+fn html_report_holds_figures_and_map(b: Backend) {
+    let Some(db) = TestDb::new(b, "gapmap_html") else {
+        return;
+    };
+    report_world(&db);
+    let at = ["--until", "2025-09-30T12:00:00Z", "--window", "2h"];
+    let page = db
+        .mendb(&[&["report", "--format", "html"][..], &at[..]].concat())
+        .succeeds()
+        .stdout
+        .clone();
+    assert!(page.starts_with("<!DOCTYPE html>"), "{page}");
+    assert!(page.trim_end().ends_with("</html>"), "{page}");
+    for figure in [
+        "1 of 3 symbols have price_data_real rows in the hour before",
+        "36 of 72 5-minute buckets missing in [2025-09-30 10:00:00, 2025-09-30 12:00:00)",
+        "1 symbols fully missing, 1 partly missing, 1 complete",
+        "25.0% (1 of 4 base rows have an enhanced row)",
+        "V1 of V4, 3 pending, clean",
+        "<td>price_data_real</td><td class=\"n\">36</td>",
+    ] {
+        assert!(page.contains(figure), "the page lacks `{figure}`:\n{page}");
+    }
+    // Self-contained: nothing to fetch; the only address is the SVG
+    // namespace, which names and loads nothing.
+    for outside in ["<script", "<link", "<img", "src=", "url(", "@import"] {
+        assert!(!page.contains(outside), "the page holds `{outside}`");
+    }
+    assert_eq!(page.matches("http").count(), 1, "{page}");
+    assert_eq!(page.matches("<svg ").count(), 1, "one map");
+
+    // The inline map is the report's window: AAA complete, BBB its first
+    // hour, CCC nothing.
+    let svg = &page[page.find("<svg ").unwrap()..page.find("</svg>").unwrap() + 6];
+    let plot = plot(svg);
+    assert_eq!((plot.buckets, plot.keys), (24, 3));
+    let pixels = Pixels::of(svg);
+    for col in 0..24 {
+        assert_eq!(pixels.cell(&plot, 0, col), PRESENT, "AAA {col}");
+        let bbb = if col < 12 { PRESENT } else { MISSING };
+        assert_eq!(pixels.cell(&plot, 1, col), bbb, "BBB {col}");
+        assert_eq!(pixels.cell(&plot, 2, col), MISSING, "CCC {col}");
+    }
+
+    let file = db.dir.join("site/report.html");
+    let file_arg = file.to_str().unwrap();
+    db.mendb(
+        &[
+            &["report", "--format", "html", "--output", file_arg][..],
+            &at[..],
+        ]
+        .concat(),
+    )
+    .succeeds()
+    .stdout_has("report.html");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), page);
+    // The JSON is what it was: no ranges in it.
+    let json = db
+        .mendb(&[&["report", "--format", "json"][..], &at[..]].concat())
+        .succeeds()
+        .json();
+    let fields: Vec<&String> = json["price_gaps"].as_object().unwrap().keys().collect();
+    assert_eq!(fields.len(), 10, "{fields:?}");
+    db.mendb(&[&["report", "--output", file_arg][..], &at[..]].concat())
+        .fails_with(2)
+        .stderr_has("--format html");
 }

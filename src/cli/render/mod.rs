@@ -33,6 +33,7 @@ mod demo;
 mod fixtures;
 mod gapmap;
 mod gaps;
+mod html;
 mod init;
 mod migrate;
 mod report;
@@ -41,6 +42,7 @@ mod verify;
 
 pub use backfill::PlanCommand;
 pub use gapmap::gap_map;
+pub use html::report_html;
 
 pub struct Output {
     pub(super) format: Format,
