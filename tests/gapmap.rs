@@ -3,7 +3,8 @@
 //! must show the missing colour exactly where the holes are and the
 //! present colour everywhere else, on SQLite, MariaDB and PostgreSQL; 317
 //! keys over a week stay within a bounded picture with folded cells;
-//! `report --format html` carries the figures and the map inline.
+//! `report --format html` carries the figures and the map inline; `demo
+//! --gap-maps` draws the outage before and after recovery.
 
 mod common;
 
@@ -514,4 +515,77 @@ fn html_report_holds_figures_and_map(b: Backend) {
     db.mendb(&[&["report", "--output", file_arg][..], &at[..]].concat())
         .fails_with(2)
         .stderr_has("--format html");
+}
+
+/// The demo's ending as pictures: before recovery every bucket of the
+/// outage is missing; after, the symbols a source held are present, the
+/// 67 no source held still missing.
+#[test]
+fn demo_draws_the_outage_before_and_after() {
+    let dir = std::env::temp_dir().join(format!("mendb_t_demo_maps_{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("demo.db");
+    let maps = dir.join("maps");
+    let run = common::mendb_with(
+        "sqlite::memory:",
+        &[
+            "demo",
+            "--scale",
+            "0.02",
+            "--file",
+            file.to_str().unwrap(),
+            "--gap-maps",
+            maps.to_str().unwrap(),
+        ],
+        &[],
+    );
+    run.succeeds()
+        .stdout_has("before.svg")
+        .stdout_has("after.svg");
+    let read = |name: &str| std::fs::read_to_string(maps.join(name)).unwrap();
+    let (before, after) = (read("before.svg"), read("after.svg"));
+
+    let plot_b = plot(&before);
+    assert_eq!(
+        (plot_b.buckets, plot_b.keys),
+        (576, 317),
+        "48 hours, every symbol"
+    );
+    let pixels = Pixels::of(&before);
+    for row in (0..317).step_by(7) {
+        for col in (0..576).step_by(13) {
+            assert_eq!(
+                pixels.cell(&plot_b, row, col),
+                MISSING,
+                "before ({row}, {col})"
+            );
+        }
+    }
+    let plot_a = plot(&after);
+    let pixels = Pixels::of(&after);
+    let present = (0..317)
+        .filter(|&row| pixels.cell(&plot_a, row, 300) == PRESENT)
+        .count();
+    let missing_rows = (0..317)
+        .filter(|&row| (0..576).all(|col| pixels.cell(&plot_a, row, col) == MISSING))
+        .count();
+    assert!(
+        present >= 100,
+        "{present} symbols present at the outage's middle"
+    );
+    assert_eq!(missing_rows, 67, "the symbols no source held");
+
+    // Without the flag the demo writes no pictures and says nothing of them.
+    let plain = common::mendb_with(
+        "sqlite::memory:",
+        &["demo", "--scale", "0.02", "--file", file.to_str().unwrap()],
+        &[],
+    );
+    assert!(
+        !plain.succeeds().stdout.contains("Wrote"),
+        "{}",
+        plain.stdout
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
