@@ -351,7 +351,7 @@ pub fn gap_map(report: &GapReport) -> String {
     let folded = grid.buckets_per_col > 1 || grid.keys_per_row > 1;
     let legend_w = 330 + if folded { 230 } else { 0 };
     // On the right, room for half the label of a tick at the window's end.
-    let width = (x0 + plot_w + text_w(8))
+    let width = (x0 + plot_w + text_w(10))
         .max(MARGIN * 2 + text_w(totals.chars().count().max(title.chars().count() * 3 / 2)))
         .max(x0 + legend_w)
         .max(MARGIN * 2 + text_w(scale.chars().count()));
