@@ -340,7 +340,7 @@ const CASES: &[Case] = &[
         code: 2,
         fragments: &[
             "invalid value 'junit' for '--format",
-            "[possible values: text, json, prom]",
+            "[possible values: text, json, prom, html]",
         ],
     },
     Case {

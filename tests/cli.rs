@@ -439,8 +439,10 @@ fn backfill_list_shows_shipped_and_local_plans_without_a_database() {
         "update"
     );
     let mine = find("mine");
-    assert_eq!(mine["source"], "file");
+    // ./backfill-plans is the project's plans folder: run by name.
+    assert_eq!(mine["source"], "project");
     assert_eq!(mine["path"], "backfill-plans/mine.toml");
+    assert_eq!(mine["run_as"], "mine");
     assert_eq!(mine["description"], "Touch mine");
     assert_eq!(mine["params"][1]["name"], "symbol");
     assert!(mine["params"][1]["default"].is_null());

@@ -78,6 +78,9 @@ pub struct GapReport {
     /// `keys_checked × window_buckets`.
     pub buckets_expected: u64,
     pub buckets_missing: u64,
+    /// Every key checked, with or without gaps, sorted: the rows of the gap
+    /// map.
+    pub keys: Vec<String>,
     /// Sorted by key, then time.
     pub ranges: Vec<GapRange>,
 }
@@ -151,8 +154,8 @@ pub async fn find(db: &mut Db, query: &GapQuery) -> Result<GapReport, GapError> 
     };
     let since = window_start(db, query, &asked, until).await?;
     let window = Window::between(since, until, every);
-    let (ranges, keys_checked) = missing_ranges(db, &asked, &window).await?;
-    Ok(summarize(query, every, &window, ranges, keys_checked))
+    let (ranges, keys) = missing_ranges(db, &asked, &window).await?;
+    Ok(summarize(query, every, &window, ranges, keys))
 }
 
 /// What one `find` asks of the table, once its names are quoted.
@@ -213,16 +216,16 @@ async fn window_start(
     }
 }
 
-/// The missing ranges, sorted by key and time, and how many keys were
-/// checked.
+/// The missing ranges, sorted by key and time, and the keys checked,
+/// sorted.
 async fn missing_ranges(
     db: &mut Db,
     asked: &Asked<'_>,
     window: &Window,
-) -> Result<(Vec<GapRange>, u64), GapError> {
+) -> Result<(Vec<GapRange>, Vec<String>), GapError> {
     let d = db.dialect();
     let n_keys = asked.n_keys();
-    let mut keys_checked = asked.keys.map_or(0, |k| k.len() as u64);
+    let mut keys: Vec<String> = asked.keys.map(<[String]>::to_vec).unwrap_or_default();
     let mut ranges = Vec::new();
     if !window.is_empty() && n_keys != Some(0) {
         let probe = sql::probes_edges(d)
@@ -242,17 +245,23 @@ async fn missing_ranges(
                     to: window.start_of(to),
                     missing: (to - from + 1) as u64,
                 }),
-                // The row that counts the table's keys.
-                (None, Some(count), None) => keys_checked = count.max(0) as u64,
+                // One of the rows that name the table's keys.
+                (Some(key), None, None) => keys.push(key),
                 _ => {}
             }
         }
     } else if asked.keys.is_none() {
-        let sql = sql::count_keys(d, asked.target);
-        keys_checked = db.scalar_i64(&sql).await?.unwrap_or(0).max(0) as u64;
+        let sql = sql::list_keys(d, asked.target);
+        for row in db.fetch(&sql, &[]).await? {
+            keys.extend(get_string(&row, 0));
+        }
     }
     ranges.sort_by(|a, b| (&a.key, a.from).cmp(&(&b.key, b.from)));
-    Ok((ranges, keys_checked))
+    // The server's collation orders keys its own way; the report orders
+    // them as the ranges are, byte by byte.
+    keys.sort();
+    keys.dedup();
+    Ok((ranges, keys))
 }
 
 fn summarize(
@@ -260,8 +269,9 @@ fn summarize(
     every: i64,
     window: &Window,
     ranges: Vec<GapRange>,
-    keys_checked: u64,
+    keys: Vec<String>,
 ) -> GapReport {
+    let keys_checked = keys.len() as u64;
     let window_buckets = window.len();
     let keys_with_gaps = ranges.iter().map(|r| &r.key).collect::<BTreeSet<_>>().len() as u64;
     let keys_fully_missing = ranges
@@ -281,6 +291,7 @@ fn summarize(
         keys_fully_missing,
         buckets_expected: keys_checked.saturating_mul(window_buckets),
         buckets_missing: ranges.iter().map(|r| r.missing).sum(),
+        keys,
         ranges,
     }
 }

@@ -113,12 +113,12 @@ pub fn first_row(d: Dialect, t: &Target, n_keys: Option<usize>) -> String {
     )
 }
 
-/// How many distinct keys the table holds (for an empty window, which
-/// `ranges` is not asked about).
-pub fn count_keys(d: Dialect, t: &Target) -> String {
+/// The distinct keys the table holds (for an empty window, which `ranges`
+/// is not asked about).
+pub fn list_keys(d: Dialect, t: &Target) -> String {
     format!(
-        "SELECT {} FROM {} WHERE {} IS NOT NULL",
-        d.as_int(&format!("COUNT(DISTINCT {})", t.key)),
+        "SELECT DISTINCT {} FROM {} WHERE {} IS NOT NULL",
+        d.as_text(&t.key),
         t.table,
         t.key
     )
@@ -132,8 +132,8 @@ pub struct RangesSql {
 }
 
 /// The rows of `ranges`: `(key, first missing bucket, last missing
-/// bucket)`; with the table's own keys, one extra row `(NULL, number of
-/// keys, NULL)`.
+/// bucket)`; with the table's own keys, also one row `(key, NULL, NULL)`
+/// per key, so keys without a gap are known too (the gap map draws them).
 ///
 /// Gaps between two rows of a key are steps of more than one bucket
 /// between neighbours: LAG over the key's rows in time order, one read of
@@ -208,8 +208,8 @@ pub fn ranges(d: Dialect, t: &Target, w: &Window, n_keys: Option<usize>, probe: 
             String::new(),
             format!(
                 " UNION ALL SELECT {}, {}, {} FROM gk",
-                d.as_text("NULL"),
-                d.as_int("COUNT(*)"),
+                d.as_text("gk.k"),
+                d.as_int("NULL"),
                 d.as_int("NULL")
             ),
             0,

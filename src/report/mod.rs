@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::db::introspect::{self, Schema};
 use crate::db::{Db, DbError, get_i64};
-use crate::gaps::{self, GapError, GapQuery};
+use crate::gaps::{self, GapError, GapQuery, GapReport};
 use crate::migrate::{self, MigrateError, MigrationSet};
 
 #[derive(Debug, Clone)]
@@ -71,6 +71,11 @@ pub struct PriceGaps {
     pub symbols_fully_missing: u64,
     pub buckets_expected: u64,
     pub buckets_missing: u64,
+    /// The ranges behind these figures, per symbol, for the gap map. Not in
+    /// the JSON: the figures above sum them up, and `mendb gaps --format
+    /// json` lists them.
+    #[serde(skip)]
+    pub found: GapReport,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -287,6 +292,7 @@ async fn price_gaps(db: &mut Db, opts: &ReportOptions) -> Result<PriceGaps, Repo
         symbols_fully_missing: found.keys_fully_missing,
         buckets_expected: found.buckets_expected,
         buckets_missing: found.buckets_missing,
+        found,
     })
 }
 

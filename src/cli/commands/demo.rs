@@ -11,6 +11,7 @@ use chrono::NaiveDateTime;
 use clap::Args;
 
 use super::backfill::shipped_plan;
+use super::gaps::{map_summary, write_picture};
 use crate::backfill::{self, BackfillError, LoadLimits, RunOptions, Tuning};
 use crate::cli::CliError;
 use crate::cli::opt::{LockTimeout, TextOrJson};
@@ -37,6 +38,9 @@ pub struct DemoArgs {
     /// Size of the world (1 is the documented scale)
     #[arg(long, default_value_t = 1.0)]
     scale: f64,
+    /// Also write the gap maps of price_data_real before and after recovery, DIR/before.svg and DIR/after.svg
+    #[arg(long, value_name = "DIR")]
+    gap_maps: Option<PathBuf>,
     #[command(flatten)]
     pub output: TextOrJson,
     #[command(flatten)]
@@ -58,18 +62,19 @@ pub async fn run(args: &DemoArgs, stop: &AtomicBool, out: &Output) -> Result<(),
     }
     let url = DbUrl::parse(&format!("sqlite:{}", file.display()))?;
     let mut db = Db::connect(&url, Duration::ZERO).await?;
-    let result = steps(&mut db, args.scale, args.lock.get()?, stop, out).await;
+    let result = steps(&mut db, args, args.lock.get()?, stop, out).await;
     db.close().await;
     result
 }
 
 async fn steps(
     db: &mut Db,
-    scale: f64,
+    args: &DemoArgs,
     lock_timeout: Duration,
     stop: &AtomicBool,
     out: &Output,
 ) -> Result<(), CliError> {
+    let scale = args.scale;
     let set = MigrationSet::load(db.dialect(), None).map_err(MigrateError::from)?;
     let at = ReportOptions {
         at: t0(),
@@ -131,5 +136,21 @@ async fn steps(
 
     out.demo_heading("Before and after");
     out.demo_comparison(&before, &after);
+    if let Some(dir) = &args.gap_maps {
+        for (name, report) in [("before.svg", &before), ("after.svg", &after)] {
+            // The demo's world always has the price table; a report
+            // without it has no map to draw.
+            let Some(gaps) = &report.price_gaps else {
+                continue;
+            };
+            let file = dir.join(name);
+            write_picture(
+                &file,
+                "the gap map",
+                render::gap_map(&gaps.found).as_bytes(),
+            )?;
+            out.demo_written(&file, &map_summary(&gaps.found));
+        }
+    }
     Ok(())
 }

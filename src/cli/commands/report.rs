@@ -1,15 +1,17 @@
 //! `mendb report`: the health figures as text, JSON or Prometheus
 //! metrics. Reads only.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::NaiveDateTime;
 use clap::{Args, ValueEnum};
 
 use crate::cli::CliError;
+use crate::cli::commands::gaps::write_picture;
 use crate::cli::opt::{Connection, Format, Migrations, default_format};
 use crate::cli::parse::parse_window;
-use crate::cli::render::Output;
+use crate::cli::render::{self, Output};
 use crate::db::Db;
 use crate::migrate::{MigrateError, MigrationSet};
 use crate::report::{self, ReportError, ReportOptions};
@@ -29,6 +31,9 @@ pub struct ReportArgs {
     /// Output format of results [default: text, or format in mendb.toml]
     #[arg(long = "format", value_enum)]
     format: Option<ReportFormat>,
+    /// Write the HTML page to FILE (its folder is created) instead of stdout
+    #[arg(long, value_name = "FILE")]
+    output: Option<PathBuf>,
     #[command(flatten)]
     pub migrations: Migrations,
     #[command(flatten)]
@@ -41,6 +46,8 @@ pub enum ReportFormat {
     Json,
     /// Prometheus text exposition format
     Prom,
+    /// One self-contained page with the gap map inline
+    Html,
 }
 
 impl ReportArgs {
@@ -57,7 +64,7 @@ impl ReportFormat {
     pub fn output(self) -> Format {
         match self {
             ReportFormat::Json => Format::Json,
-            ReportFormat::Text | ReportFormat::Prom => Format::Text,
+            ReportFormat::Text | ReportFormat::Prom | ReportFormat::Html => Format::Text,
         }
     }
 }
@@ -82,6 +89,11 @@ fn options(args: &ReportArgs) -> Result<ReportOptions, ReportError> {
 }
 
 pub async fn run(args: &ReportArgs, out: &Output) -> Result<(), CliError> {
+    if args.output.is_some() && args.format() != ReportFormat::Html {
+        return Err(CliError::Usage(
+            "--output writes the HTML page: add --format html".into(),
+        ));
+    }
     let url = args.connection.url(true)?;
     let opts = options(args)?;
     let dir = args.migrations.dir()?;
@@ -101,9 +113,15 @@ async fn build(
     out: &Output,
 ) -> Result<(), CliError> {
     let report = report::build(db, set, opts).await?;
-    match args.format() {
-        ReportFormat::Prom => out.report_prom(&report),
-        ReportFormat::Text | ReportFormat::Json => out.report(&report),
+    match (args.format(), &args.output) {
+        (ReportFormat::Html, Some(file)) => {
+            let page = render::report_html(&report);
+            write_picture(file, "the report page", page.as_bytes())?;
+            out.picture_written(file, &format!("health report at {} UTC", report.at));
+        }
+        (ReportFormat::Html, None) => out.report_html(&report),
+        (ReportFormat::Prom, _) => out.report_prom(&report),
+        (ReportFormat::Text | ReportFormat::Json, _) => out.report(&report),
     }
     Ok(())
 }

@@ -19,6 +19,13 @@ impl Output {
         }
     }
 
+    /// `demo --gap-maps DIR`: a picture written, after the table.
+    pub fn demo_written(&self, file: &std::path::Path, what: &str) {
+        if self.format == Format::Text {
+            outln!("Wrote {} ({what})", file.display());
+        }
+    }
+
     pub fn demo_comparison(&self, before: &Report, after: &Report) {
         if self.format == Format::Json {
             return self.json(&serde_json::json!({ "before": before, "after": after }));

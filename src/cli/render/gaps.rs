@@ -104,6 +104,7 @@ mod tests {
             keys_fully_missing: 1,
             buckets_expected: 1728,
             buckets_missing: 578,
+            keys: vec!["BTC".into(), "DOGE".into(), "ETH".into()],
             ranges: vec![
                 range("BTC", "2025-09-28 12:00:00", "2025-09-30 11:55:00", 576),
                 range("DOGE", "2025-09-29 00:00:00", "2025-09-29 00:05:00", 2),

@@ -31,7 +31,9 @@ mod backfill;
 mod config;
 mod demo;
 mod fixtures;
+mod gapmap;
 mod gaps;
+mod html;
 mod human;
 mod init;
 mod migrate;
@@ -40,6 +42,8 @@ mod schema;
 mod verify;
 
 pub use backfill::{PlanCommand, PlanEntry, PlanSource, dry_run_text};
+pub use gapmap::gap_map;
+pub use html::report_html;
 
 pub struct Output {
     pub(super) format: Format,

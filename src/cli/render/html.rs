@@ -1,0 +1,182 @@
+//! `report --format html`: the health report as one self-contained page —
+//! the figures of the text report, the gap map of the price table inline
+//! as SVG, the ML columns and the tables — with its style in the page and
+//! nothing fetched from elsewhere, so it can be mailed, attached to a CI
+//! run or opened from disk.
+
+use std::fmt::Write as _;
+
+use super::gapmap::{esc, gap_map};
+use super::human::count as thousands;
+use super::{Output, raw};
+use crate::report::Report;
+
+const STYLE: &str = "body{font-family:sans-serif;margin:2em;color:#222}\
+h1{font-size:1.4em}h2{font-size:1.1em;margin-top:2em}\
+table{border-collapse:collapse}th,td{padding:.2em .8em;text-align:left;vertical-align:top}\
+th{font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}\
+tr:nth-child(even){background:#f4f4f4}.map{overflow-x:auto}";
+
+impl Output {
+    /// `report --format html` without `--output`: the page on stdout.
+    pub fn report_html(&self, report: &Report) {
+        raw(report_html(report).as_bytes());
+    }
+}
+
+/// The whole page.
+pub fn report_html(r: &Report) -> String {
+    let mut s = String::new();
+    let title = format!("Health of {} at {} UTC", r.database, r.at);
+    let _ = writeln!(s, "<!DOCTYPE html>");
+    let _ = writeln!(s, "<html lang=\"en\">");
+    let _ = writeln!(
+        s,
+        "<head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head>",
+        esc(&title)
+    );
+    let _ = writeln!(s, "<body>");
+    let _ = writeln!(s, "<h1>{}</h1>", esc(&title));
+    let _ = writeln!(s, "<table id=\"figures\">");
+    for (name, value) in figures(r) {
+        let _ = writeln!(s, "<tr><th>{name}</th><td>{}</td></tr>", esc(&value));
+    }
+    let _ = writeln!(s, "</table>");
+
+    match &r.price_gaps {
+        Some(g) => {
+            let _ = writeln!(
+                s,
+                "<h2>Gap map of {} over the report's window</h2>",
+                esc(&g.table)
+            );
+            let _ = writeln!(s, "<div class=\"map\">\n{}</div>", gap_map(&g.found));
+        }
+        None => {
+            let _ = writeln!(
+                s,
+                "<h2>Gap map</h2>\n<p>n/a: price_data_real or crypto_assets is missing</p>"
+            );
+        }
+    }
+
+    if let Some(ml) = &r.ml_features {
+        let _ = writeln!(s, "<h2>ML feature population</h2>");
+        let _ = writeln!(s, "<table id=\"ml\">");
+        let _ = writeln!(
+            s,
+            "<tr><th>column</th><th>non-null</th><th>populated</th></tr>"
+        );
+        for c in &ml.columns {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}%</td></tr>",
+                esc(&c.column),
+                thousands(c.non_null),
+                c.pct
+            );
+        }
+        let _ = writeln!(s, "</table>");
+    }
+
+    let empty = r.tables.iter().filter(|t| t.rows == 0).count();
+    let _ = writeln!(s, "<h2>Tables ({}, {} empty)</h2>", r.tables.len(), empty);
+    let _ = writeln!(s, "<table id=\"tables\">");
+    let _ = writeln!(s, "<tr><th>table</th><th>rows</th></tr>");
+    for t in &r.tables {
+        let _ = writeln!(
+            s,
+            "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
+            esc(&t.table),
+            thousands(t.rows)
+        );
+    }
+    let _ = writeln!(s, "</table>");
+    let _ = writeln!(s, "</body>\n</html>");
+    s
+}
+
+/// The figures of the text report, in its order and words.
+fn figures(r: &Report) -> Vec<(&'static str, String)> {
+    let absent = || "n/a (table missing)".to_string();
+    let mut rows = Vec::new();
+    rows.push((
+        "Price freshness",
+        match (r.fresh_symbols, r.assets) {
+            (Some(f), Some(a)) => {
+                format!("{f} of {a} symbols have price_data_real rows in the hour before")
+            }
+            (Some(f), None) => format!("{f} symbols have price_data_real rows in the hour before"),
+            _ => absent(),
+        },
+    ));
+    match &r.price_gaps {
+        Some(g) => {
+            rows.push((
+                "Missing buckets",
+                format!(
+                    "{} of {} {}-minute buckets missing in [{}, {})",
+                    thousands(g.buckets_missing),
+                    thousands(g.buckets_expected),
+                    g.every_secs / 60,
+                    g.since,
+                    g.until
+                ),
+            ));
+            rows.push((
+                "Symbols",
+                format!(
+                    "{} symbols fully missing, {} partly missing, {} complete",
+                    g.symbols_fully_missing, g.symbols_partly_missing, g.symbols_complete
+                ),
+            ));
+        }
+        None => rows.push(("Missing buckets", absent())),
+    }
+    rows.push((
+        "On-chain coverage",
+        match &r.onchain {
+            Some(o) => format!(
+                "{:.1}% ({} of {} base rows have an enhanced row)",
+                o.coverage_pct,
+                thousands(o.covered_rows),
+                thousands(o.base_rows)
+            ),
+            None => absent(),
+        },
+    ));
+    rows.push((
+        "ML features",
+        match &r.ml_features {
+            Some(m) => format!(
+                "{:.1}% of cells populated ({} rows x {} columns); onchain_* columns {:.1}%",
+                m.overall_pct,
+                thousands(m.rows),
+                m.columns.len(),
+                m.onchain_pct
+            ),
+            None => absent(),
+        },
+    ));
+    let m = &r.migrations;
+    let version = |v: Option<i32>| v.map_or("none".to_string(), |v| format!("V{v}"));
+    rows.push((
+        "Migrations",
+        format!(
+            "{} of {}, {} pending, {}{}",
+            version(m.current_version),
+            version(m.latest_version),
+            m.pending,
+            if m.dirty { "DIRTY" } else { "clean" },
+            if m.problems.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    ", {} problem(s): see `mendb migrate status`",
+                    m.problems.len()
+                )
+            }
+        ),
+    ));
+    rows
+}
