@@ -546,18 +546,22 @@ fn demo_draws_the_outage_before_and_after() {
     let read = |name: &str| std::fs::read_to_string(maps.join(name)).unwrap();
     let (before, after) = (read("before.svg"), read("after.svg"));
 
+    // From the first row (two hours of live collection at this scale)
+    // to T0: the outage is seen against what worked before it.
     let plot_b = plot(&before);
+    const LIVE: u32 = 24;
     assert_eq!(
         (plot_b.buckets, plot_b.keys),
-        (576, 317),
-        "48 hours, every symbol"
+        (LIVE + 576, 317),
+        "2 + 48 hours, every symbol"
     );
     let pixels = Pixels::of(&before);
     for row in (0..317).step_by(7) {
-        for col in (0..576).step_by(13) {
+        for col in (0..LIVE + 576).step_by(13) {
+            let want = if col < LIVE { PRESENT } else { MISSING };
             assert_eq!(
                 pixels.cell(&plot_b, row, col),
-                MISSING,
+                want,
                 "before ({row}, {col})"
             );
         }
@@ -565,10 +569,10 @@ fn demo_draws_the_outage_before_and_after() {
     let plot_a = plot(&after);
     let pixels = Pixels::of(&after);
     let present = (0..317)
-        .filter(|&row| pixels.cell(&plot_a, row, 300) == PRESENT)
+        .filter(|&row| pixels.cell(&plot_a, row, LIVE + 300) == PRESENT)
         .count();
     let missing_rows = (0..317)
-        .filter(|&row| (0..576).all(|col| pixels.cell(&plot_a, row, col) == MISSING))
+        .filter(|&row| (LIVE..LIVE + 576).all(|col| pixels.cell(&plot_a, row, col) == MISSING))
         .count();
     assert!(
         present >= 100,

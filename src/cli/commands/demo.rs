@@ -18,6 +18,7 @@ use crate::cli::opt::{LockTimeout, TextOrJson};
 use crate::cli::render::{self, Output};
 use crate::db::{Db, DbUrl};
 use crate::fixtures::{self, LoadOptions};
+use crate::gaps::{self, GapQuery, GapReport};
 use crate::migrate::{self, MigrateError, MigrationSet, Options};
 use crate::report::{self, ReportOptions};
 
@@ -98,6 +99,10 @@ async fn steps(
     out.demo_heading("2. Its health before");
     let before = report::build(db, &set, &at).await?;
     out.report(&before);
+    let map_before = match args.gap_maps {
+        Some(_) => Some(outage_map(db).await?),
+        None => None,
+    };
 
     out.demo_heading("3. Migrations");
     let run = Options { lock_timeout };
@@ -136,21 +141,29 @@ async fn steps(
 
     out.demo_heading("Before and after");
     out.demo_comparison(&before, &after);
-    if let Some(dir) = &args.gap_maps {
-        for (name, report) in [("before.svg", &before), ("after.svg", &after)] {
-            // The demo's world always has the price table; a report
-            // without it has no map to draw.
-            let Some(gaps) = &report.price_gaps else {
-                continue;
-            };
+    if let (Some(dir), Some(map_before)) = (&args.gap_maps, map_before) {
+        let map_after = outage_map(db).await?;
+        for (name, gaps) in [("before.svg", &map_before), ("after.svg", &map_after)] {
             let file = dir.join(name);
-            write_picture(
-                &file,
-                "the gap map",
-                render::gap_map(&gaps.found).as_bytes(),
-            )?;
-            out.demo_written(&file, &map_summary(&gaps.found));
+            write_picture(&file, "the gap map", render::gap_map(gaps).as_bytes())?;
+            out.demo_written(&file, &map_summary(gaps));
         }
     }
     Ok(())
+}
+
+/// price_data_real from its first row to T0, the outage included: the
+/// hole is seen against the collection that worked before it.
+async fn outage_map(db: &mut Db) -> Result<GapReport, CliError> {
+    let until = t0();
+    let query = GapQuery {
+        table: "price_data_real".into(),
+        key: "symbol".into(),
+        time: "timestamp".into(),
+        every: Duration::from_secs(300),
+        since: None,
+        until: Some(until),
+        keys: None,
+    };
+    Ok(gaps::find(db, &query).await?)
 }
