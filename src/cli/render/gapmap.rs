@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::human::count as thousands;
-use super::{Output, raw};
+use super::{Output, raw, xml_text};
 use crate::gaps::GapReport;
 use crate::gaps::window::{epoch_to_time, format_every, time_to_epoch};
 
@@ -241,22 +241,6 @@ fn spans(grid: &Grid) -> Vec<Span> {
     done
 }
 
-/// Text for XML: the five characters that would end it.
-pub(super) fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// Estimated width of `chars` characters of 11 px text.
 fn text_w(chars: usize) -> u64 {
     (chars as u64 * CHAR_W_TENTHS).div_ceil(10)
@@ -364,7 +348,12 @@ pub fn gap_map(report: &GapReport) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" \
          viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"11\">"
     );
-    let _ = writeln!(s, "<title>{} {}</title>", esc(&title), esc(&window));
+    let _ = writeln!(
+        s,
+        "<title>{} {}</title>",
+        xml_text(&title),
+        xml_text(&window)
+    );
     let _ = writeln!(
         s,
         "<rect width=\"{width}\" height=\"{height}\" fill=\"#ffffff\"/>"
@@ -372,17 +361,17 @@ pub fn gap_map(report: &GapReport) -> String {
     let _ = writeln!(
         s,
         "<text x=\"{MARGIN}\" y=\"26\" font-size=\"16\" font-weight=\"bold\">{}</text>",
-        esc(&title)
+        xml_text(&title)
     );
     let _ = writeln!(
         s,
         "<text x=\"{MARGIN}\" y=\"46\" font-size=\"12\">{}</text>",
-        esc(&window)
+        xml_text(&window)
     );
     let _ = writeln!(
         s,
         "<text x=\"{MARGIN}\" y=\"64\" font-size=\"12\">{}</text>",
-        esc(&totals)
+        xml_text(&totals)
     );
 
     // The plot: its background is the present colour, the cells drawn on
@@ -492,7 +481,7 @@ fn key_labels(s: &mut String, grid: &Grid, x0: u64, y0: u64) {
             "<text x=\"{}\" y=\"{}\">{}</text>",
             x0 - 7,
             half(mid + 7),
-            esc(&label(key))
+            xml_text(&label(key))
         );
     }
     let _ = writeln!(s, "</g>");
@@ -580,7 +569,12 @@ fn legend(s: &mut String, folded: bool, x0: u64, y: u64, scale: &str) {
         x += 5 + text_w(text.len()) + 18;
     }
     swatch(s, &mut x, MISSING, "missing");
-    let _ = writeln!(s, "<text x=\"{x0}\" y=\"{}\">{}</text>", y + 22, esc(scale));
+    let _ = writeln!(
+        s,
+        "<text x=\"{x0}\" y=\"{}\">{}</text>",
+        y + 22,
+        xml_text(scale)
+    );
     let _ = writeln!(s, "</g>");
 }
 

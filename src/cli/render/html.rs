@@ -6,9 +6,10 @@
 
 use std::fmt::Write as _;
 
-use super::gapmap::{esc, gap_map};
+use super::gapmap::gap_map;
 use super::human::count as thousands;
-use super::{Output, raw};
+use super::report::migrations_line;
+use super::{Output, raw, xml_text};
 use crate::report::Report;
 
 const STYLE: &str = "body{font-family:sans-serif;margin:2em;color:#222}\
@@ -33,13 +34,13 @@ pub fn report_html(r: &Report) -> String {
     let _ = writeln!(
         s,
         "<head><meta charset=\"utf-8\"><title>{}</title><style>{STYLE}</style></head>",
-        esc(&title)
+        xml_text(&title)
     );
     let _ = writeln!(s, "<body>");
-    let _ = writeln!(s, "<h1>{}</h1>", esc(&title));
+    let _ = writeln!(s, "<h1>{}</h1>", xml_text(&title));
     let _ = writeln!(s, "<table id=\"figures\">");
     for (name, value) in figures(r) {
-        let _ = writeln!(s, "<tr><th>{name}</th><td>{}</td></tr>", esc(&value));
+        let _ = writeln!(s, "<tr><th>{name}</th><td>{}</td></tr>", xml_text(&value));
     }
     let _ = writeln!(s, "</table>");
 
@@ -48,7 +49,7 @@ pub fn report_html(r: &Report) -> String {
             let _ = writeln!(
                 s,
                 "<h2>Gap map of {} over the report's window</h2>",
-                esc(&g.table)
+                xml_text(&g.table)
             );
             let _ = writeln!(s, "<div class=\"map\">\n{}</div>", gap_map(&g.found));
         }
@@ -71,7 +72,7 @@ pub fn report_html(r: &Report) -> String {
             let _ = writeln!(
                 s,
                 "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}%</td></tr>",
-                esc(&c.column),
+                xml_text(&c.column),
                 thousands(c.non_null),
                 c.pct
             );
@@ -87,7 +88,7 @@ pub fn report_html(r: &Report) -> String {
         let _ = writeln!(
             s,
             "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
-            esc(&t.table),
+            xml_text(&t.table),
             thousands(t.rows)
         );
     }
@@ -158,25 +159,6 @@ fn figures(r: &Report) -> Vec<(&'static str, String)> {
             None => absent(),
         },
     ));
-    let m = &r.migrations;
-    let version = |v: Option<i32>| v.map_or("none".to_string(), |v| format!("V{v}"));
-    rows.push((
-        "Migrations",
-        format!(
-            "{} of {}, {} pending, {}{}",
-            version(m.current_version),
-            version(m.latest_version),
-            m.pending,
-            if m.dirty { "DIRTY" } else { "clean" },
-            if m.problems.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    ", {} problem(s): see `mendb migrate status`",
-                    m.problems.len()
-                )
-            }
-        ),
-    ));
+    rows.push(("Migrations", migrations_line(r)));
     rows
 }

@@ -54,6 +54,25 @@ pub struct Output {
 /// Width of cargo-style status verbs.
 const VERB: usize = 12;
 
+/// Text for XML (the JUnit report, the gap map's SVG, the HTML report):
+/// markup characters as entities, and the control characters XML 1.0
+/// cannot hold at all left out.
+pub(super) fn xml_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Bytes generated elsewhere (a completion script, a manual page), as
 /// they are; a closed pipe drops them like `outln!`.
 pub fn raw(bytes: &[u8]) {

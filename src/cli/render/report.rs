@@ -97,25 +97,7 @@ fn text(r: &Report) -> String {
         None => absent.to_string(),
     };
     let _ = writeln!(s, "{:<19} {ml}", "ML features");
-    let m = &r.migrations;
-    let version = |v: Option<i32>| v.map_or("none".to_string(), |v| format!("V{v}"));
-    let _ = writeln!(
-        s,
-        "{:<19} {} of {}, {} pending, {}{}",
-        "Migrations",
-        version(m.current_version),
-        version(m.latest_version),
-        count(m.pending as u64),
-        if m.dirty { "DIRTY" } else { "clean" },
-        if m.problems.is_empty() {
-            String::new()
-        } else {
-            format!(
-                ", {} problem(s): see `mendb migrate status`",
-                m.problems.len()
-            )
-        }
-    );
+    let _ = writeln!(s, "{:<19} {}", "Migrations", migrations_line(r));
     if let Some(ml) = &r.ml_features {
         let _ = writeln!(s, "\nML feature population");
         for c in &ml.columns {
@@ -259,4 +241,25 @@ fn prometheus(r: &Report) -> String {
         &one(if m.dirty { 1.0 } else { 0.0 }),
     );
     p.0.trim_end().to_string()
+}
+
+/// The migrations figure in words, as the text and HTML reports show it.
+pub(super) fn migrations_line(r: &Report) -> String {
+    let m = &r.migrations;
+    let version = |v: Option<i32>| v.map_or("none".to_string(), |v| format!("V{v}"));
+    format!(
+        "{} of {}, {} pending, {}{}",
+        version(m.current_version),
+        version(m.latest_version),
+        count(m.pending as u64),
+        if m.dirty { "DIRTY" } else { "clean" },
+        if m.problems.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", {} problem(s): see `mendb migrate status`",
+                m.problems.len()
+            )
+        }
+    )
 }

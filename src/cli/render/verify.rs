@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use super::{Output, VERB};
+use super::{Output, VERB, xml_text};
 use crate::cli::opt::{Format, LogFormat};
 use crate::migrate::RunReport;
 use crate::verify::{Check, Status, VerifyReport};
@@ -84,22 +84,6 @@ fn summary(r: &VerifyReport) -> String {
     )
 }
 
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && !matches!(c, '\n' | '\t' | '\r') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// One testsuite per kind of check, one testcase per subject, one
 /// `<failure>` per failing subject with every failure in its text.
 fn junit(r: &VerifyReport) -> String {
@@ -133,7 +117,7 @@ fn junit(r: &VerifyReport) -> String {
             count(&cases, Status::Skipped)
         );
         for c in cases {
-            let name = xml_escape(&c.subject);
+            let name = xml_text(&c.subject);
             let _ = write!(
                 x,
                 "    <testcase classname=\"mendb.verify.{kind}\" name=\"{name}\""
@@ -146,7 +130,7 @@ fn junit(r: &VerifyReport) -> String {
                     let _ = writeln!(
                         x,
                         ">\n      <skipped message=\"{}\"/>\n    </testcase>",
-                        xml_escape(c.note.as_deref().unwrap_or_default())
+                        xml_text(c.note.as_deref().unwrap_or_default())
                     );
                 }
                 Status::Failed => {
@@ -154,8 +138,8 @@ fn junit(r: &VerifyReport) -> String {
                     let _ = writeln!(
                         x,
                         ">\n      <failure type=\"{kind}\" message=\"{}\">{}</failure>\n    </testcase>",
-                        xml_escape(first),
-                        xml_escape(&c.failures.join("\n"))
+                        xml_text(first),
+                        xml_text(&c.failures.join("\n"))
                     );
                 }
             }
