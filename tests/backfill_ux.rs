@@ -291,3 +291,108 @@ fn a_dry_run_is_laid_out_with_its_values(b: Backend) {
         "a dry run writes no state"
     );
 }
+
+/// Runs `mendb ARGS` with stderr on a pseudo-terminal (util-linux
+/// `script`, 80 columns) and returns what the terminal received.
+fn on_terminal(db: &TestDb, args: &str) -> String {
+    let out = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} {args} 2>&1 >/dev/null", env!("CARGO_BIN_EXE_mendb")),
+            "/dev/null",
+        ])
+        .env("DATABASE_URL", &db.url)
+        .env("COLUMNS", "80")
+        .env_remove("NO_COLOR")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("run script");
+    assert!(out.status.success(), "{out:?}");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Text as a terminal shows it, frame by frame: split where the cursor
+/// returns to the line's start, escape sequences removed.
+fn frames(screen: &str) -> Vec<String> {
+    let mut plain = String::new();
+    let mut chars = screen.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            if chars.next_if_eq(&'[').is_some() {
+                while chars.next().is_some_and(|c| !c.is_ascii_alphabetic()) {}
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
+        .split(['\r', '\n'])
+        .map(|f| f.trim_end().to_string())
+        .filter(|f| !f.is_empty())
+        .collect()
+}
+
+#[test]
+fn on_a_terminal_each_step_draws_a_bar_that_ends_full_and_never_wraps() {
+    let db = world(Backend::Sqlite, "ux_bar").unwrap();
+    db.mendb(&["migrate", "up"]).succeeds();
+    let screen = on_terminal(&db, "backfill run fill-price-gaps");
+    assert!(
+        !screen.contains("\u{1b}[1A"),
+        "a redraw moved up a line, so a line wrapped:\n{screen}"
+    );
+    let frames = frames(&screen);
+    let is_bar = |f: &str| {
+        let f = f.trim_start();
+        ["Copy [", "Update [", "SQL ["]
+            .iter()
+            .any(|v| f.starts_with(v))
+    };
+    for f in frames.iter().filter(|f| is_bar(f)) {
+        assert!(
+            f.chars().count() <= 80,
+            "a bar wider than the terminal: {f:?}"
+        );
+    }
+    let finished: Vec<usize> = (0..frames.len())
+        .filter(|&i| frames[i].starts_with("    Finished step "))
+        .collect();
+    let running = frames.iter().filter(|f| f.contains("Running step")).count();
+    assert!(running > 1, "{frames:#?}");
+    assert_eq!(
+        finished.len(),
+        running,
+        "one Finished line per step:\n{frames:#?}"
+    );
+    for &i in &finished {
+        let step = frames[i]["    Finished step ".len()..]
+            .split(':')
+            .next()
+            .unwrap();
+        let bars: Vec<&String> = frames[..i]
+            .iter()
+            .rev()
+            .take_while(|f| !f.contains("Running step"))
+            .filter(|f| f.contains(&format!("] {step}")))
+            .collect();
+        let Some(last) = bars.first() else {
+            panic!("no bar drawn for {step}:\n{frames:#?}")
+        };
+        assert!(is_bar(last), "{last:?}");
+        if !last.contains(&format!("] {step} 0/0")) {
+            assert!(
+                last.contains("[=========================]") && last.contains("100.0%"),
+                "the last frame of {step} before it finished is not full: {last:?}"
+            );
+        }
+    }
+    // Redirected, the same run draws no bar.
+    let db = world(Backend::Sqlite, "ux_no_bar").unwrap();
+    db.mendb(&["migrate", "up"]).succeeds();
+    let plain = db
+        .mendb(&["backfill", "run", "fill-price-gaps"])
+        .succeeds()
+        .stderr
+        .clone();
+    assert!(!plain.contains('\r') && !plain.contains("] "), "{plain}");
+}

@@ -419,41 +419,11 @@ fn a_week_of_317_keys_is_folded_into_a_bounded_picture() {
     assert!(keys.contains(">S000</text>"));
 }
 
-/// The small world of tests/report.rs: AAA reports every 5 minutes in the
-/// two hours before 12:00, BBB stopped at 11:00, CCC never reported.
-fn report_world(db: &TestDb) {
-    db.mendb(&["migrate", "up", "--to", "1"]).succeeds();
-    db.exec(
-        "INSERT INTO crypto_assets (symbol, name, market_cap_rank) VALUES \
-         ('AAA', 'Aaa', 1), ('BBB', 'Bbb', 2), ('CCC', 'Ccc', 3)",
-    );
-    let mut values = Vec::new();
-    for i in 0..24 {
-        let minute = i * 5;
-        let ts = format!("2025-09-30 {:02}:{:02}:00", 10 + minute / 60, minute % 60);
-        values.push(format!("('AAA', '{ts}', 1.5)"));
-        if minute < 60 {
-            values.push(format!("('BBB', '{ts}', 2.5)"));
-        }
-    }
-    db.exec(&format!(
-        "INSERT INTO price_data_real (symbol, timestamp, current_price) VALUES {}",
-        values.join(", ")
-    ));
-    db.exec(
-        "INSERT INTO crypto_onchain_data (symbol, date, active_addresses) VALUES \
-         ('AAA', '2025-09-28', 10), ('AAA', '2025-09-29', 11), ('BBB', '2025-09-28', 12), ('BBB', '2025-09-29', 13)",
-    );
-    db.exec(
-        "INSERT INTO crypto_onchain_data_enhanced (symbol, date, active_addresses) VALUES ('AAA', '2025-09-29', 11)",
-    );
-}
-
 fn html_report_holds_figures_and_map(b: Backend) {
     let Some(db) = TestDb::new(b, "gapmap_html") else {
         return;
     };
-    report_world(&db);
+    common::report_world(&db);
     let at = ["--until", "2025-09-30T12:00:00Z", "--window", "2h"];
     let page = db
         .mendb(&[&["report", "--format", "html"][..], &at[..]].concat())
@@ -464,8 +434,8 @@ fn html_report_holds_figures_and_map(b: Backend) {
     assert!(page.trim_end().ends_with("</html>"), "{page}");
     for figure in [
         "1 of 3 symbols have price_data_real rows in the hour before",
-        "36 of 72 5-minute buckets missing in [2025-09-30 10:00:00, 2025-09-30 12:00:00)",
-        "1 symbols fully missing, 1 partly missing, 1 complete",
+        "36 of 72 5-minute buckets missing in [2025-09-30T10:00:00Z, 2025-09-30T12:00:00Z)",
+        "1 fully missing, 1 partly missing, 1 complete",
         "25.0% (1 of 4 base rows have an enhanced row)",
         "V1 of V4, 3 pending, clean",
         "<td>price_data_real</td><td class=\"n\">36</td>",

@@ -452,14 +452,14 @@ fn text_output_and_fail_if_missing(b: Backend) {
     assert_eq!(
         lines,
         [
-            "SYMBOL  FROM                 TO                   MISSING",
-            "AAA     2025-01-01 00:00:00  2025-01-01 00:10:00        3",
-            "AAA     2025-01-01 00:40:00  2025-01-01 00:50:00        3",
-            "AAA     2025-01-01 01:45:00  2025-01-01 01:55:00        3",
-            "CCC     2025-01-01 00:00:00  2025-01-01 01:55:00       24",
-            "EEE     2025-01-01 00:05:00  2025-01-01 01:50:00       22",
+            "SYMBOL  FROM                  TO                    MISSING",
+            "AAA     2025-01-01T00:00:00Z  2025-01-01T00:10:00Z        3",
+            "AAA     2025-01-01T00:40:00Z  2025-01-01T00:50:00Z        3",
+            "AAA     2025-01-01T01:45:00Z  2025-01-01T01:55:00Z        3",
+            "CCC     2025-01-01T00:00:00Z  2025-01-01T01:55:00Z       24",
+            "EEE     2025-01-01T00:05:00Z  2025-01-01T01:50:00Z       22",
             "3 of 4 keys have gaps (1 fully missing): 55 of 96 buckets missing \
-             in [2025-01-01 00:00:00, 2025-01-01 02:00:00) every 5m",
+             in [2025-01-01T00:00:00Z, 2025-01-01T02:00:00Z) every 5m",
         ],
         "{}",
         run.stdout
@@ -502,7 +502,7 @@ fn text_output_and_fail_if_missing(b: Backend) {
     assert_eq!(
         run.stdout.trim_end(),
         "0 of 1 keys have gaps: 0 of 24 buckets missing in \
-         [2025-01-01 00:00:00, 2025-01-01 02:00:00) every 5m"
+         [2025-01-01T00:00:00Z, 2025-01-01T02:00:00Z) every 5m"
     );
 }
 

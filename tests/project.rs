@@ -7,11 +7,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
-use common::{Backend, Run, TestDb, block_on};
-use mendb::db::DbError;
-use mendb::db::lock::{LockName, with_lock};
+use common::{Backend, Run, TestDb};
 
 per_backend!(
     init_takes_the_embedded_set_out_and_migrate_new_continues_it,
@@ -241,24 +238,8 @@ fn every_setting_in_mendb_toml_reaches_the_commands(b: Backend) {
     )
     .unwrap();
     std::fs::write(m.join("V2__more.down.sql"), "DROP TABLE more_marks;\n").unwrap();
-    let run = block_on(async {
-        let mut holder = db.connect_async().await;
-        let run = with_lock(
-            &mut holder,
-            &LockName("migrate".into()),
-            Duration::from_secs(5),
-            async |_db| {
-                Ok::<_, DbError>(mendb_at(
-                    &sub,
-                    Some(&db.url),
-                    &["migrate", "up", "--format", "text"],
-                ))
-            },
-        )
-        .await
-        .unwrap();
-        holder.close().await;
-        run
+    let run = db.while_locked("migrate", || {
+        mendb_at(&sub, Some(&db.url), &["migrate", "up", "--format", "text"])
     });
     run.fails_with(4)
         .stderr_has("waiting for the `migrate` lock");

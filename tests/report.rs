@@ -7,47 +7,11 @@ use common::{Backend, TestDb};
 
 per_backend!(report_figures_match_a_known_world);
 
-/// Three assets; AAA reports every 5 minutes in the last 2 hours before
-/// 12:00, BBB stopped at 11:00, CCC never reported.
-fn build_world(db: &TestDb) {
-    db.mendb(&["migrate", "up", "--to", "1"]).succeeds();
-    db.exec(
-        "INSERT INTO crypto_assets (symbol, name, market_cap_rank) VALUES \
-         ('AAA', 'Aaa', 1), ('BBB', 'Bbb', 2), ('CCC', 'Ccc', 3)",
-    );
-    let mut values = Vec::new();
-    for i in 0..24 {
-        let minute = i * 5;
-        let ts = format!("2025-09-30 {:02}:{:02}:00", 10 + minute / 60, minute % 60);
-        values.push(format!("('AAA', '{ts}', 1.5)"));
-        if minute < 60 {
-            values.push(format!("('BBB', '{ts}', 2.5)"));
-        }
-    }
-    db.exec(&format!(
-        "INSERT INTO price_data_real (symbol, timestamp, current_price) VALUES {}",
-        values.join(", ")
-    ));
-    // Four base on-chain rows, one of them enhanced.
-    db.exec(
-        "INSERT INTO crypto_onchain_data (symbol, date, active_addresses) VALUES \
-         ('AAA', '2025-09-28', 10), ('AAA', '2025-09-29', 11), ('BBB', '2025-09-28', 12), ('BBB', '2025-09-29', 13)",
-    );
-    db.exec(
-        "INSERT INTO crypto_onchain_data_enhanced (symbol, date, active_addresses) VALUES ('AAA', '2025-09-29', 11)",
-    );
-    // Two ML rows: one with price and one on-chain value set.
-    db.exec(
-        "INSERT INTO ml_features_materialized (symbol, timestamp, price, onchain_active_addresses) VALUES \
-         ('AAA', '2025-09-30 10:00:00', 1.5, 11), ('BBB', '2025-09-30 10:00:00', NULL, NULL)",
-    );
-}
-
 fn report_figures_match_a_known_world(b: Backend) {
     let Some(db) = TestDb::new(b, "report") else {
         return;
     };
-    build_world(&db);
+    common::report_world(&db);
     let at = ["--until", "2025-09-30T12:00:00Z", "--window", "2h"];
 
     let json = db
@@ -122,8 +86,8 @@ fn report_figures_match_a_known_world(b: Backend) {
         .clone();
     for line in [
         "1 of 3 symbols have price_data_real rows in the hour before",
-        "36 of 72 5-minute buckets missing in [2025-09-30 10:00:00, 2025-09-30 12:00:00)",
-        "1 symbols fully missing, 1 partly missing, 1 complete",
+        "36 of 72 5-minute buckets missing in [2025-09-30T10:00:00Z, 2025-09-30T12:00:00Z)",
+        "1 fully missing, 1 partly missing, 1 complete",
         "25.0% (1 of 4 base rows have an enhanced row)",
         "V1 of V4, 3 pending, clean",
     ] {

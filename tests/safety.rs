@@ -7,9 +7,7 @@ mod common;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::{Backend, LateServer, TestDb, block_on, mendb_command};
-use mendb::db::DbError;
-use mendb::db::lock::{LockName, with_lock};
+use common::{Backend, LateServer, TestDb, mendb_command};
 
 per_backend!(
     concurrent_runners_apply_each_migration_once,
@@ -141,18 +139,8 @@ fn lock_timeout_names_the_holder(b: Backend) {
         return;
     };
     db.mendb(&["migrate", "up", "--to", "1"]).succeeds();
-    let run = block_on(async {
-        let mut holder = db.connect_async().await;
-        let run = with_lock(
-            &mut holder,
-            &LockName("migrate".into()),
-            Duration::from_secs(5),
-            async |_db| Ok::<_, DbError>(db.mendb(&["migrate", "up", "--lock-timeout", "1s"])),
-        )
-        .await
-        .unwrap();
-        holder.close().await;
-        run
+    let run = db.while_locked("migrate", || {
+        db.mendb(&["migrate", "up", "--lock-timeout", "1s"])
     });
     run.fails_with(4)
         .stderr_has("waiting for the `migrate` lock (");

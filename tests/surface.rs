@@ -298,3 +298,78 @@ fn a_plans_window_is_spelled_as_in_gaps_and_report() {
     .fails_with(2)
     .stderr_has("--since and --set since=... both give the plan's since");
 }
+
+/// Every date followed by a time in `text`, as written: from the date to
+/// the end of the run of time characters.
+fn times_in(text: &str) -> Vec<String> {
+    let b = text.as_bytes();
+    let digits = |from: usize, n: usize| {
+        b.get(from..from + n)
+            .is_some_and(|s| s.iter().all(u8::is_ascii_digit))
+    };
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i + 13 <= b.len() {
+        let date = digits(i, 4)
+            && b[i + 4] == b'-'
+            && digits(i + 5, 2)
+            && b[i + 7] == b'-'
+            && digits(i + 8, 2)
+            && (i == 0 || !b[i - 1].is_ascii_digit());
+        if date && matches!(b[i + 10], b' ' | b'T') && digits(i + 11, 2) {
+            let end = (i + 11..b.len())
+                .find(|&j| !(b[j].is_ascii_digit() || b":.Z".contains(&b[j])))
+                .unwrap_or(b.len());
+            found.push(text[i..end].to_string());
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    found
+}
+
+#[test]
+fn every_time_a_person_reads_is_written_one_way() {
+    let db = common::incident_world(Backend::Sqlite, "one_time_style").unwrap();
+    db.mendb(&["migrate", "up"]).succeeds();
+    let window = [
+        "--since",
+        "2025-09-29T00:00:00Z",
+        "--until",
+        "2025-09-29T06:00:00Z",
+    ];
+    db.mendb(&[&["backfill", "run", "fill-price-gaps"][..], &window].concat())
+        .succeeds();
+    let outputs = [
+        db.mendb(&["migrate", "status"]).succeeds().stdout.clone(),
+        db.mendb(
+            &[
+                &["gaps", "--table", "price_data_real", "--every", "5m"][..],
+                &window,
+            ]
+            .concat(),
+        )
+        .succeeds()
+        .stdout
+        .clone(),
+        db.mendb(&["report", "--until", "2025-09-30T12:00:00Z"])
+            .succeeds()
+            .stdout
+            .clone(),
+        db.mendb(&["backfill", "status", "fill-price-gaps"])
+            .succeeds()
+            .stdout
+            .clone(),
+    ];
+    for text in &outputs {
+        let times = times_in(text);
+        assert!(!times.is_empty(), "no time in:\n{text}");
+        for t in times {
+            assert!(
+                t.len() == 20 && t.as_bytes()[10] == b'T' && t.ends_with('Z'),
+                "{t:?} is not written as 2025-09-30T06:06:03Z in:\n{text}"
+            );
+        }
+    }
+}

@@ -262,6 +262,24 @@ impl TestDb {
         .expect("connect to the test database")
     }
 
+    /// Runs `f` while another connection holds the named mendb lock, as a
+    /// concurrent mendb would, and returns what `f` returned.
+    pub fn while_locked<T>(&self, lock: &str, f: impl FnOnce() -> T) -> T {
+        block_on(async {
+            let mut holder = self.connect_async().await;
+            let out = mendb::db::lock::with_lock(
+                &mut holder,
+                &mendb::db::lock::LockName(lock.into()),
+                std::time::Duration::from_secs(5),
+                async |_db| Ok::<_, mendb::db::DbError>(f()),
+            )
+            .await
+            .expect("take the lock");
+            holder.close().await;
+            out
+        })
+    }
+
     /// Writes a migrations directory for this test: `files` are
     /// (file name, SQL) pairs placed in dir/<dialect>/.
     pub fn migrations(&self, files: &[(&str, &str)]) -> PathBuf {
@@ -606,3 +624,39 @@ pub const ML: [&str; 12] = [
     "onchain_mvrv_ratio",
     "onchain_hash_rate",
 ];
+
+/// The small world of the report tests: three assets; AAA reports every 5 minutes in the last 2 hours before
+/// 12:00, BBB stopped at 11:00, CCC never reported.
+pub fn report_world(db: &TestDb) {
+    db.mendb(&["migrate", "up", "--to", "1"]).succeeds();
+    db.exec(
+        "INSERT INTO crypto_assets (symbol, name, market_cap_rank) VALUES \
+         ('AAA', 'Aaa', 1), ('BBB', 'Bbb', 2), ('CCC', 'Ccc', 3)",
+    );
+    let mut values = Vec::new();
+    for i in 0..24 {
+        let minute = i * 5;
+        let ts = format!("2025-09-30 {:02}:{:02}:00", 10 + minute / 60, minute % 60);
+        values.push(format!("('AAA', '{ts}', 1.5)"));
+        if minute < 60 {
+            values.push(format!("('BBB', '{ts}', 2.5)"));
+        }
+    }
+    db.exec(&format!(
+        "INSERT INTO price_data_real (symbol, timestamp, current_price) VALUES {}",
+        values.join(", ")
+    ));
+    // Four base on-chain rows, one of them enhanced.
+    db.exec(
+        "INSERT INTO crypto_onchain_data (symbol, date, active_addresses) VALUES \
+         ('AAA', '2025-09-28', 10), ('AAA', '2025-09-29', 11), ('BBB', '2025-09-28', 12), ('BBB', '2025-09-29', 13)",
+    );
+    db.exec(
+        "INSERT INTO crypto_onchain_data_enhanced (symbol, date, active_addresses) VALUES ('AAA', '2025-09-29', 11)",
+    );
+    // Two ML rows: one with price and one on-chain value set.
+    db.exec(
+        "INSERT INTO ml_features_materialized (symbol, timestamp, price, onchain_active_addresses) VALUES \
+         ('AAA', '2025-09-30 10:00:00', 1.5, 11), ('BBB', '2025-09-30 10:00:00', NULL, NULL)",
+    );
+}

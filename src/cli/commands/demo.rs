@@ -11,7 +11,7 @@ use chrono::NaiveDateTime;
 use clap::Args;
 
 use super::backfill::shipped_plan;
-use super::gaps::{map_summary, write_picture};
+use super::gaps::write_picture;
 use crate::backfill::{self, BackfillError, LoadLimits, RunOptions, Tuning};
 use crate::cli::CliError;
 use crate::cli::opt::{LockTimeout, TextOrJson};
@@ -146,7 +146,7 @@ async fn steps(
         for (name, gaps) in [("before.svg", &map_before), ("after.svg", &map_after)] {
             let file = dir.join(name);
             write_picture(&file, "the gap map", render::gap_map(gaps).as_bytes())?;
-            out.demo_written(&file, &map_summary(gaps));
+            out.demo_written(&file, &render::map_summary(gaps));
         }
     }
     Ok(())

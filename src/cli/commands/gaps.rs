@@ -13,7 +13,7 @@ use crate::cli::parse::parse_every;
 use crate::cli::render::{self, Output};
 use crate::db::Db;
 use crate::exit;
-use crate::gaps::{self, GapQuery, GapReport};
+use crate::gaps::{self, GapQuery};
 use crate::time::parse_time;
 
 #[derive(Debug, Args)]
@@ -155,7 +155,7 @@ async fn find(args: &GapsArgs, db: &mut Db, out: &Output) -> Result<(), CliError
     match (args.output.kind(), &args.output.output) {
         (GapsFormat::Svg, Some(file)) => {
             write_picture(file, "the gap map", render::gap_map(&report).as_bytes())?;
-            out.picture_written(file, &map_summary(&report));
+            out.gap_map_written(file, &report);
         }
         (GapsFormat::Svg, None) => out.gap_map(&report),
         (GapsFormat::Text | GapsFormat::Json, _) => out.gaps(&report),
@@ -167,16 +167,4 @@ async fn find(args: &GapsArgs, db: &mut Db, out: &Output) -> Result<(), CliError
         ))),
         _ => Ok(()),
     }
-}
-
-/// What a written gap map shows, for the line that says it was written.
-pub fn map_summary(report: &GapReport) -> String {
-    format!(
-        "gap map of {}: {} keys, {} buckets of {}, {} missing",
-        report.table,
-        report.keys_checked,
-        report.window_buckets,
-        report.every_text(),
-        report.buckets_missing
-    )
 }

@@ -117,7 +117,7 @@ async fn build(
         (ReportFormat::Html, Some(file)) => {
             let page = render::report_html(&report);
             write_picture(file, "the report page", page.as_bytes())?;
-            out.picture_written(file, &format!("health report at {} UTC", report.at));
+            out.report_page_written(file, &report);
         }
         (ReportFormat::Html, None) => out.report_html(&report),
         (ReportFormat::Prom, _) => out.report_prom(&report),

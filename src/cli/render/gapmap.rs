@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use super::human::count as thousands;
+use super::human::count;
 use super::{Output, raw, xml_text};
 use crate::gaps::GapReport;
 use crate::gaps::window::{epoch_to_time, format_every, time_to_epoch};
@@ -293,9 +293,21 @@ impl Output {
     }
 
     /// A picture written to a file instead: where, and what it shows.
-    pub fn picture_written(&self, file: &std::path::Path, what: &str) {
-        outln!("Wrote {} ({what})", file.display());
+    pub fn gap_map_written(&self, file: &std::path::Path, report: &GapReport) {
+        outln!("Wrote {} ({})", file.display(), map_summary(report));
     }
+}
+
+/// What a written gap map shows, for the line that says it was written.
+pub fn map_summary(report: &GapReport) -> String {
+    format!(
+        "gap map of {}: {} keys, {} buckets of {}, {} missing",
+        report.table,
+        count(report.keys_checked),
+        count(report.window_buckets),
+        report.every_text(),
+        count(report.buckets_missing)
+    )
 }
 
 /// The gap map of `report` as an SVG document.
@@ -326,11 +338,11 @@ pub fn gap_map(report: &GapReport) -> String {
     let window = format!("[{}, {}) UTC", minute(since), minute(until));
     let totals = format!(
         "{} of {} buckets missing; {} of {} keys with gaps ({} fully missing)",
-        thousands(report.buckets_missing),
-        thousands(report.buckets_expected),
-        thousands(report.keys_with_gaps),
-        thousands(report.keys_checked),
-        thousands(report.keys_fully_missing),
+        count(report.buckets_missing),
+        count(report.buckets_expected),
+        count(report.keys_with_gaps),
+        count(report.keys_checked),
+        count(report.keys_fully_missing),
     );
     let scale = scale_text(&grid, every);
     let folded = grid.buckets_per_col > 1 || grid.keys_per_row > 1;

@@ -2,10 +2,9 @@
 //! line on stdout, or the whole report as JSON.
 
 use super::Output;
-use super::human::count;
+use super::human::{self, count};
 use crate::cli::opt::Format;
 use crate::gaps::GapReport;
-use crate::gaps::window::format_time;
 
 impl Output {
     pub fn gaps(&self, report: &GapReport) {
@@ -29,8 +28,8 @@ fn gap_lines(report: &GapReport) -> Vec<String> {
             .map(|r| {
                 [
                     r.key.clone(),
-                    format_time(r.from),
-                    format_time(r.to),
+                    human::time(r.from),
+                    human::time(r.to),
                     count(r.missing),
                 ]
             })
@@ -66,8 +65,8 @@ fn gap_lines(report: &GapReport) -> Vec<String> {
         count(report.keys_checked),
         count(report.buckets_missing),
         count(report.buckets_expected),
-        format_time(report.since),
-        format_time(report.until),
+        human::time(report.since),
+        human::time(report.until),
         report.every_text(),
     ));
     lines
@@ -113,11 +112,11 @@ mod tests {
         assert_eq!(
             gap_lines(&report),
             [
-                "SYMBOL  FROM                 TO                   MISSING",
-                "BTC     2025-09-28 12:00:00  2025-09-30 11:55:00      576",
-                "DOGE    2025-09-29 00:00:00  2025-09-29 00:05:00        2",
+                "SYMBOL  FROM                  TO                    MISSING",
+                "BTC     2025-09-28T12:00:00Z  2025-09-30T11:55:00Z      576",
+                "DOGE    2025-09-29T00:00:00Z  2025-09-29T00:05:00Z        2",
                 "2 of 3 keys have gaps (1 fully missing): 578 of 1,728 buckets missing \
-                 in [2025-09-28 12:00:00, 2025-09-30 12:00:00) every 5m",
+                 in [2025-09-28T12:00:00Z, 2025-09-30T12:00:00Z) every 5m",
             ]
         );
     }

@@ -7,8 +7,8 @@
 use std::fmt::Write as _;
 
 use super::gapmap::gap_map;
-use super::human::count as thousands;
-use super::report::migrations_line;
+use super::human::{count, percent, time};
+use super::report::figures;
 use super::{Output, raw, xml_text};
 use crate::report::Report;
 
@@ -23,12 +23,20 @@ impl Output {
     pub fn report_html(&self, report: &Report) {
         raw(report_html(report).as_bytes());
     }
+
+    pub fn report_page_written(&self, file: &std::path::Path, report: &Report) {
+        outln!(
+            "Wrote {} (health report at {})",
+            file.display(),
+            time(report.at)
+        );
+    }
 }
 
 /// The whole page.
 pub fn report_html(r: &Report) -> String {
     let mut s = String::new();
-    let title = format!("Health of {} at {} UTC", r.database, r.at);
+    let title = format!("Health of {} at {}", r.database, time(r.at));
     let _ = writeln!(s, "<!DOCTYPE html>");
     let _ = writeln!(s, "<html lang=\"en\">");
     let _ = writeln!(
@@ -71,10 +79,10 @@ pub fn report_html(r: &Report) -> String {
         for c in &ml.columns {
             let _ = writeln!(
                 s,
-                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.1}%</td></tr>",
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
                 xml_text(&c.column),
-                thousands(c.non_null),
-                c.pct
+                count(c.non_null),
+                percent(c.pct)
             );
         }
         let _ = writeln!(s, "</table>");
@@ -89,76 +97,10 @@ pub fn report_html(r: &Report) -> String {
             s,
             "<tr><td>{}</td><td class=\"n\">{}</td></tr>",
             xml_text(&t.table),
-            thousands(t.rows)
+            count(t.rows)
         );
     }
     let _ = writeln!(s, "</table>");
     let _ = writeln!(s, "</body>\n</html>");
     s
-}
-
-/// The figures of the text report, in its order and words.
-fn figures(r: &Report) -> Vec<(&'static str, String)> {
-    let absent = || "n/a (table missing)".to_string();
-    let mut rows = Vec::new();
-    rows.push((
-        "Price freshness",
-        match (r.fresh_symbols, r.assets) {
-            (Some(f), Some(a)) => {
-                format!("{f} of {a} symbols have price_data_real rows in the hour before")
-            }
-            (Some(f), None) => format!("{f} symbols have price_data_real rows in the hour before"),
-            _ => absent(),
-        },
-    ));
-    match &r.price_gaps {
-        Some(g) => {
-            rows.push((
-                "Missing buckets",
-                format!(
-                    "{} of {} {}-minute buckets missing in [{}, {})",
-                    thousands(g.buckets_missing),
-                    thousands(g.buckets_expected),
-                    g.every_secs / 60,
-                    g.since,
-                    g.until
-                ),
-            ));
-            rows.push((
-                "Symbols",
-                format!(
-                    "{} symbols fully missing, {} partly missing, {} complete",
-                    g.symbols_fully_missing, g.symbols_partly_missing, g.symbols_complete
-                ),
-            ));
-        }
-        None => rows.push(("Missing buckets", absent())),
-    }
-    rows.push((
-        "On-chain coverage",
-        match &r.onchain {
-            Some(o) => format!(
-                "{:.1}% ({} of {} base rows have an enhanced row)",
-                o.coverage_pct,
-                thousands(o.covered_rows),
-                thousands(o.base_rows)
-            ),
-            None => absent(),
-        },
-    ));
-    rows.push((
-        "ML features",
-        match &r.ml_features {
-            Some(m) => format!(
-                "{:.1}% of cells populated ({} rows x {} columns); onchain_* columns {:.1}%",
-                m.overall_pct,
-                thousands(m.rows),
-                m.columns.len(),
-                m.onchain_pct
-            ),
-            None => absent(),
-        },
-    ));
-    rows.push(("Migrations", migrations_line(r)));
-    rows
 }

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use super::human::{duration, millis};
+use super::human::{self, duration, millis};
 use super::{Output, VERB};
 use crate::cli::opt::{Format, LogFormat};
 use crate::db::DbUrl;
@@ -160,7 +160,9 @@ impl Output {
                 format!("V{}", r.version),
                 r.name,
                 r.state.to_string(),
-                r.applied_on.as_deref().map_or("-".to_string(), short_time),
+                r.applied_on
+                    .as_deref()
+                    .map_or("-".to_string(), human::stored_time),
                 r.checksum.unwrap_or("-"),
                 if r.has_down { "yes" } else { "no" }
             );
@@ -352,12 +354,5 @@ fn dry_run_text(report: &RunReport, verb: &str, url: &DbUrl) {
         if loss.needs_consent() {
             outln!("A real run refuses unless given --allow-data-loss.");
         }
-    }
-}
-
-fn short_time(rfc3339: &str) -> String {
-    match (rfc3339.get(..10), rfc3339.get(11..19)) {
-        (Some(date), Some(time)) => format!("{date} {time}Z"),
-        _ => rfc3339.to_string(),
     }
 }

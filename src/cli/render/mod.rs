@@ -42,7 +42,7 @@ mod schema;
 mod verify;
 
 pub use backfill::{PlanCommand, PlanEntry, PlanSource, dry_run_text};
-pub use gapmap::gap_map;
+pub use gapmap::{gap_map, map_summary};
 pub use html::report_html;
 
 pub struct Output {

@@ -31,73 +31,13 @@ fn hours(secs: u64) -> String {
     }
 }
 
-/// Long because it is one line per figure, in the order docs/report.md shows them.
+/// The text summary: the figures aligned, then the ML columns and tables.
 fn text(r: &Report) -> String {
     let mut s = String::new();
-    let absent = "n/a (table missing)";
     let _ = writeln!(s, "Health of {} at {}\n", r.database, time(r.at));
-    let fresh = match (r.fresh_symbols, r.assets) {
-        (Some(f), Some(a)) => {
-            format!(
-                "{} of {} symbols have price_data_real rows in the hour before",
-                count(f),
-                count(a)
-            )
-        }
-        (Some(f), None) => format!(
-            "{} symbols have price_data_real rows in the hour before",
-            count(f)
-        ),
-        _ => absent.to_string(),
-    };
-    let _ = writeln!(s, "{:<19} {fresh}", "Price freshness");
-    match &r.price_gaps {
-        Some(g) => {
-            let _ = writeln!(
-                s,
-                "{:<19} {} of {} {}-minute buckets missing in [{}, {})",
-                "Missing buckets",
-                count(g.buckets_missing),
-                count(g.buckets_expected),
-                g.every_secs / 60,
-                g.since,
-                g.until
-            );
-            let _ = writeln!(
-                s,
-                "{:<19} {} symbols fully missing, {} partly missing, {} complete",
-                "",
-                count(g.symbols_fully_missing),
-                count(g.symbols_partly_missing),
-                count(g.symbols_complete)
-            );
-        }
-        None => {
-            let _ = writeln!(s, "{:<19} {absent}", "Missing buckets");
-        }
+    for (name, value) in figures(r) {
+        let _ = writeln!(s, "{name:<19} {value}");
     }
-    let onchain = match &r.onchain {
-        Some(o) => format!(
-            "{} ({} of {} base rows have an enhanced row)",
-            percent(o.coverage_pct),
-            count(o.covered_rows),
-            count(o.base_rows)
-        ),
-        None => absent.to_string(),
-    };
-    let _ = writeln!(s, "{:<19} {onchain}", "On-chain coverage");
-    let ml = match &r.ml_features {
-        Some(m) => format!(
-            "{} of cells populated ({} rows x {} columns); onchain_* columns {}",
-            percent(m.overall_pct),
-            count(m.rows),
-            m.columns.len(),
-            percent(m.onchain_pct)
-        ),
-        None => absent.to_string(),
-    };
-    let _ = writeln!(s, "{:<19} {ml}", "ML features");
-    let _ = writeln!(s, "{:<19} {}", "Migrations", migrations_line(r));
     if let Some(ml) = &r.ml_features {
         let _ = writeln!(s, "\nML feature population");
         for c in &ml.columns {
@@ -262,4 +202,77 @@ pub(super) fn migrations_line(r: &Report) -> String {
             )
         }
     )
+}
+
+/// The headline figures, in the order docs/report.md shows them, as the
+/// text and HTML reports both word them.
+pub(super) fn figures(r: &Report) -> Vec<(&'static str, String)> {
+    let absent = || "n/a (table missing)".to_string();
+    let mut rows = vec![(
+        "Price freshness",
+        match (r.fresh_symbols, r.assets) {
+            (Some(f), Some(a)) => format!(
+                "{} of {} symbols have price_data_real rows in the hour before",
+                count(f),
+                count(a)
+            ),
+            (Some(f), None) => format!(
+                "{} symbols have price_data_real rows in the hour before",
+                count(f)
+            ),
+            _ => absent(),
+        },
+    )];
+    match &r.price_gaps {
+        Some(g) => {
+            rows.push((
+                "Missing buckets",
+                format!(
+                    "{} of {} {}-minute buckets missing in [{}, {})",
+                    count(g.buckets_missing),
+                    count(g.buckets_expected),
+                    g.every_secs / 60,
+                    time(g.since),
+                    time(g.until)
+                ),
+            ));
+            rows.push((
+                "Symbols",
+                format!(
+                    "{} fully missing, {} partly missing, {} complete",
+                    count(g.symbols_fully_missing),
+                    count(g.symbols_partly_missing),
+                    count(g.symbols_complete)
+                ),
+            ));
+        }
+        None => rows.push(("Missing buckets", absent())),
+    }
+    rows.push((
+        "On-chain coverage",
+        match &r.onchain {
+            Some(o) => format!(
+                "{} ({} of {} base rows have an enhanced row)",
+                percent(o.coverage_pct),
+                count(o.covered_rows),
+                count(o.base_rows)
+            ),
+            None => absent(),
+        },
+    ));
+    rows.push((
+        "ML features",
+        match &r.ml_features {
+            Some(m) => format!(
+                "{} of cells populated ({} rows x {} columns); onchain_* columns {}",
+                percent(m.overall_pct),
+                count(m.rows),
+                m.columns.len(),
+                percent(m.onchain_pct)
+            ),
+            None => absent(),
+        },
+    ));
+    rows.push(("Migrations", migrations_line(r)));
+    rows
 }

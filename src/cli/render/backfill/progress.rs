@@ -6,7 +6,7 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::PlanCommand;
 use super::findings::{expire_sql, place, problem, remedy, when};
@@ -259,14 +259,21 @@ fn one_writer(step: &str, requested: usize, why: &OneWriterWhy<'_>, json: bool) 
 
 impl Progress<'_> {
     fn start_bar(&self, kind: StepKind, step: &str, before: u64, remaining: u64) {
-        let bar = ProgressBar::new(before + remaining);
+        // Configured while hidden, so the first frame drawn is complete;
+        // `wide_msg` truncates to the terminal, so a line never wraps and
+        // redraws stay on one line.
+        let bar = ProgressBar::hidden();
         bar.set_style(
-            ProgressStyle::with_template("{prefix:>12} [{bar:30}] {msg}")
+            ProgressStyle::with_template(&format!("{{prefix:>{VERB}}} [{{bar:25}}] {{wide_msg}}"))
                 .unwrap_or_else(|_| ProgressStyle::default_bar())
                 .progress_chars("=> "),
         );
+        bar.set_prefix(verb(kind));
+        bar.set_message(step.to_string());
+        bar.set_length(before + remaining);
         bar.set_position(before);
-        bar.set_prefix(format!("{} {step}", verb(kind)));
+        bar.set_draw_target(ProgressDrawTarget::stderr());
+        bar.tick();
         *self.bar.lock().unwrap_or_else(|p| p.into_inner()) = Some(bar);
     }
 
@@ -289,9 +296,16 @@ impl Progress<'_> {
             .unwrap_or_else(|p| p.into_inner())
             .estimated;
         if let Some(bar) = self.bar.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
-            bar.set_length(p.scanned + p.remaining);
-            bar.set_position(p.scanned);
-            bar.set_message(chunk_text(&p, estimated, step_rows, chunk_size, elapsed));
+            // The message last: its draw is the one that shows this chunk
+            // whole, bar and figures alike.
+            bar.update(|s| {
+                s.set_len(p.scanned + p.remaining);
+                s.set_pos(p.scanned);
+            });
+            bar.set_message(format!(
+                "{step} {}",
+                chunk_text(&p, estimated, step_rows, chunk_size, elapsed)
+            ));
             return;
         }
         let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
@@ -346,10 +360,11 @@ impl Progress<'_> {
                 .map(|r| format!(", {r}"))
                 .unwrap_or_default();
             errln!(
-                "{:>VERB$} step {step}: {} rows written in {} chunks ({}{speed})",
+                "{:>VERB$} step {step}: {} rows written in {} chunk{} ({}{speed})",
                 "Finished",
                 count(rows),
                 count(chunks),
+                if chunks == 1 { "" } else { "s" },
                 duration(elapsed)
             );
         }
