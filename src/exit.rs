@@ -36,6 +36,9 @@ pub const VERIFY_FAILED: i32 = 13;
 /// nothing worse: a dirty mark is `DIRTY`, files that disagree with the
 /// history `FILES_OR_HISTORY`).
 pub const PENDING: i32 = 14;
+/// `backfill run`: the run was cancelled by `backfill cancel`; it is
+/// abandoned, and only `--restart` starts another.
+pub const CANCELLED: i32 = 15;
 /// SIGINT.
 pub const INTERRUPTED: i32 = 130;
 /// SIGTERM.

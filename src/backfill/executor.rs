@@ -2,7 +2,10 @@
 //! others: each worker loops over claiming a chunk and writing it
 //! (`apply`), paced by the load limits, retries and the tuned chunk size
 //! (`pace`, `throttle`), and tells its caller how far it got (`progress`);
-//! it stops between chunks when asked. The database is the only
+//! it stops between chunks when asked, by a signal or through the run's
+//! control log (`control`), which it reads before each chunk: a pause
+//! hands its claimed chunk back and waits, holding nothing; a cancel
+//! hands it back and stops; a throttle changes the pace. The database is the only
 //! coordinator. Through `apply`, the only writer of frontiers, leases and
 //! the chunk log, but for the repairs the state check makes before a run
 //! starts.
@@ -12,6 +15,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use super::apply::{self, Claim};
+use super::control::{Change, ControlState, Settings, Watch};
 use super::pace::{self, Pacing};
 use super::progress::{Event, Progress, Waiting};
 use super::sqlgen::StepSql;
@@ -52,10 +56,11 @@ pub(super) const MIN_CHUNK: u64 = 10;
 pub(crate) const MAX_CHUNK: u64 = 200_000;
 
 /// Why a worker stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Stop {
     Finished,
     Interrupted,
+    Cancelled(Change),
 }
 
 /// What the workers of one step share.
@@ -64,10 +69,12 @@ pub struct Crew<'a> {
     pub index: usize,
     pub step: &'a StepSql<'a>,
     pub tuning: &'a Tuning,
-    /// Cap on rows written per second by each of this step's workers (0:
-    /// none): the tuning's, or the whole process's allowance where the
-    /// step runs one worker of the several asked for.
-    pub max_rows_per_sec: u64,
+    /// How many workers' rate cap each of this step's workers has: 1, or
+    /// all that were asked for where the step runs one worker, which then
+    /// keeps the whole process's allowance.
+    pub rate_share: u64,
+    /// The run's control log as this process has read it.
+    pub controls: &'a Watch,
     /// How long a chunk waits for a lock of mendb's (see `apply::write_chunk`).
     pub lock_timeout: Duration,
     pub throttle: tokio::sync::Mutex<&'a mut Throttle>,
@@ -86,6 +93,99 @@ impl Crew<'_> {
     pub(super) fn stopped(&self) -> bool {
         self.stop.load(Ordering::SeqCst) || self.abort.load(Ordering::SeqCst)
     }
+
+    /// Cap on rows written per second by each of this step's workers (0:
+    /// none): a `throttle`'s, else the run's flag.
+    fn max_rows_per_sec(&self, s: &Settings) -> u64 {
+        s.max_rows_per_sec
+            .unwrap_or(self.tuning.max_rows_per_sec)
+            .saturating_mul(self.rate_share)
+    }
+
+    fn sleep_ratio(&self, s: &Settings) -> f64 {
+        s.sleep_ratio.unwrap_or(self.tuning.sleep_ratio)
+    }
+
+    fn chunk_target(&self, s: &Settings) -> Duration {
+        s.chunk_target().unwrap_or(self.tuning.target)
+    }
+}
+
+/// The pause after a chunk that the rate cap and the sleep ratio ask for.
+/// The control log is read during it, so a pause or a cancel ends it and
+/// a new throttle recomputes it; a stop ends it too and is seen at the top
+/// of the worker's loop.
+async fn rest(
+    db: &mut Db,
+    crew: &Crew<'_>,
+    rows: u64,
+    took: Duration,
+    mut settings: Settings,
+) -> Result<(), DbError> {
+    let began = std::time::Instant::now();
+    loop {
+        let rest = throttle::after_chunk(
+            rows,
+            took,
+            crew.sleep_ratio(&settings),
+            crew.max_rows_per_sec(&settings),
+        );
+        let left = rest.saturating_sub(began.elapsed());
+        if left.is_zero() || !throttle::pause(left.min(PAUSED_RECHECK), crew.stop).await {
+            return Ok(());
+        }
+        if left <= PAUSED_RECHECK {
+            return Ok(());
+        }
+        let now = read_controls(db, crew).await?;
+        if now.paused.is_some() || now.cancelled.is_some() {
+            return Ok(());
+        }
+        settings = now.settings;
+    }
+}
+
+/// Reads what is new in the control log, announces it, and returns what
+/// is in force.
+async fn read_controls(db: &mut Db, crew: &Crew<'_>) -> Result<ControlState, DbError> {
+    for change in crew.controls.refresh(db).await? {
+        (crew.on_event)(Event::Control {
+            step: crew.name(),
+            change: &change,
+        });
+    }
+    Ok(crew.controls.state())
+}
+
+/// How often a paused worker reads the control log again.
+const PAUSED_RECHECK: Duration = Duration::from_millis(500);
+
+/// Reads what is new in the control log and announces it; while the run
+/// is paused, hands the claimed chunk back and waits. Some when the
+/// worker is to stop.
+async fn heed_controls(
+    db: &mut Db,
+    crew: &Crew<'_>,
+    owner: &str,
+    claimed: &mut Option<Claim>,
+) -> Result<Option<Stop>, DbError> {
+    loop {
+        let now = read_controls(db, crew).await?;
+        if now.paused.is_none() && now.cancelled.is_none() {
+            return Ok(None);
+        }
+        // Nothing held while paused or cancelled: the chunk goes back to
+        // the frontier or to the next worker that claims.
+        if let Some(Claim::Chunk(lease, _)) = claimed.take() {
+            apply::give_back(db, crew, owner, &lease).await?;
+        }
+        if let Some(cancel) = now.cancelled {
+            return Ok(Some(Stop::Cancelled(cancel)));
+        }
+        if !throttle::pause(PAUSED_RECHECK, crew.stop).await || crew.stopped() {
+            return Ok(Some(Stop::Interrupted));
+        }
+    }
 }
 
 /// How often a worker with nothing to claim looks again.
@@ -100,7 +200,15 @@ pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbE
     let mut claimed: Option<Claim> = None;
     let mut expect_new = true;
     loop {
-        if crew.stopped() || !pace::wait_for_load(db, crew).await? {
+        if !crew.stopped()
+            && let Some(stop) = heed_controls(db, crew, owner, &mut claimed).await?
+        {
+            return Ok(stop);
+        }
+        let settings = crew.controls.state().settings;
+        pacing.retarget(crew.chunk_target(&settings));
+        pacing.limit(Some(crew.max_rows_per_sec(&settings)).filter(|&n| n > 0));
+        if crew.stopped() || !pace::wait_for_load(db, crew, &settings).await? {
             if let Some(Claim::Chunk(lease, _)) = &claimed {
                 apply::give_back(db, crew, owner, lease).await?;
             }
@@ -164,13 +272,6 @@ pub async fn work(db: &mut Db, crew: &Crew<'_>, owner: &str) -> Result<Stop, DbE
             None => pacing.after(cut, written.writes),
         }
         .committed(written.writes, written.elapsed);
-        let rest = throttle::after_chunk(
-            written.rows,
-            written.elapsed,
-            crew.tuning.sleep_ratio,
-            crew.max_rows_per_sec,
-        );
-        // A stop during the pause is seen at the top of the loop.
-        throttle::pause(rest, crew.stop).await;
+        rest(db, crew, written.rows, written.elapsed, settings).await?;
     }
 }

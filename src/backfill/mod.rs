@@ -5,10 +5,12 @@
 //! loop (`executor`) with its claims and writes (`apply`), its pace
 //! (`pace`, `throttle`) and its progress (`progress`), the state tables
 //! (`state`), the check of their rows before they are trusted
-//! (`integrity`) and what `backfill status` shows of them (`overview`).
+//! (`integrity`), live control of a run through its control log
+//! (`control`) and what `backfill status` shows of them (`overview`).
 //! Owns mendb's backfill state; never changes the schema.
 
 mod apply;
+pub mod control;
 mod dry_run;
 mod executor;
 pub mod integrity;
@@ -36,6 +38,16 @@ use preflight::PreflightError;
 pub use progress::{Event, Holder, OneWriterWhy, Snapshot};
 use state::status;
 pub use throttle::LoadLimits;
+
+/// Pauses, resumes, cancels or re-throttles the newest run of `plan`.
+pub async fn control(
+    db: &mut Db,
+    plan: &str,
+    req: &control::Request,
+    lock_timeout: Duration,
+) -> Result<control::Outcome, BackfillError> {
+    control::apply(db, plan, req, lock_timeout).await
+}
 
 use crate::db::{Db, DbError};
 use crate::exit;
@@ -84,6 +96,9 @@ pub struct RunReport {
     pub resumed: bool,
     /// Stopped by a signal between chunks; run the same command to resume.
     pub interrupted: bool,
+    /// Ended by `backfill cancel`: the run is abandoned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cancelled: Option<control::Change>,
     pub steps: Vec<StepOutcome>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub dry_steps: Vec<DryStep>,
@@ -121,6 +136,27 @@ pub enum BackfillError {
         run_id: i64,
         findings: Vec<integrity::Finding>,
     },
+    /// The run this would resume was cancelled; only `--restart` starts
+    /// another.
+    #[error(
+        "run {run_id} of plan `{plan}` was cancelled by {by} at {at}; rerun with --restart to start a new run"
+    )]
+    Cancelled {
+        plan: String,
+        run_id: i64,
+        by: String,
+        at: String,
+    },
+    #[error("plan `{plan}` has no run to control; `mendb backfill run {plan}` starts one")]
+    NoRun { plan: String },
+    #[error(
+        "run {run_id} of plan `{plan}` is {status}, not running; `mendb backfill status {plan}` shows it"
+    )]
+    NotUnfinished {
+        plan: String,
+        run_id: i64,
+        status: String,
+    },
     #[error("plan `{plan}` step `{step}` failed: {source}")]
     Step {
         plan: String,
@@ -148,7 +184,11 @@ impl BackfillError {
                 ..
             } => exit::BACKFILL_FAILED,
             BackfillError::Db(e) | BackfillError::Step { source: e, .. } => e.exit_code(),
-            BackfillError::Changed { .. } | BackfillError::Damaged { .. } => exit::WRONG_STATE,
+            BackfillError::Changed { .. }
+            | BackfillError::Damaged { .. }
+            | BackfillError::Cancelled { .. }
+            | BackfillError::NoRun { .. }
+            | BackfillError::NotUnfinished { .. } => exit::WRONG_STATE,
         }
     }
 }
@@ -173,6 +213,7 @@ pub async fn run(
         run_id: None,
         resumed: false,
         interrupted: false,
+        cancelled: None,
         steps: Vec::new(),
         dry_steps: Vec::new(),
         repaired: Vec::new(),
@@ -203,12 +244,14 @@ pub async fn run(
         db: &mut *db,
         helpers: &mut helpers,
     };
+    let controls = control::Watch::new(run_id);
     let mut run = steps::Steps {
         run_id,
         steps: &checked,
         opts,
         throttle: &mut throttle,
         stop,
+        controls: &controls,
         on_event,
     };
     let result = steps::run_steps(&mut workers, &mut run, &mut report).await;
@@ -229,6 +272,8 @@ async fn finish(
     report: &mut RunReport,
 ) -> Result<(), BackfillError> {
     match result {
+        // The cancel already ended the run as abandoned.
+        Ok(()) if report.cancelled.is_some() => {}
         Ok(()) if report.interrupted => {
             state::set_status(db, run_id, status::INTERRUPTED, None).await?;
         }

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::plan::Plan;
 use super::state::{self, status};
-use super::{BackfillError, integrity, preflight};
+use super::{BackfillError, control, integrity, preflight};
 use crate::db::Db;
 
 /// A run's state, derived from its status and its leases.
@@ -18,12 +18,14 @@ use crate::db::Db;
 pub enum RunState {
     /// A worker holds a live lease of it.
     Running,
+    /// Paused by `backfill pause`: no worker writes until `resume`.
+    Paused,
     /// Stopped before its end, by a signal or a kill: the same command
     /// resumes it.
     Interrupted,
     Failed,
     Finished,
-    /// Replaced by a `--restart`.
+    /// Replaced by a `--restart`, or cancelled.
     Abandoned,
 }
 
@@ -31,6 +33,7 @@ impl RunState {
     pub fn as_str(self) -> &'static str {
         match self {
             RunState::Running => "running",
+            RunState::Paused => "paused",
             RunState::Interrupted => "interrupted",
             RunState::Failed => "failed",
             RunState::Finished => "finished",
@@ -68,6 +71,11 @@ pub struct RunStatus {
     pub leases: Vec<state::LeaseRow>,
     /// What the state check found in this run's rows.
     pub findings: Vec<integrity::Finding>,
+    /// What its control log holds in force: a pause, a cancel, throttle
+    /// settings.
+    pub controls: control::ControlState,
+    /// Every change of its control log, oldest first.
+    pub history: Vec<control::Change>,
 }
 
 /// Runs and what the state check found.
@@ -118,7 +126,12 @@ pub async fn status(db: &mut Db, plan: Option<&Plan>) -> Result<Status, Backfill
             (Vec::new(), Vec::new(), Vec::new())
         };
         let live = live_lease(db, &leases, out.now).await?;
-        let state = derive_state(&run.status, saved.iter().all(|s| s.done), live);
+        let history = control::log(db, run.id).await?;
+        let controls = control::ControlState::of(&history);
+        let mut state = derive_state(&run.status, saved.iter().all(|s| s.done), live);
+        if controls.paused.is_some() && matches!(state, RunState::Running | RunState::Interrupted) {
+            state = RunState::Paused;
+        }
         let counts = match same_file {
             Some(p) if state != RunState::Finished => walk_counts(db, p, &run, &saved).await,
             _ => BTreeMap::new(),
@@ -140,6 +153,8 @@ pub async fn status(db: &mut Db, plan: Option<&Plan>) -> Result<Status, Backfill
             steps,
             leases,
             findings,
+            controls,
+            history,
         });
     }
     Ok(out)

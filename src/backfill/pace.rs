@@ -4,13 +4,18 @@
 
 use std::time::Duration;
 
+use super::control::Settings;
 use super::executor::{Crew, MAX_CHUNK, MIN_CHUNK};
 use super::progress::Event;
 use crate::db::{Db, DbError};
 
 /// Waits while a load limit holds the next chunk back, saying why. False
 /// when a stop was requested meanwhile.
-pub async fn wait_for_load(db: &mut Db, crew: &Crew<'_>) -> Result<bool, DbError> {
+pub async fn wait_for_load(
+    db: &mut Db,
+    crew: &Crew<'_>,
+    settings: &Settings,
+) -> Result<bool, DbError> {
     let mut on_wait = |reason: &str, waited: Duration| {
         (crew.on_event)(Event::Throttled {
             step: crew.name(),
@@ -19,6 +24,7 @@ pub async fn wait_for_load(db: &mut Db, crew: &Crew<'_>) -> Result<bool, DbError
         })
     };
     let mut throttle = crew.throttle.lock().await;
+    throttle.set_threads_running(settings.max_threads_running);
     throttle.wait_for_load(db, crew.stop, &mut on_wait).await
 }
 
@@ -63,6 +69,10 @@ pub async fn retrying<T>(
 #[derive(Debug, Clone, Copy)]
 pub struct Pacing {
     pub size: u64,
+    /// The most rows a chunk may have: one second's allowance under a rate
+    /// cap, so a low cap paces many small chunks rather than sleeping long
+    /// after a big one.
+    max: u64,
     tuner: Tuner,
     /// What the last chunk's transaction took beyond its writes (the next
     /// claim and the commit), which the tuner counts as part of a chunk
@@ -74,9 +84,21 @@ impl Pacing {
     pub fn new(size: u64, target: Duration) -> Pacing {
         Pacing {
             size,
+            max: MAX_CHUNK,
             tuner: Tuner::new(target),
             overhead: Duration::ZERO,
         }
+    }
+
+    /// Tunes toward `target` from now on (a `throttle` may change it).
+    pub fn retarget(&mut self, target: Duration) {
+        self.tuner.target = target;
+    }
+
+    /// Chunks of at most `max` rows from now on (None: no cap).
+    pub fn limit(&mut self, max: Option<u64>) {
+        self.max = max.map_or(MAX_CHUNK, |m| m.clamp(MIN_CHUNK, MAX_CHUNK));
+        self.size = self.size.min(self.max);
     }
 
     /// The same tuner, cutting `size` rows next.
@@ -88,7 +110,7 @@ impl Pacing {
     /// taken-over chunk (None) was sized by someone else and says nothing.
     pub fn after(mut self, cut: Option<u64>, writes: Duration) -> Pacing {
         if let Some(cut) = cut {
-            self.size = self.tuner.next(cut, writes + self.overhead);
+            self.size = self.tuner.next(cut, writes + self.overhead).min(self.max);
         }
         self
     }

@@ -5,6 +5,7 @@
 
 use std::time::{Duration, Instant};
 
+use super::control::Change;
 use super::executor::Crew;
 use super::integrity::Finding;
 use super::plan::StepKind;
@@ -68,6 +69,8 @@ pub enum Event<'a> {
         waited: Duration,
         holders: Vec<Holder>,
     },
+    /// A change of the run's control log, read by this process.
+    Control { step: &'a str, change: &'a Change },
     StepFinished {
         step: &'a str,
         rows: u64,

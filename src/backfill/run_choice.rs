@@ -10,7 +10,7 @@ use super::plan::{ParamValue, Plan};
 use super::progress::Event;
 use super::sqlgen::StepSql;
 use super::state::{self, Run, status};
-use super::{BackfillError, RunOptions, integrity};
+use super::{BackfillError, RunOptions, control, integrity};
 use crate::db::Db;
 use crate::db::lock::{LockName, with_lock};
 
@@ -49,12 +49,24 @@ pub struct Chosen {
 pub async fn choose(db: &mut Db, c: &Choice<'_>) -> Result<Chosen, BackfillError> {
     let lock = LockName(format!("backfill:{}", c.plan.name()));
     with_lock(db, &lock, c.opts.lock_timeout, async |db: &mut Db| {
-        let unfinished = state::runs(db, Some(c.plan.name()))
-            .await?
-            .into_iter()
-            .find(|r| {
-                [status::RUNNING, status::INTERRUPTED, status::FAILED].contains(&r.status.as_str())
+        let runs = state::runs(db, Some(c.plan.name())).await?;
+        // A cancel is meant to outlast the processes it stopped: a pod that
+        // restarts must not start the backfill over on its own.
+        if let (false, Some(newest)) = (c.opts.restart, runs.first())
+            && newest.status == status::ABANDONED
+            && let Some(cancel) = control::cancelled_by(db, newest.id).await?
+        {
+            return Err(BackfillError::Cancelled {
+                plan: c.plan.name().to_string(),
+                run_id: newest.id,
+                by: cancel.by,
+                at: crate::time::read_time(&cancel.at)
+                    .map_or(cancel.at, |t| t.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
             });
+        }
+        let unfinished = runs.into_iter().find(|r| {
+            [status::RUNNING, status::INTERRUPTED, status::FAILED].contains(&r.status.as_str())
+        });
         let resume = match unfinished {
             Some(r) if c.opts.restart => {
                 state::set_status(db, r.id, status::ABANDONED, Some("replaced by --restart"))

@@ -6,6 +6,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use super::control::{self, Watch};
 use super::executor::{self, Crew, Stop};
 use super::progress::{Event, OneWriterWhy, Progress};
 use super::sqlgen::StepSql;
@@ -30,13 +31,7 @@ pub async fn connect_workers(db: &Db, opts: &RunOptions) -> Result<Vec<Db>, DbEr
 /// Names a worker in leases: host, process and worker number, so a
 /// worker of another pod is told apart from one of this process.
 fn owner_name(n: usize) -> String {
-    let host = std::env::var("HOSTNAME")
-        .ok()
-        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "localhost".into());
-    format!("{host}:{}:w{n}", std::process::id())
+    format!("{}:{}:w{n}", control::host_name(), std::process::id())
 }
 
 /// What every step of the run shares.
@@ -46,6 +41,7 @@ pub struct Steps<'a> {
     pub opts: &'a RunOptions,
     pub throttle: &'a mut Throttle,
     pub stop: &'a AtomicBool,
+    pub controls: &'a Watch,
     pub on_event: &'a (dyn Fn(Event<'_>) + Sync),
 }
 
@@ -95,9 +91,16 @@ pub async fn run_steps(
             .map_err(|e| (name.clone(), e))?;
         let (rows, chunks) = (outcome.rows, outcome.chunks);
         report.steps.push(outcome);
-        if stopped {
-            report.interrupted = true;
-            return Ok(());
+        match stopped {
+            Stop::Finished => {}
+            Stop::Interrupted => {
+                report.interrupted = true;
+                return Ok(());
+            }
+            Stop::Cancelled(change) => {
+                report.cancelled = Some(change);
+                return Ok(());
+            }
         }
         (run.on_event)(Event::StepFinished {
             step: &name,
@@ -110,7 +113,7 @@ pub async fn run_steps(
 }
 
 /// One step with every worker, from its saved state `s`: what it wrote,
-/// and whether a stop ended it early.
+/// and what ended it.
 async fn run_step(
     w: &mut Workers<'_>,
     run: &mut Steps<'_>,
@@ -118,7 +121,7 @@ async fn run_step(
     index: usize,
     step: &StepSql<'_>,
     s: &StepState,
-) -> Result<(StepOutcome, bool), DbError> {
+) -> Result<(StepOutcome, Stop), DbError> {
     let started = Instant::now();
     let name = step.def.name.get_ref();
     let remaining_sql = step.remaining_query(s.cursor.as_deref());
@@ -155,7 +158,7 @@ async fn run_step(
     // AUTO-INC lock). That worker keeps the rate the workers were allowed
     // together.
     let mut helpers = w.helpers.len();
-    let mut max_rows_per_sec = run.opts.tuning.max_rows_per_sec;
+    let mut rate_share = 1;
     if helpers > 0
         && let Some(why) = one_writer(w.db, step).await?
     {
@@ -164,7 +167,7 @@ async fn run_step(
             requested: helpers + 1,
             why,
         });
-        max_rows_per_sec = max_rows_per_sec.saturating_mul(helpers as u64 + 1);
+        rate_share = helpers as u64 + 1;
         helpers = 0;
     }
     let crew = Crew {
@@ -172,7 +175,8 @@ async fn run_step(
         index,
         step,
         tuning: &run.opts.tuning,
-        max_rows_per_sec,
+        rate_share,
+        controls: run.controls,
         lock_timeout: run.opts.lock_timeout,
         throttle: tokio::sync::Mutex::new(&mut *run.throttle),
         stop: run.stop,
@@ -218,13 +222,13 @@ async fn one_writer<'a>(
 
 /// The crew's step with `db` and the first `helpers` helpers, until each
 /// worker stops; the first to fail stops the others after their chunk.
-/// True when a stop was requested.
+/// A cancel outranks a signal, which outranks finishing.
 async fn work_together(
     w: &mut Workers<'_>,
     crew: &Crew<'_>,
     owners: &[String],
     helpers: usize,
-) -> Result<bool, DbError> {
+) -> Result<Stop, DbError> {
     let workers = std::iter::once(&mut *w.db)
         .chain(w.helpers.iter_mut().take(helpers))
         .zip(owners)
@@ -236,12 +240,11 @@ async fn work_together(
             result
         });
     let results = futures_util::future::join_all(workers).await;
-    let mut stopped = false;
+    let mut stopped = Stop::Finished;
     for r in results {
-        match r {
-            Ok(Stop::Finished) => {}
-            Ok(Stop::Interrupted) => stopped = true,
-            Err(e) => return Err(e),
+        match (r?, &stopped) {
+            (Stop::Finished, _) | (Stop::Interrupted, Stop::Cancelled(_)) => {}
+            (other, _) => stopped = other,
         }
     }
     Ok(stopped)

@@ -27,6 +27,8 @@ const REPORT_EVERY: Duration = Duration::from_secs(5);
 
 pub struct Throttle {
     limits: LoadLimits,
+    /// A `throttle --max-threads-running` in force, over the flag's.
+    threads_running: Option<u64>,
     replicas: Vec<Db>,
 }
 
@@ -53,18 +55,28 @@ impl Throttle {
         }
         Ok(Throttle {
             limits: limits.clone(),
+            threads_running: None,
             replicas,
         })
     }
 
+    /// The limit on Threads_running a `throttle` set, if one did.
+    pub fn set_threads_running(&mut self, max: Option<u64>) {
+        self.threads_running = max;
+    }
+
+    fn max_threads_running(&self) -> Option<u64> {
+        self.threads_running.or(self.limits.max_threads_running)
+    }
+
     /// Whether any limit applies.
     pub fn checks_load(&self) -> bool {
-        self.limits.max_threads_running.is_some() || !self.replicas.is_empty()
+        self.max_threads_running().is_some() || !self.replicas.is_empty()
     }
 
     /// Why the next chunk should wait, if it should.
     async fn over_limit(&mut self, db: &mut Db) -> Result<Option<String>, DbError> {
-        if let Some(max) = self.limits.max_threads_running {
+        if let Some(max) = self.max_threads_running() {
             let running = load::threads_running(db).await?;
             if running > max {
                 return Ok(Some(format!(

@@ -31,7 +31,7 @@ pub mod status {
     pub const INTERRUPTED: &str = "interrupted";
     pub const FAILED: &str = "failed";
     pub const FINISHED: &str = "finished";
-    /// Replaced by a `--restart`.
+    /// Replaced by a `--restart`, or cancelled.
     pub const ABANDONED: &str = "abandoned";
 }
 
@@ -249,16 +249,37 @@ pub async fn set_status(
     } else {
         d.now_text().to_string()
     };
+    // An abandoned run stays so: a process still finishing the chunk it
+    // had when the run was cancelled must not bring it back.
     let sql = format!(
         "UPDATE mendb_backfill_runs SET status = {}, finished_at = {finished}, last_error = {}, \
          rows_written = (SELECT COALESCE(SUM(rows_written), 0) FROM mendb_backfill_steps WHERE run_id = {run_id}) \
-         WHERE id = {run_id}",
+         WHERE id = {run_id} AND status <> '{}'",
         d.param(1),
-        d.param(2)
+        d.param(2),
+        status::ABANDONED
     );
     let error = error.map_or(Param::NullText, Param::Text);
     db.execute(&sql, &[Param::Text(new_status), error]).await?;
     Ok(())
+}
+
+/// Ends an unfinished run as abandoned, with `why`; false when it was
+/// not unfinished (it finished, or was abandoned, meanwhile).
+pub async fn cancel(db: &mut Db, run_id: i64, why: &str) -> Result<bool, DbError> {
+    let d = db.dialect();
+    let sql = format!(
+        "UPDATE mendb_backfill_runs SET status = '{}', finished_at = {}, last_error = {}, \
+         rows_written = (SELECT COALESCE(SUM(rows_written), 0) FROM mendb_backfill_steps WHERE run_id = {run_id}) \
+         WHERE id = {run_id} AND status IN ('{}', '{}', '{}')",
+        status::ABANDONED,
+        d.now_text(),
+        d.param(1),
+        status::RUNNING,
+        status::INTERRUPTED,
+        status::FAILED
+    );
+    Ok(db.execute(&sql, &[Param::Text(why)]).await? == 1)
 }
 
 /// The `done` column of a step: open, every chunk handed out (some may

@@ -1,5 +1,6 @@
-//! `mendb backfill run|status`: resumable, chunked plans, by file or by
-//! the name of a plan shipped with mendb. The engine is `crate::backfill`;
+//! `mendb backfill run|status|list|pause|resume|cancel|throttle`:
+//! resumable, chunked plans, by file or by the name of a plan shipped with
+//! mendb, and live control of their runs. The engine is `crate::backfill`;
 //! this file turns flags into its options and its refusals into messages.
 
 use std::path::{Path, PathBuf};
@@ -8,15 +9,18 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 
+use crate::backfill::control::{Action, Request, Settings};
 use crate::backfill::{self, BackfillError, LoadLimits, Plan, PlanError, RunOptions, Tuning};
 use crate::cli::CliError;
 use crate::cli::opt::{Connection, LockTimeout, TextOrJson};
 use crate::cli::parse::{
     parse_chunk_target, parse_lease, parse_positive, parse_sleep_ratio, parse_wait,
 };
-use crate::cli::render::{Output, PlanCommand, PlanEntry, PlanSource, dry_run_text};
+use crate::cli::render::{
+    Output, PlanCommand, PlanEntry, PlanSource, cancelled_message, dry_run_text,
+};
 use crate::cli::settings::{self, Folder, SettingsError};
-use crate::db::{Db, DbUrl};
+use crate::db::{Db, DbUrl, Dialect};
 
 #[derive(Debug, Args)]
 pub struct BackfillArgs {
@@ -43,6 +47,44 @@ pub enum BackfillCommand {
         #[arg(long, value_name = "DIR")]
         plans: Option<PathBuf>,
     },
+    /// Pause a plan's run: every worker of every process stops after its chunk and holds no lease
+    Pause(ControlArgs),
+    /// Resume a paused run: its waiting workers go on
+    Resume(ControlArgs),
+    /// Cancel a plan's run: its workers stop after their chunk and it ends abandoned; only --restart starts another
+    Cancel(ControlArgs),
+    /// Change the pace of a running plan for every worker of every process
+    Throttle(ThrottleArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ControlArgs {
+    /// A plan file, a plan's name, or the name a run was started under
+    plan: String,
+    #[command(flatten)]
+    lock: LockTimeout,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("pace").required(true).multiple(true))]
+pub struct ThrottleArgs {
+    #[command(flatten)]
+    target: ControlArgs,
+    /// Write at most N rows per second per worker (N at least 1)
+    #[arg(long, value_name = "N", group = "pace", value_parser = parse_positive, allow_negative_numbers = true)]
+    max_rows_per_sec: Option<u64>,
+    /// After each chunk, sleep this fraction of its duration (0 to 100)
+    #[arg(long, value_name = "F", group = "pace", value_parser = parse_sleep_ratio, allow_negative_numbers = true)]
+    sleep_ratio: Option<f64>,
+    /// Tune chunk sizes toward this duration (1ms to 1h)
+    #[arg(long, value_name = "DUR", group = "pace", value_parser = parse_chunk_target)]
+    chunk_target: Option<Duration>,
+    /// MariaDB/MySQL: hold chunks back while Threads_running exceeds N (N at least 1)
+    #[arg(long, value_name = "N", group = "pace", value_parser = parse_positive, allow_negative_numbers = true)]
+    max_threads_running: Option<u64>,
+    /// First drop every earlier throttle: back to the flags each process started with
+    #[arg(long, group = "pace")]
+    reset: bool,
 }
 
 #[derive(Debug, Args)]
@@ -283,6 +325,10 @@ pub async fn run(args: &BackfillArgs, stop: &AtomicBool, out: &Output) -> Result
     let read_only = match &args.command {
         BackfillCommand::Run(run) => run.dry_run,
         BackfillCommand::Status { .. } => true,
+        BackfillCommand::Pause(_)
+        | BackfillCommand::Resume(_)
+        | BackfillCommand::Cancel(_)
+        | BackfillCommand::Throttle(_) => false,
         // Plans are files: no database to open.
         BackfillCommand::List { plans } => {
             if let Some(dir) = plans
@@ -303,7 +349,23 @@ pub async fn run(args: &BackfillArgs, stop: &AtomicBool, out: &Output) -> Result
         BackfillCommand::Status { plan: Some(p) } => Some(find_plan(p)?),
         _ => None,
     };
+    let control = match &args.command {
+        BackfillCommand::Pause(c) => Some((c, Action::Pause, None)),
+        BackfillCommand::Resume(c) => Some((c, Action::Resume, None)),
+        BackfillCommand::Cancel(c) => Some((c, Action::Cancel, None)),
+        BackfillCommand::Throttle(t) => Some((&t.target, Action::Throttle, Some(t.settings()))),
+        _ => None,
+    };
+    let control = match control {
+        Some((c, action, settings)) => Some((c, run_name(&c.plan)?, Request { action, settings })),
+        None => None,
+    };
     let mut db = args.connection.open(read_only).await?;
+    if let Some((c, name, req)) = &control {
+        let result = control_run(c, name, req, &mut db, out).await;
+        db.close().await;
+        return result;
+    }
     let result = match (&args.command, plan) {
         (BackfillCommand::Run(run), Some(plan)) => run_plan(run, &plan, stop, &mut db, out).await,
         (BackfillCommand::Status { plan: name }, plan) => {
@@ -403,12 +465,64 @@ async fn run_plan(
         return Ok(());
     }
     out.backfill_report(&report);
+    if let Some(c) = &report.cancelled {
+        return Err(CliError::Rendered {
+            message: cancelled_message(c, &args.plan),
+            code: crate::exit::CANCELLED,
+        });
+    }
     if report.interrupted {
         return Err(CliError::Interrupted(format!(
             "stopped after a finished chunk; run the same command again to resume run {}",
             report.run_id.unwrap_or_default()
         )));
     }
+    Ok(())
+}
+
+/// The name runs of `plan` are recorded under: a plan's, found as `run`
+/// finds it, else the word itself, for an operator without the plan file
+/// at hand.
+fn run_name(plan: &str) -> Result<String, PlanRefused> {
+    match find_plan(plan) {
+        Ok(p) => Ok(p.name().to_string()),
+        Err(PlanRefused::Unknown(_)) => Ok(plan.to_string()),
+        Err(e) => Err(e),
+    }
+}
+
+impl ThrottleArgs {
+    fn settings(&self) -> Settings {
+        Settings {
+            max_rows_per_sec: self.max_rows_per_sec,
+            sleep_ratio: self.sleep_ratio,
+            chunk_target_ms: self.chunk_target.map(|d| d.as_millis() as u64),
+            max_threads_running: self.max_threads_running,
+            reset: self.reset,
+        }
+    }
+}
+
+async fn control_run(
+    args: &ControlArgs,
+    plan: &str,
+    req: &Request,
+    db: &mut Db,
+    out: &Output,
+) -> Result<(), CliError> {
+    if req
+        .settings
+        .as_ref()
+        .is_some_and(|s| s.max_threads_running.is_some())
+        && db.dialect() != Dialect::Mysql
+    {
+        return Err(CliError::Usage(format!(
+            "--max-threads-running applies to MariaDB/MySQL, not {}",
+            db.dialect().dir_name()
+        )));
+    }
+    let outcome = backfill::control(db, plan, req, args.lock.get()?).await?;
+    out.backfill_control(&outcome);
     Ok(())
 }
 

@@ -41,7 +41,7 @@ mod report;
 mod schema;
 mod verify;
 
-pub use backfill::{PlanCommand, PlanEntry, PlanSource, dry_run_text};
+pub use backfill::{PlanCommand, PlanEntry, PlanSource, cancelled_message, dry_run_text};
 pub use gapmap::{gap_map, map_summary};
 pub use html::report_html;
 

@@ -122,6 +122,23 @@ impl Dialect {
                 )"
                 ),
             ),
+            // Every pause, resume, cancel and re-throttle of a run, in the
+            // order given: the workers of every process read it between
+            // chunks, and `backfill status` shows it as the run's history.
+            (
+                "mendb_backfill_controls",
+                format!(
+                    "CREATE TABLE IF NOT EXISTS mendb_backfill_controls (
+                    id {id},
+                    run_id BIGINT NOT NULL,
+                    action VARCHAR(16) NOT NULL,
+                    settings {text} NULL,
+                    by_user VARCHAR(128) NOT NULL,
+                    by_host VARCHAR(255) NOT NULL,
+                    at VARCHAR(40) NOT NULL
+                )"
+                ),
+            ),
         ]
     }
 }

@@ -3,6 +3,7 @@
 //! Progress while a run goes is `progress`; the words for state findings
 //! are `findings`; `backfill list` is `list`.
 
+mod control;
 mod findings;
 mod list;
 mod progress;
@@ -16,6 +17,7 @@ use crate::backfill::sqlgen::Shown;
 use crate::backfill::{RunReport, RunState, RunStatus, Status, StepStatus};
 use crate::cli::opt::Format;
 use crate::sql::layout;
+pub use control::cancelled_message;
 use findings::{lease_line, place, problem, remedy};
 pub use list::{PlanEntry, PlanSource};
 
@@ -244,7 +246,7 @@ fn run_status(r: &RunStatus, now: i64, command: &PlanCommand) {
     let run = &r.run;
     // The end's word is the state's: an interrupted run did not finish.
     let ended = match (r.state, run.finished_at.as_deref()) {
-        (RunState::Running, _) | (_, None) => String::new(),
+        (RunState::Running | RunState::Paused, _) | (_, None) => String::new(),
         (RunState::Interrupted, Some(t)) => format!(" stopped {}", stored_time(t)),
         (state, Some(t)) => format!(" {} {}", state.as_str(), stored_time(t)),
     };
@@ -260,6 +262,31 @@ fn run_status(r: &RunStatus, now: i64, command: &PlanCommand) {
             .map(|e| format!(" error: {e}"))
             .unwrap_or_default()
     );
+    if let Some(p) = &r.controls.paused {
+        outln!(
+            "  paused by {} since {}; `mendb backfill resume {}` goes on",
+            p.by,
+            stored_time(&p.at),
+            command.plan
+        );
+    }
+    if let Some(c) = &r.controls.cancelled {
+        outln!(
+            "  cancelled by {} at {}; `mendb backfill run {} --restart` starts a new run",
+            c.by,
+            stored_time(&c.at),
+            command.plan
+        );
+    }
+    if !r.controls.settings.is_empty() {
+        outln!(
+            "  throttled to {}",
+            control::settings_text(&r.controls.settings)
+        );
+    }
+    for c in &r.history {
+        outln!("  {:<9} {}", c.action.as_str(), control::change_text(c));
+    }
     for s in &r.steps {
         outln!(
             "  step {} {}: {} rows, {} chunks, {}",

@@ -204,6 +204,24 @@ impl Progress<'_> {
                 }
             }
             Event::State { finding } => self.state_finding(finding, json),
+            Event::Control { step, change } => {
+                if json {
+                    tracing::info!(
+                        step,
+                        run_id = change.run_id,
+                        action = change.action.as_str(),
+                        by = change.by,
+                        at = change.at,
+                        settings = change
+                            .settings
+                            .as_ref()
+                            .map(|s| serde_json::to_string(s).unwrap_or_default()),
+                        "backfill control"
+                    );
+                } else {
+                    self.say(&super::control::seen_line(change, &self.command.plan));
+                }
+            }
             Event::LeaseWait {
                 step,
                 waited,
