@@ -24,11 +24,12 @@ const PLANS: [(&str, &[&str]); 3] = [
     ("refresh-ml-onchain-features", &["set-onchain-columns"]),
 ];
 
-const STATE_TABLES: [&str; 4] = [
+const STATE_TABLES: [&str; 5] = [
     "mendb_backfill_runs",
     "mendb_backfill_steps",
     "mendb_backfill_leases",
     "mendb_backfill_chunks",
+    "mendb_backfill_controls",
 ];
 
 const PRICES: [&str; 7] = [

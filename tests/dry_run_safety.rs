@@ -231,11 +231,12 @@ fn hostile_line(plan: &str) -> usize {
 }
 
 /// mendb's state tables, which a refused plan must not create.
-const STATE: [&str; 4] = [
+const STATE: [&str; 5] = [
     "mendb_backfill_runs",
     "mendb_backfill_steps",
     "mendb_backfill_leases",
     "mendb_backfill_chunks",
+    "mendb_backfill_controls",
 ];
 
 fn plan_sql_holding_statements_is_refused_before_any_write(b: Backend) {
