@@ -14,6 +14,7 @@ use common::{Backend, TestDb, incident_world as world, mendb_command, rows_as_te
 per_backend!(
     two_processes_obey_pause_throttle_and_cancel,
     control_refusals_say_what_to_do,
+    a_process_started_while_paused_waits_for_resume,
 );
 
 const PRICES: [&str; 7] = [
@@ -226,4 +227,57 @@ fn control_refusals_say_what_to_do(b: Backend) {
         0,
         "a refused change was written"
     );
+}
+
+fn a_process_started_while_paused_waits_for_resume(b: Backend) {
+    let Some(db) = world(b, "control_late") else {
+        return;
+    };
+    let spawn = |args: &[&str]| {
+        mendb_command(&db.url, args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    // Slow, so that it is stopped early; the one started later is not.
+    let first = spawn(&[
+        "backfill",
+        "run",
+        "fill-price-gaps",
+        "--max-rows-per-sec",
+        "200",
+    ]);
+    wait_until("the first chunk", || {
+        let status = db.mendb(&["backfill", "status", "fill-price-gaps", "--format", "json"]);
+        status.json()[0]["steps"][0]["chunks"].as_i64().unwrap_or(0) >= 1
+    });
+    std::process::Command::new("kill")
+        .args(["-TERM", &first.id().to_string()])
+        .status()
+        .unwrap();
+    let (code, err) = ended(first);
+    assert_eq!(code, 143, "{err}");
+
+    // Paused with no process running; a pod that starts now waits.
+    db.mendb(&["backfill", "pause", "fill-price-gaps"])
+        .succeeds()
+        .stdout_has("Paused run 1");
+    let before = chunks(&db);
+    let late = spawn(&["backfill", "run", "fill-price-gaps"]);
+    sleep(Duration::from_secs(3));
+    assert_eq!(chunks(&db), before, "a process started while paused wrote");
+    db.mendb(&["backfill", "resume", "fill-price-gaps"])
+        .succeeds();
+    let (code, err) = ended(late);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains("Paused run 1 by ")
+            && err.contains("waiting for `mendb backfill resume fill-price-gaps`"),
+        "{err}"
+    );
+    assert!(err.contains("Resumed run 1 by "), "{err}");
+    db.mendb(&["backfill", "status", "fill-price-gaps"])
+        .succeeds()
+        .stdout_has("run 1 fill-price-gaps finished");
 }
