@@ -147,8 +147,15 @@ async fn rest(
 
 /// Reads what is new in the control log, announces it, and returns what
 /// is in force.
+/// A lost connection or a busy file is retried as a chunk is: the log is
+/// read between chunks, where a server restart is as likely as anywhere.
 async fn read_controls(db: &mut Db, crew: &Crew<'_>) -> Result<ControlState, DbError> {
-    for change in crew.controls.refresh(db).await? {
+    let mut unused_size = 0;
+    let changes = pace::retrying(db, crew, &mut unused_size, async |db: &mut Db, _| {
+        crew.controls.refresh(db).await
+    })
+    .await?;
+    for change in changes {
         (crew.on_event)(Event::Control {
             step: crew.name(),
             change: &change,
