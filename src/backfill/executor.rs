@@ -17,7 +17,7 @@ use std::time::Duration;
 use super::apply::{self, Claim};
 use super::control::{Change, ControlState, Settings, Watch};
 use super::pace::{self, Pacing};
-use super::progress::{Event, Progress, Waiting};
+use super::progress::{Event, Progress, Rest, Waiting};
 use super::sqlgen::StepSql;
 use super::throttle::{self, Throttle};
 use crate::db::{Db, DbError};
@@ -123,25 +123,40 @@ async fn rest(
     mut settings: Settings,
 ) -> Result<(), DbError> {
     let began = std::time::Instant::now();
+    let mut why = None;
     loop {
-        let rest = throttle::after_chunk(
-            rows,
-            took,
-            crew.sleep_ratio(&settings),
-            crew.max_rows_per_sec(&settings),
-        );
+        let ratio = crew.sleep_ratio(&settings);
+        let cap = crew.max_rows_per_sec(&settings);
+        let rest = throttle::after_chunk(rows, took, ratio, cap);
+        if !rest.is_zero() {
+            why = Some(
+                if cap > 0 && throttle::after_chunk(rows, took, 0.0, cap) >= rest {
+                    Rest::RateCap
+                } else {
+                    Rest::SleepRatio
+                },
+            );
+        }
         let left = rest.saturating_sub(began.elapsed());
-        if left.is_zero() || !throttle::pause(left.min(PAUSED_RECHECK), crew.stop).await {
-            return Ok(());
+        let done = left.is_zero()
+            || !throttle::pause(left.min(PAUSED_RECHECK), crew.stop).await
+            || left <= PAUSED_RECHECK;
+        if !done {
+            let now = read_controls(db, crew).await?;
+            if now.paused.is_none() && now.cancelled.is_none() {
+                settings = now.settings;
+                continue;
+            }
         }
-        if left <= PAUSED_RECHECK {
-            return Ok(());
+        if let Some(why) = why {
+            let rested = began.elapsed();
+            (crew.on_event)(Event::Rested {
+                step: crew.name(),
+                why,
+                rested,
+            });
         }
-        let now = read_controls(db, crew).await?;
-        if now.paused.is_some() || now.cancelled.is_some() {
-            return Ok(());
-        }
-        settings = now.settings;
+        return Ok(());
     }
 }
 

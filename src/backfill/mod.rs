@@ -35,7 +35,7 @@ pub use overview::{RunState, RunStatus, Status, StepStatus, status};
 pub use plan::StepKind;
 pub use plan::{Plan, PlanError};
 use preflight::PreflightError;
-pub use progress::{Event, Holder, OneWriterWhy, Snapshot};
+pub use progress::{Event, Hold, Holder, OneWriterWhy, Rest, RetryReason, Snapshot, WaitPhase};
 use state::status;
 pub use throttle::LoadLimits;
 

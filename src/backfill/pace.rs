@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use super::control::Settings;
 use super::executor::{Crew, MAX_CHUNK, MIN_CHUNK};
-use super::progress::Event;
+use super::progress::{Event, RetryReason};
+use super::throttle::Seen;
 use crate::db::{Db, DbError};
 
 /// Waits while a load limit holds the next chunk back, saying why. False
@@ -16,16 +17,30 @@ pub async fn wait_for_load(
     crew: &Crew<'_>,
     settings: &Settings,
 ) -> Result<bool, DbError> {
-    let mut on_wait = |reason: &str, waited: Duration| {
-        (crew.on_event)(Event::Throttled {
+    let mut seen = |seen: Seen<'_>| match seen {
+        Seen::Held {
+            hold,
+            reason,
+            waited,
+            more,
+            phase,
+        } => (crew.on_event)(Event::Throttled {
             step: crew.name(),
+            hold,
             reason: reason.to_string(),
             waited,
-        })
+            more,
+            phase,
+        }),
+        Seen::Lag { replica, lag } => (crew.on_event)(Event::ReplicaLag {
+            step: crew.name(),
+            replica: replica.to_string(),
+            lag,
+        }),
     };
     let mut throttle = crew.throttle.lock().await;
     throttle.set_threads_running(settings.max_threads_running);
-    throttle.wait_for_load(db, crew.stop, &mut on_wait).await
+    throttle.wait_for_load(db, crew.stop, &mut seen).await
 }
 
 /// Runs `f` again after transient errors (deadlocks, lock wait timeouts,
@@ -47,9 +62,17 @@ pub async fn retrying<T>(
                 if e.is_timeout(d) {
                     *size = (*size / 2).max(MIN_CHUNK);
                 }
+                let reason = if e.is_connection_lost() {
+                    RetryReason::ConnectionLost
+                } else if e.is_timeout(d) {
+                    RetryReason::Timeout
+                } else {
+                    RetryReason::Conflict
+                };
                 (crew.on_event)(Event::Retrying {
                     step: crew.name(),
                     attempt,
+                    reason,
                     error: e.to_string(),
                 });
                 let backoff = Duration::from_millis(200 * 2u64.pow(attempt.min(6)));

@@ -10,6 +10,7 @@ use super::executor::Crew;
 use super::integrity::Finding;
 use super::plan::StepKind;
 use super::state;
+pub use super::throttle::{Hold, WaitPhase};
 use crate::db::load::AutoIncLock;
 use crate::db::{Db, DbError};
 
@@ -48,15 +49,34 @@ pub enum Event<'a> {
         requested: usize,
         why: OneWriterWhy<'a>,
     },
-    /// A load limit holds the next chunk back.
+    /// A load limit holds the next chunk back, for `waited` so far, `more`
+    /// of it since the wait was last said: said when the wait begins,
+    /// every few seconds after, and once it is over.
     Throttled {
         step: &'a str,
+        hold: Hold,
         reason: String,
         waited: Duration,
+        more: Duration,
+        phase: WaitPhase,
+    },
+    /// A replica's lag as the load check read it (None: not replicating).
+    ReplicaLag {
+        step: &'a str,
+        replica: String,
+        lag: Option<Duration>,
+    },
+    /// A worker rested after a chunk, as the rate cap or the sleep ratio
+    /// asked, whichever asked for longer.
+    Rested {
+        step: &'a str,
+        why: Rest,
+        rested: Duration,
     },
     Retrying {
         step: &'a str,
         attempt: u32,
+        reason: RetryReason,
         error: String,
     },
     /// The state check at the start repaired a row, or found a lease the
@@ -77,6 +97,26 @@ pub enum Event<'a> {
         chunks: u64,
         elapsed: Duration,
     },
+}
+
+/// The kind of transient error a retry answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryReason {
+    /// The connection went away (a restart, a failover, a network cut).
+    ConnectionLost,
+    /// A lock wait or statement timeout: the next chunk is halved.
+    Timeout,
+    /// A deadlock, a serialization failure or a busy SQLite file.
+    Conflict,
+}
+
+/// What a worker's rest after a chunk is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rest {
+    /// `--max-rows-per-sec` (or a `throttle`'s).
+    RateCap,
+    /// `--sleep-ratio` (or a `throttle`'s).
+    SleepRatio,
 }
 
 /// Why a step's chunks can only be written one at a time.

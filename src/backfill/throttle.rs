@@ -20,6 +20,43 @@ pub struct LoadLimits {
     pub replicas: Vec<DbUrl>,
 }
 
+/// Which load limit holds the next chunk back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    ThreadsRunning,
+    ReplicaLag,
+    /// A replica that does not replicate: its lag is unknown.
+    ReplicaStopped,
+}
+
+/// Where a wait for the load limits is when it is said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WaitPhase {
+    Began,
+    /// Said again every few seconds.
+    Still,
+    Over,
+}
+
+/// What the load check saw, for its caller to pass on.
+#[derive(Debug, Clone, Copy)]
+pub enum Seen<'a> {
+    /// A limit holds the next chunk back, for `waited` so far, `more` of
+    /// it since the wait was last said.
+    Held {
+        hold: Hold,
+        reason: &'a str,
+        waited: Duration,
+        more: Duration,
+        phase: WaitPhase,
+    },
+    /// A replica's lag as read (None: not replicating).
+    Lag {
+        replica: &'a str,
+        lag: Option<Duration>,
+    },
+}
+
 /// How often a throttled run looks again.
 const RECHECK: Duration = Duration::from_millis(500);
 /// How often a throttled run says it still waits.
@@ -74,65 +111,113 @@ impl Throttle {
         self.max_threads_running().is_some() || !self.replicas.is_empty()
     }
 
-    /// Why the next chunk should wait, if it should.
-    async fn over_limit(&mut self, db: &mut Db) -> Result<Option<String>, DbError> {
+    /// Why the next chunk should wait, if it should. `seen` hears each
+    /// replica's lag as it is read.
+    async fn over_limit(
+        &mut self,
+        db: &mut Db,
+        seen: &mut (dyn FnMut(Seen<'_>) + Send),
+    ) -> Result<Option<(Hold, String)>, DbError> {
         if let Some(max) = self.max_threads_running() {
             let running = load::threads_running(db).await?;
             if running > max {
-                return Ok(Some(format!(
-                    "Threads_running is {running}, above --max-threads-running {max}"
+                return Ok(Some((
+                    Hold::ThreadsRunning,
+                    format!("Threads_running is {running}, above --max-threads-running {max}"),
                 )));
             }
         }
         let max_lag = self.limits.max_replica_lag;
         for replica in &mut self.replicas {
             let who = replica.url().to_string();
-            match load::replica_lag(replica).await? {
+            let lag = load::replica_lag(replica).await?;
+            seen(Seen::Lag {
+                replica: &who,
+                lag: match lag {
+                    ReplicaLag::Behind(lag) => Some(lag),
+                    ReplicaLag::Stopped | ReplicaLag::NotAReplica => None,
+                },
+            });
+            match lag {
                 ReplicaLag::Behind(lag) if lag > max_lag => {
-                    return Ok(Some(format!(
-                        "replica {who} is {} s behind, above --max-replica-lag {} s",
-                        lag.as_secs(),
-                        max_lag.as_secs_f64()
+                    return Ok(Some((
+                        Hold::ReplicaLag,
+                        format!(
+                            "replica {who} is {} s behind, above --max-replica-lag {} s",
+                            lag.as_secs(),
+                            max_lag.as_secs_f64()
+                        ),
                     )));
                 }
                 ReplicaLag::Behind(_) => {}
                 ReplicaLag::Stopped => {
-                    return Ok(Some(format!(
-                        "replica {who} is not replicating (its lag is unknown)"
+                    return Ok(Some((
+                        Hold::ReplicaStopped,
+                        format!("replica {who} is not replicating (its lag is unknown)"),
                     )));
                 }
                 ReplicaLag::NotAReplica => {
-                    return Ok(Some(format!("replica {who} no longer replicates")));
+                    return Ok(Some((
+                        Hold::ReplicaStopped,
+                        format!("replica {who} no longer replicates"),
+                    )));
                 }
             }
         }
         Ok(None)
     }
 
-    /// Waits while a load limit is exceeded. `on_wait` hears why, when the
-    /// wait starts and every few seconds after. Returns false when a stop
-    /// was requested meanwhile.
+    /// Waits while a load limit is exceeded. `seen` hears why, when the
+    /// wait starts, every few seconds after and when it ends, and each
+    /// replica lag read. Returns false when a stop was requested meanwhile.
     pub async fn wait_for_load(
         &mut self,
         db: &mut Db,
         stop: &AtomicBool,
-        on_wait: &mut (dyn FnMut(&str, Duration) + Send),
+        seen: &mut (dyn FnMut(Seen<'_>) + Send),
     ) -> Result<bool, DbError> {
         if !self.checks_load() {
             return Ok(true);
         }
         let started = Instant::now();
-        let mut reported: Option<Instant> = None;
-        while let Some(reason) = self.over_limit(db).await? {
-            if reported.is_none_or(|t| t.elapsed() >= REPORT_EVERY) {
-                on_wait(&reason, started.elapsed());
-                reported = Some(Instant::now());
+        // When the wait was last said, and how long it had lasted then.
+        let mut said: Option<(Instant, Duration)> = None;
+        let mut last: Option<(Hold, String)> = None;
+        let resumed = loop {
+            let Some((hold, reason)) = self.over_limit(db, seen).await? else {
+                break true;
+            };
+            if said.is_none_or(|(t, _)| t.elapsed() >= REPORT_EVERY) {
+                let waited = started.elapsed();
+                seen(Seen::Held {
+                    hold,
+                    reason: &reason,
+                    waited,
+                    more: waited.saturating_sub(said.map_or(Duration::ZERO, |(_, w)| w)),
+                    phase: if said.is_none() {
+                        WaitPhase::Began
+                    } else {
+                        WaitPhase::Still
+                    },
+                });
+                said = Some((Instant::now(), waited));
             }
+            last = Some((hold, reason));
             if !pause(RECHECK, stop).await {
-                return Ok(false);
+                break false;
             }
+        };
+        if let (Some((hold, reason)), Some((_, before))) = (last, said) {
+            let waited = started.elapsed();
+            seen(Seen::Held {
+                hold,
+                reason: &reason,
+                waited,
+                more: waited.saturating_sub(before),
+                phase: WaitPhase::Over,
+            });
         }
-        Ok(true)
+        Ok(resumed)
     }
 }
 

@@ -11,7 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::PlanCommand;
 use super::findings::{expire_sql, place, problem, remedy, when};
 use crate::backfill::integrity::{Action, Finding, MAX_LEASE_SECS, Row};
-use crate::backfill::{Event, Holder, OneWriterWhy, Snapshot, StepKind};
+use crate::backfill::{Event, Holder, OneWriterWhy, Snapshot, StepKind, WaitPhase};
 use crate::cli::opt::LogFormat;
 use crate::cli::render::human::{count, duration, eta, per_second, percent_of, rate, time};
 use crate::cli::render::{Output, VERB};
@@ -169,10 +169,18 @@ impl Progress<'_> {
                 }
             }
             Event::Chunk { .. } => self.chunk(event, json),
+            // What only the metrics count.
+            Event::Throttled {
+                phase: WaitPhase::Over,
+                ..
+            }
+            | Event::ReplicaLag { .. }
+            | Event::Rested { .. } => {}
             Event::Throttled {
                 step,
                 reason,
                 waited,
+                ..
             } => {
                 let waited_ms = waited.as_millis() as u64;
                 if json {
@@ -194,6 +202,7 @@ impl Progress<'_> {
                 step,
                 attempt,
                 error,
+                ..
             } => {
                 tracing::warn!(step, attempt, "retrying chunk after: {error}");
                 if !json {
