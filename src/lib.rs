@@ -9,6 +9,7 @@ pub mod db;
 pub mod exit;
 pub mod fixtures;
 pub mod gaps;
+pub mod metrics;
 pub mod migrate;
 pub mod position;
 pub mod report;

@@ -13,6 +13,7 @@ const LAYERS: &[&[&str]] = &[
     &["migrate"],
     &["backfill", "gaps", "fixtures"],
     &["report", "verify"],
+    &["metrics"],
     &["cli"],
 ];
 

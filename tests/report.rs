@@ -114,7 +114,7 @@ fn report_figures_match_a_known_world(b: Backend) {
     );
     assert_eq!(
         metric(
-            "mendb_price_symbols_missing{table=\"price_data_real\",window=\"2h\",kind=\"full\"}"
+            "mendb_price_symbols_missing{kind=\"full\",table=\"price_data_real\",window=\"2h\"}"
         ),
         1.0
     );

@@ -9,6 +9,7 @@ mod parse;
 #[macro_use]
 mod render;
 mod settings;
+mod telemetry;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -144,6 +145,8 @@ enum CliError {
     Settings(#[from] settings::SettingsError),
     #[error(transparent)]
     Init(#[from] commands::init::InitError),
+    #[error(transparent)]
+    Metrics(#[from] crate::metrics::MetricsError),
     #[error("{0}")]
     Usage(String),
     #[error("{0}")]
@@ -171,6 +174,7 @@ impl CliError {
             CliError::Backfill(e) => e.exit_code(),
             CliError::Settings(e) => e.exit_code(),
             CliError::Init(e) => e.exit_code(),
+            CliError::Metrics(e) => e.exit_code(),
             CliError::Usage(_) => exit::USAGE,
             CliError::GapsFound(_) => exit::GAPS_FOUND,
             CliError::Interrupted(_) => exit::INTERRUPTED,

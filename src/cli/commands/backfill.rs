@@ -20,7 +20,9 @@ use crate::cli::render::{
     Output, PlanCommand, PlanEntry, PlanSource, cancelled_message, dry_run_text,
 };
 use crate::cli::settings::{self, Folder, SettingsError};
+use crate::cli::telemetry::{self, Telemetry};
 use crate::db::{Db, DbUrl, Dialect};
+use crate::metrics::{BackfillMetrics, RunEnd};
 
 #[derive(Debug, Args)]
 pub struct BackfillArgs {
@@ -136,6 +138,8 @@ pub struct RunArgs {
     lease: Duration,
     #[command(flatten)]
     lock: LockTimeout,
+    #[command(flatten)]
+    telemetry: Telemetry,
 }
 
 /// Plans shipped with mendb, usable by name.
@@ -360,20 +364,46 @@ pub async fn run(args: &BackfillArgs, stop: &AtomicBool, out: &Output) -> Result
         Some((c, action, settings)) => Some((c, run_name(&c.plan)?, Request { action, settings })),
         None => None,
     };
-    let mut db = args.connection.open(read_only).await?;
-    if let Some((c, name, req)) = &control {
-        let result = control_run(c, name, req, &mut db, out).await;
-        db.close().await;
-        return result;
-    }
-    let result = match (&args.command, plan) {
-        (BackfillCommand::Run(run), Some(plan)) => run_plan(run, &plan, stop, &mut db, out).await,
-        (BackfillCommand::Status { plan: name }, plan) => {
-            status(name.as_deref(), plan.as_ref(), &mut db, out).await
+    // Listening before connecting: a port in use is refused before
+    // anything is written.
+    let registry = prometheus::Registry::new();
+    let telemetry = match (&args.command, &plan) {
+        (BackfillCommand::Run(run), Some(plan)) => {
+            let metrics = BackfillMetrics::new(&registry, plan.name())?;
+            let grouping = [("command", "backfill"), ("plan", plan.name())];
+            let exporter = run.telemetry.start(&registry, &grouping, out).await?;
+            Some((metrics, exporter))
         }
-        _ => Ok(()),
+        _ => None,
     };
-    db.close().await;
+    let metrics = telemetry.as_ref().map(|(m, _)| m);
+    let result = async {
+        let mut db = args.connection.open(read_only).await?;
+        let result = match (&args.command, &plan, &control) {
+            (_, _, Some((c, name, req))) => control_run(c, name, req, &mut db, out).await,
+            (BackfillCommand::Run(run), Some(plan), _) => {
+                run_plan(run, plan, stop, &mut db, out, metrics).await
+            }
+            (BackfillCommand::Status { plan: name }, plan, _) => {
+                status(name.as_deref(), plan.as_ref(), &mut db, out).await
+            }
+            _ => Ok(()),
+        };
+        db.close().await;
+        result
+    }
+    .await;
+    if let Some((metrics, exporter)) = telemetry {
+        metrics.ended(match &result {
+            Ok(()) => RunEnd::Finished,
+            Err(CliError::Interrupted(_)) => RunEnd::Interrupted,
+            Err(CliError::Rendered { code, .. }) if *code == crate::exit::CANCELLED => {
+                RunEnd::Cancelled
+            }
+            Err(_) => RunEnd::Failed,
+        });
+        telemetry::finish(exporter, out).await;
+    }
     result
 }
 
@@ -405,6 +435,7 @@ async fn run_plan(
     stop: &AtomicBool,
     db: &mut Db,
     out: &Output,
+    metrics: Option<&BackfillMetrics>,
 ) -> Result<(), CliError> {
     let sets = args.all_sets().map_err(CliError::Usage)?;
     let command = PlanCommand {
@@ -437,7 +468,13 @@ async fn run_plan(
         lock_timeout: args.lock.get()?,
     };
     let progress = out.backfill_progress(&command);
-    let report = match backfill::run(db, plan, &opts, stop, &|e| progress.event(&e)).await {
+    let on_event = |e: backfill::Event<'_>| {
+        if let Some(m) = metrics {
+            m.event(&e);
+        }
+        progress.event(&e);
+    };
+    let report = match backfill::run(db, plan, &opts, stop, &on_event).await {
         Err(e @ BackfillError::Damaged { .. }) => {
             let code = e.exit_code();
             let BackfillError::Damaged {

@@ -12,7 +12,9 @@ use crate::cli::commands::gaps::write_picture;
 use crate::cli::opt::{Connection, Format, Migrations, default_format};
 use crate::cli::parse::parse_window;
 use crate::cli::render::{self, Output};
+use crate::cli::telemetry::Push;
 use crate::db::Db;
+use crate::metrics;
 use crate::migrate::{MigrateError, MigrationSet};
 use crate::report::{self, ReportError, ReportOptions};
 use crate::time::parse_time;
@@ -38,6 +40,8 @@ pub struct ReportArgs {
     pub migrations: Migrations,
     #[command(flatten)]
     pub connection: Connection,
+    #[command(flatten)]
+    pub push: Push,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -96,13 +100,19 @@ pub async fn run(args: &ReportArgs, out: &Output) -> Result<(), CliError> {
     }
     let url = args.connection.url(true)?;
     let opts = options(args)?;
+    let push = args.push.target(&[("command", "report")])?;
     let dir = args.migrations.dir()?;
     let dir = dir.as_deref();
     let set = MigrationSet::load(url.dialect(), dir).map_err(MigrateError::from)?;
     let mut db = args.connection.connect(&url).await?;
     let result = build(args, &opts, &set, &mut db, out).await;
     db.close().await;
-    result
+    let report = result?;
+    if let Some(target) = push {
+        let registry = metrics::report_registry(&report)?;
+        out.metrics_pushed(&target.push_now(&registry).await);
+    }
+    Ok(())
 }
 
 async fn build(
@@ -111,7 +121,7 @@ async fn build(
     set: &MigrationSet,
     db: &mut Db,
     out: &Output,
-) -> Result<(), CliError> {
+) -> Result<report::Report, CliError> {
     let report = report::build(db, set, opts).await?;
     match (args.format(), &args.output) {
         (ReportFormat::Html, Some(file)) => {
@@ -120,8 +130,8 @@ async fn build(
             out.report_page_written(file, &report);
         }
         (ReportFormat::Html, None) => out.report_html(&report),
-        (ReportFormat::Prom, _) => out.report_prom(&report),
+        (ReportFormat::Prom, _) => out.report_prom(&metrics::report_text(&report)?),
         (ReportFormat::Text | ReportFormat::Json, _) => out.report(&report),
     }
-    Ok(())
+    Ok(report)
 }

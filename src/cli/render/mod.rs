@@ -36,6 +36,7 @@ mod gaps;
 mod html;
 mod human;
 mod init;
+mod metrics;
 mod migrate;
 mod report;
 mod schema;

@@ -1,6 +1,5 @@
-//! Rendering of `report`: a text summary for people, JSON for programs and
-//! the Prometheus text format for alerting. Metric names are documented in
-//! docs/report.md; renaming one breaks someone's alert.
+//! Rendering of `report`: a text summary for people and JSON for programs;
+//! the Prometheus metrics are `crate::metrics::report_text`'s.
 
 use std::fmt::Write as _;
 
@@ -17,17 +16,9 @@ impl Output {
         }
     }
 
-    /// `report --format prom`: only `report` renders Prometheus metrics.
-    pub fn report_prom(&self, report: &Report) {
-        outln!("{}", prometheus(report));
-    }
-}
-
-fn hours(secs: u64) -> String {
-    if secs.is_multiple_of(3600) {
-        format!("{}h", secs / 3600)
-    } else {
-        format!("{}m", secs / 60)
+    /// `report --format prom`: the text `crate::metrics` encodes.
+    pub fn report_prom(&self, text: &str) {
+        outln!("{}", text.trim_end());
     }
 }
 
@@ -51,136 +42,6 @@ fn text(r: &Report) -> String {
         let _ = writeln!(s, "  {:<width$} {:>12}", t.table, count(t.rows));
     }
     s.trim_end().to_string()
-}
-
-/// Escapes a Prometheus label value.
-fn label(v: &str) -> String {
-    v.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
-}
-
-struct Prom(String);
-
-impl Prom {
-    fn gauge(&mut self, name: &str, help: &str, samples: &[(String, f64)]) {
-        let _ = writeln!(self.0, "# HELP {name} {help}");
-        let _ = writeln!(self.0, "# TYPE {name} gauge");
-        for (labels, value) in samples {
-            let _ = writeln!(self.0, "{name}{labels} {value}");
-        }
-    }
-}
-
-/// Long because it is the list of metrics docs/report.md documents, one gauge after another.
-fn prometheus(r: &Report) -> String {
-    let mut p = Prom(String::new());
-    let one = |v: f64| vec![(String::new(), v)];
-    p.gauge(
-        "mendb_report_timestamp_seconds",
-        "The moment the report describes (--until), as Unix time.",
-        &one(r.at.and_utc().timestamp() as f64),
-    );
-    let tables: Vec<(String, f64)> = r
-        .tables
-        .iter()
-        .map(|t| (format!("{{table=\"{}\"}}", label(&t.table)), t.rows as f64))
-        .collect();
-    p.gauge("mendb_table_rows", "Rows per project table.", &tables);
-    if let Some(a) = r.assets {
-        p.gauge(
-            "mendb_assets",
-            "Symbols listed in crypto_assets.",
-            &one(a as f64),
-        );
-    }
-    if let Some(f) = r.fresh_symbols {
-        p.gauge(
-            "mendb_price_symbols_fresh",
-            "Symbols with a price_data_real row in the hour before the report time.",
-            &one(f as f64),
-        );
-    }
-    if let Some(g) = &r.price_gaps {
-        let l = format!(
-            "table=\"{}\",window=\"{}\"",
-            label(&g.table),
-            hours((g.until - g.since).num_seconds().max(0) as u64,)
-        );
-        p.gauge(
-            "mendb_price_buckets_expected",
-            "Price buckets expected in the window (symbols x buckets).",
-            &[(format!("{{{l}}}"), g.buckets_expected as f64)],
-        );
-        p.gauge(
-            "mendb_price_buckets_missing",
-            "Price buckets with no row in the window.",
-            &[(format!("{{{l}}}"), g.buckets_missing as f64)],
-        );
-        p.gauge(
-            "mendb_price_symbols_missing",
-            "Symbols missing price buckets in the window, fully or partly.",
-            &[
-                (
-                    format!("{{{l},kind=\"full\"}}"),
-                    g.symbols_fully_missing as f64,
-                ),
-                (
-                    format!("{{{l},kind=\"partial\"}}"),
-                    g.symbols_partly_missing as f64,
-                ),
-            ],
-        );
-    }
-    if let Some(o) = &r.onchain {
-        p.gauge(
-            "mendb_onchain_enhanced_coverage_ratio",
-            "Share of crypto_onchain_data rows with an enhanced row (0..1).",
-            &one(o.coverage_pct / 100.0),
-        );
-    }
-    if let Some(m) = &r.ml_features {
-        p.gauge(
-            "mendb_ml_feature_population_ratio",
-            "Share of non-null ML feature cells (0..1), over all feature columns or the onchain_* ones.",
-            &[
-                ("{scope=\"all\"}".to_string(), m.overall_pct / 100.0),
-                ("{scope=\"onchain\"}".to_string(), m.onchain_pct / 100.0),
-            ],
-        );
-        let columns: Vec<(String, f64)> = m
-            .columns
-            .iter()
-            .map(|c| {
-                (
-                    format!("{{column=\"{}\"}}", label(&c.column)),
-                    c.pct / 100.0,
-                )
-            })
-            .collect();
-        p.gauge(
-            "mendb_ml_column_population_ratio",
-            "Share of non-null values per ML feature column (0..1).",
-            &columns,
-        );
-    }
-    let m = &r.migrations;
-    p.gauge(
-        "mendb_migration_version",
-        "Latest applied migration version (0 when none).",
-        &one(f64::from(m.current_version.unwrap_or(0))),
-    );
-    p.gauge(
-        "mendb_migration_pending",
-        "Migrations not yet applied.",
-        &one(m.pending as f64),
-    );
-    p.gauge(
-        "mendb_migration_dirty",
-        "1 when a migration stopped half-way and needs `mendb migrate repair`.",
-        &one(if m.dirty { 1.0 } else { 0.0 }),
-    );
-    p.0.trim_end().to_string()
 }
 
 /// The migrations figure in words, as the text and HTML reports show it.

@@ -16,6 +16,8 @@ use crate::cli::CliError;
 use crate::cli::opt::{Connection, LockTimeout, Migrations, TextOrJson};
 use crate::cli::render::Output;
 use crate::cli::settings::SettingsError;
+use crate::cli::telemetry;
+use crate::metrics::MigrateMetrics;
 use crate::migrate::{self, MigrateError, MigrationSet, Options};
 
 #[derive(Debug, Args)]
@@ -59,9 +61,26 @@ pub async fn run(args: &MigrateArgs, out: &Output) -> Result<(), CliError> {
     let url = connection.url(read_only)?;
     let set = MigrationSet::load(url.dialect(), dir).map_err(MigrateError::from)?;
     check_version(&args.command, &set)?;
+    if let MigrateCommand::Up(a) = &args.command {
+        // Served while it waits for the database too: an init container
+        // stuck there is worth seeing.
+        let registry = prometheus::Registry::new();
+        let metrics = MigrateMetrics::new(&registry)?;
+        let grouping = [("command", "migrate")];
+        let exporter = a.telemetry.start(&registry, &grouping, out).await?;
+        let result = async {
+            let mut db = connection.connect(&url).await?;
+            let result = up::run(a, &set, &mut db, out, &metrics).await;
+            db.close().await;
+            result
+        }
+        .await;
+        telemetry::finish(exporter, out).await;
+        return result;
+    }
     let mut db = connection.connect(&url).await?;
     let result = match &args.command {
-        MigrateCommand::Up(a) => up::run(a, &set, &mut db, out).await,
+        MigrateCommand::Up(_) => Ok(()),
         MigrateCommand::Down(a) => down::run(a, &set, &mut db, out).await,
         MigrateCommand::Status(a) => status::run(a, &set, &mut db, out).await,
         MigrateCommand::Baseline(a) => baseline::run(a, &set, &mut db, out).await,

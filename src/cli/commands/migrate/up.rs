@@ -8,7 +8,9 @@ use crate::cli::commands::verify::failed_summary;
 use crate::cli::opt::{Connection, Contracts, LockTimeout};
 use crate::cli::parse::parse_version;
 use crate::cli::render::Output;
+use crate::cli::telemetry::Telemetry;
 use crate::db::Db;
+use crate::metrics::MigrateMetrics;
 use crate::migrate::{self, MigrationSet};
 use crate::verify;
 
@@ -29,6 +31,8 @@ pub struct UpArgs {
     pub lock: LockTimeout,
     #[command(flatten)]
     pub connection: Connection,
+    #[command(flatten)]
+    pub telemetry: Telemetry,
 }
 
 pub async fn run(
@@ -36,10 +40,23 @@ pub async fn run(
     set: &MigrationSet,
     db: &mut Db,
     out: &Output,
+    metrics: &MigrateMetrics,
 ) -> Result<(), CliError> {
     let opts = args.lock.options()?;
-    let on_event = |e: migrate::Event<'_>| out.event(&e);
-    let report = migrate::up(db, set, args.to, args.dry_run, &opts, &on_event).await?;
+    // What the history says before and after: the gauges follow the
+    // database, not only this process's work.
+    let read_state = async |db: &mut Db| match migrate::status(db, set).await {
+        Ok(s) => metrics.status(&s),
+        Err(e) => tracing::debug!("migration state for the metrics: {e}"),
+    };
+    read_state(db).await;
+    let on_event = |e: migrate::Event<'_>| {
+        metrics.event(&e);
+        out.event(&e);
+    };
+    let result = migrate::up(db, set, args.to, args.dry_run, &opts, &on_event).await;
+    read_state(db).await;
+    let report = result?;
     if !args.verify {
         out.run_report(&report, db.url());
         return Ok(());
