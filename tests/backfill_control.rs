@@ -165,10 +165,13 @@ fn two_processes_obey_pause_throttle_and_cancel(b: Backend) {
         assert!(err.contains("--restart"), "{err}");
     }
     assert_eq!(live_leases(&db), 0, "a cancelled run holds a lease");
-    db.mendb(&["backfill", "status", "fill-price-gaps"])
+    let status = db.mendb(&["backfill", "status", "fill-price-gaps"]);
+    status
         .succeeds()
         .stdout_has("run 1 fill-price-gaps abandoned")
         .stdout_has("  cancelled by ");
+    // Nothing will finish an abandoned run: no time to finish is promised.
+    assert!(!status.stdout.contains("ETA"), "{}", status.stdout);
 
     // A restarted pod must not start the backfill over: only --restart,
     // as the refusal says.

@@ -144,7 +144,7 @@ pub async fn status(db: &mut Db, plan: Option<&Plan>) -> Result<Status, Backfill
                     .find(|(i, _)| *i == s.step_index)
                     .map_or(0, |(_, ms)| *ms);
                 let count = counts.get(&s.step_index).copied();
-                step_status(s, count, ms)
+                step_status(s, count, ms, state != RunState::Abandoned)
             })
             .collect();
         out.runs.push(RunStatus {
@@ -242,10 +242,13 @@ async fn walk_counts(
     out
 }
 
+/// `resumable`: whether anything will finish the step; an abandoned
+/// run has no ETA, only another run with `--restart`.
 fn step_status(
     s: state::StepState,
     counts: Option<(u64, u64, bool)>,
     elapsed_ms: u64,
+    resumable: bool,
 ) -> StepStatus {
     // A finished step scanned its whole walk, whatever an estimate said.
     let (scanned, total, estimated) = match counts {
@@ -257,7 +260,7 @@ fn step_status(
         .filter(|n| *n > 0 && elapsed_ms > 0)
         .map(|n| n as f64 * 1000.0 / elapsed_ms as f64);
     let eta_secs = match (scanned, total, rows_per_sec) {
-        (Some(done), Some(all), Some(rate)) if all > done => {
+        (Some(done), Some(all), Some(rate)) if all > done && resumable => {
             Some(((all - done) as f64 / rate).ceil().max(1.0) as u64)
         }
         _ => None,
