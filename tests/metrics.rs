@@ -232,6 +232,21 @@ impl Running {
     }
 }
 
+/// `backfill run PLAN` held to `rows_per_sec`, so it lasts seconds,
+/// serving its metrics on a free port, with `more` flags.
+fn serving_run(db: &TestDb, rows_per_sec: &str, more: &[&str]) -> Running {
+    let flags = [
+        "backfill",
+        "run",
+        PLAN,
+        "--max-rows-per-sec",
+        rows_per_sec,
+        "--metrics-addr",
+        "127.0.0.1:0",
+    ];
+    Running::spawn(mendb_command(&db.url, &[&flags[..], more].concat()))
+}
+
 fn int(db: &TestDb) -> &'static str {
     // SUM of a BIGINT is a DECIMAL on MariaDB and PostgreSQL.
     match db.backend {
@@ -247,22 +262,7 @@ fn a_run_serves_its_progress_and_pushes_how_it_ended(b: Backend) {
     let Some(gw) = Pushgateway::start() else {
         return;
     };
-    let mut run = Running::spawn(mendb_command(
-        &db.url,
-        &[
-            "backfill",
-            "run",
-            PLAN,
-            "--max-rows-per-sec",
-            "400",
-            "--workers",
-            "2",
-            "--metrics-addr",
-            "127.0.0.1:0",
-            "--pushgateway",
-            &gw.url,
-        ],
-    ));
+    let mut run = serving_run(&db, "400", &["--workers", "2", "--pushgateway", &gw.url]);
     let url = run.metrics_url();
     let written = |text: &str| sum(text, "mendb_backfill_rows_written_total", &[]);
     let logged = || {
@@ -739,18 +739,7 @@ fn every_dashboard_query_parses_as_promql() {
 #[test]
 fn a_pause_from_another_shell_is_served_as_paused() {
     let db = world(Backend::Sqlite, "metrics_paused").unwrap();
-    let mut run = Running::spawn(mendb_command(
-        &db.url,
-        &[
-            "backfill",
-            "run",
-            PLAN,
-            "--max-rows-per-sec",
-            "200",
-            "--metrics-addr",
-            "127.0.0.1:0",
-        ],
-    ));
+    let mut run = serving_run(&db, "200", &[]);
     let url = run.metrics_url();
     let plan = format!("plan=\"{PLAN}\"");
     let state_is = |state: &str| {

@@ -69,10 +69,8 @@ impl Telemetry {
 }
 
 /// The last push, once the command is done.
-pub async fn finish(exporter: Option<Exporter>, out: &Output) {
-    if let Some(exporter) = exporter
-        && let Some(pushed) = exporter.finish().await
-    {
+pub async fn finish(exporter: Exporter, out: &Output) {
+    if let Some(pushed) = exporter.finish().await {
         out.metrics_pushed(&pushed);
     }
 }

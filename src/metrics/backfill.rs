@@ -36,16 +36,16 @@ const STATES: &[&str] = &[
     "failed",
 ];
 
-/// The `reason` labels of `mendb_backfill_retries_total`.
-const RETRY_REASONS: &[&str] = &["connection_lost", "timeout", "conflict"];
-/// The `reason` labels of the throttle waits.
-const WAIT_REASONS: &[&str] = &[
-    "threads_running",
-    "replica_lag",
-    "replica_stopped",
-    "rate_cap",
-    "sleep_ratio",
+/// Every `reason` of `mendb_backfill_retries_total`.
+const RETRY_REASONS: [RetryReason; 3] = [
+    RetryReason::ConnectionLost,
+    RetryReason::Timeout,
+    RetryReason::Conflict,
 ];
+/// Every `reason` of the throttle waits: the load limits before a chunk,
+/// the pace after one.
+const HOLDS: [Hold; 3] = [Hold::ThreadsRunning, Hold::ReplicaLag, Hold::ReplicaStopped];
+const RESTS: [Rest; 2] = [Rest::RateCap, Rest::SleepRatio];
 
 /// Chunk durations: the tuner aims at 500 ms by default, and a chunk that
 /// takes over a minute is worth seeing in its own bucket.
@@ -74,10 +74,6 @@ pub struct BackfillMetrics {
     scanned: Mutex<HashMap<String, u64>>,
 }
 
-fn opts(name: &str, help: &str) -> Opts {
-    Opts::new(name, help)
-}
-
 impl BackfillMetrics {
     /// The metrics of a run of `plan`, registered in `registry`; the run
     /// counts as running from now.
@@ -87,21 +83,21 @@ impl BackfillMetrics {
         let m = BackfillMetrics {
             plan: plan.to_string(),
             rows_written: IntCounterVec::new(
-                opts(
+                Opts::new(
                     "mendb_backfill_rows_written_total",
                     "Rows a backfill step wrote (inserted or updated), in this process.",
                 ),
                 step,
             )?,
             rows_scanned: IntCounterVec::new(
-                opts(
+                Opts::new(
                     "mendb_backfill_rows_scanned_total",
                     "Source rows a backfill step walked through, in this process.",
                 ),
                 step,
             )?,
             chunks: IntCounterVec::new(
-                opts(
+                Opts::new(
                     "mendb_backfill_chunks_total",
                     "Chunks a backfill step committed, in this process.",
                 ),
@@ -116,70 +112,70 @@ impl BackfillMetrics {
                 step,
             )?,
             retries: IntCounterVec::new(
-                opts(
+                Opts::new(
                     "mendb_backfill_retries_total",
                     "Chunk statements retried after a transient error, by kind (connection_lost, timeout, conflict).",
                 ),
                 reason,
             )?,
             waits: IntCounterVec::new(
-                opts(
+                Opts::new(
                     "mendb_backfill_throttle_waits_total",
                     "Waits before or after a chunk, by reason (threads_running, replica_lag, replica_stopped, rate_cap, sleep_ratio).",
                 ),
                 reason,
             )?,
             wait_seconds: CounterVec::new(
-                opts(
+                Opts::new(
                     "mendb_backfill_throttle_wait_seconds_total",
                     "Time workers spent in those waits, by reason.",
                 ),
                 reason,
             )?,
             chunk_rows: IntGaugeVec::new(
-                opts(
+                Opts::new(
                     "mendb_backfill_chunk_size_rows",
                     "Source rows in the step's latest chunk (the tuner's current size).",
                 ),
                 step,
             )?,
             remaining_rows: IntGaugeVec::new(
-                opts(
+                Opts::new(
                     "mendb_backfill_remaining_rows",
                     "Source rows the step has left to scan, counted or estimated.",
                 ),
                 step,
             )?,
             progress: GaugeVec::new(
-                opts(
+                Opts::new(
                     "mendb_backfill_progress_ratio",
                     "Share of the step's source rows scanned by the run, earlier attempts included (0..1).",
                 ),
                 step,
             )?,
             eta_seconds: GaugeVec::new(
-                opts(
+                Opts::new(
                     "mendb_backfill_eta_seconds",
                     "Seconds until the step is done at this process's rate so far.",
                 ),
                 step,
             )?,
             last_chunk: GaugeVec::new(
-                opts(
+                Opts::new(
                     "mendb_backfill_last_chunk_timestamp_seconds",
                     "When the step's latest chunk committed, as Unix time.",
                 ),
                 step,
             )?,
             replica_lag: GaugeVec::new(
-                opts(
+                Opts::new(
                     "mendb_backfill_replica_lag_seconds",
                     "Replica lag as the load check last read it; -1 while the replica does not replicate.",
                 ),
                 &["plan", "replica"],
             )?,
             state: IntGaugeVec::new(
-                opts(
+                Opts::new(
                     "mendb_backfill_state",
                     "1 for the state the run is in, in this process: running, paused, finished, interrupted, cancelled or failed.",
                 ),
@@ -239,10 +235,11 @@ impl BackfillMetrics {
                 self.rows_scanned.with_label_values(&labels);
                 self.chunks.with_label_values(&labels);
                 self.chunk_seconds.with_label_values(&labels);
-                for reason in RETRY_REASONS {
+                for reason in RETRY_REASONS.map(retry_label) {
                     self.retries.with_label_values(&[plan, step, reason]);
                 }
-                for reason in WAIT_REASONS {
+                let waits = HOLDS.map(hold_label).into_iter();
+                for reason in waits.chain(RESTS.map(rest_label)) {
                     self.waits.with_label_values(&[plan, step, reason]);
                     self.wait_seconds.with_label_values(&[plan, step, reason]);
                 }

@@ -10,6 +10,18 @@ use prometheus::{Histogram, HistogramOpts, IntCounter, IntGauge, Registry};
 use super::MetricsError;
 use crate::migrate::{Direction, Event, StatusReport};
 
+/// The migration state's gauges, by name and help, which `report` shows
+/// too: one Pushgateway refuses a name pushed with two helps.
+pub(super) const VERSION: (&str, &str) = (
+    "mendb_migration_version",
+    "Latest applied migration version (0 when none).",
+);
+pub(super) const PENDING: (&str, &str) = ("mendb_migration_pending", "Migrations not yet applied.");
+pub(super) const DIRTY: (&str, &str) = (
+    "mendb_migration_dirty",
+    "1 when a migration stopped half-way and needs `mendb migrate repair`.",
+);
+
 pub struct MigrateMetrics {
     registry: Registry,
     /// Whether the state gauges are registered: only once the state was
@@ -45,15 +57,9 @@ impl MigrateMetrics {
                 )
                 .buckets(vec![0.01, 0.1, 0.5, 1.0, 5.0, 30.0, 120.0, 600.0, 3600.0]),
             )?,
-            version: IntGauge::new(
-                "mendb_migration_version",
-                "Latest applied migration version (0 when none).",
-            )?,
-            pending: IntGauge::new("mendb_migration_pending", "Migrations not yet applied.")?,
-            dirty: IntGauge::new(
-                "mendb_migration_dirty",
-                "1 when a migration stopped half-way and needs `mendb migrate repair`.",
-            )?,
+            version: IntGauge::new(VERSION.0, VERSION.1)?,
+            pending: IntGauge::new(PENDING.0, PENDING.1)?,
+            dirty: IntGauge::new(DIRTY.0, DIRTY.1)?,
             in_doubt: IntGauge::new(
                 "mendb_migration_statements_in_doubt",
                 "Statements sent by an unfinished migration whose outcome is not known; `mendb migrate repair` asks about them.",

@@ -4,6 +4,7 @@
 
 use prometheus::{Gauge, GaugeVec, Opts, Registry};
 
+use super::migrate::{DIRTY, PENDING, VERSION};
 use super::{MetricsError, encode};
 use crate::report::Report;
 
@@ -151,19 +152,11 @@ pub fn report_registry(r: &Report) -> Result<Registry, MetricsError> {
     }
     let m = &r.migrations;
     g.one(
-        "mendb_migration_version",
-        "Latest applied migration version (0 when none).",
+        VERSION.0,
+        VERSION.1,
         f64::from(m.current_version.unwrap_or(0)),
     )?;
-    g.one(
-        "mendb_migration_pending",
-        "Migrations not yet applied.",
-        m.pending as f64,
-    )?;
-    g.one(
-        "mendb_migration_dirty",
-        "1 when a migration stopped half-way and needs `mendb migrate repair`.",
-        if m.dirty { 1.0 } else { 0.0 },
-    )?;
+    g.one(PENDING.0, PENDING.1, m.pending as f64)?;
+    g.one(DIRTY.0, DIRTY.1, if m.dirty { 1.0 } else { 0.0 })?;
     Ok(registry)
 }

@@ -367,12 +367,15 @@ pub async fn run(args: &BackfillArgs, stop: &AtomicBool, out: &Output) -> Result
     // Listening before connecting: a port in use is refused before
     // anything is written.
     let registry = prometheus::Registry::new();
+    // Counted only when something reads them.
     let telemetry = match (&args.command, &plan) {
         (BackfillCommand::Run(run), Some(plan)) => {
             let metrics = BackfillMetrics::new(&registry, plan.name())?;
             let grouping = [("command", "backfill"), ("plan", plan.name())];
-            let exporter = run.telemetry.start(&registry, &grouping, out).await?;
-            Some((metrics, exporter))
+            run.telemetry
+                .start(&registry, &grouping, out)
+                .await?
+                .map(|exporter| (metrics, exporter))
         }
         _ => None,
     };

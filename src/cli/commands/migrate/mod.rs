@@ -70,12 +70,15 @@ pub async fn run(args: &MigrateArgs, out: &Output) -> Result<(), CliError> {
         let exporter = a.telemetry.start(&registry, &grouping, out).await?;
         let result = async {
             let mut db = connection.connect(&url).await?;
-            let result = up::run(a, &set, &mut db, out, &metrics).await;
+            let metrics = exporter.as_ref().map(|_| &metrics);
+            let result = up::run(a, &set, &mut db, out, metrics).await;
             db.close().await;
             result
         }
         .await;
-        telemetry::finish(exporter, out).await;
+        if let Some(exporter) = exporter {
+            telemetry::finish(exporter, out).await;
+        }
         return result;
     }
     let mut db = connection.connect(&url).await?;

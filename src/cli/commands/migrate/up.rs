@@ -40,18 +40,23 @@ pub async fn run(
     set: &MigrationSet,
     db: &mut Db,
     out: &Output,
-    metrics: &MigrateMetrics,
+    metrics: Option<&MigrateMetrics>,
 ) -> Result<(), CliError> {
     let opts = args.lock.options()?;
     // What the history says before and after: the gauges follow the
-    // database, not only this process's work.
-    let read_state = async |db: &mut Db| match migrate::status(db, set).await {
-        Ok(s) => metrics.status(&s),
-        Err(e) => tracing::debug!("migration state for the metrics: {e}"),
+    // database, not only this process's work. Read only for the metrics.
+    let read_state = async |db: &mut Db| {
+        let Some(metrics) = metrics else { return };
+        match migrate::status(db, set).await {
+            Ok(s) => metrics.status(&s),
+            Err(e) => tracing::debug!("migration state for the metrics: {e}"),
+        }
     };
     read_state(db).await;
     let on_event = |e: migrate::Event<'_>| {
-        metrics.event(&e);
+        if let Some(m) = metrics {
+            m.event(&e);
+        }
         out.event(&e);
     };
     let result = migrate::up(db, set, args.to, args.dry_run, &opts, &on_event).await;
